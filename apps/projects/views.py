@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.projects import selectors, services
+from apps.projects.access import Action, get_project_for_user
+from apps.projects.forms import MemberForm, ProjectForm
+from apps.projects.models import Membership
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    paginator = Paginator(selectors.projects_for_user(request.user), 25)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "projects/list.html", {"page": page})
+
+
+@login_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        project = services.project_create(owner=request.user, **form.cleaned_data)
+        messages.success(request, f"Project “{project.name}” created.")
+        return redirect("projects:detail", project_id=project.id)
+    return render(request, "projects/new.html", {"form": form})
+
+
+@login_required
+def project_detail(request: HttpRequest, project_id: UUID) -> HttpResponse:
+    project = get_project_for_user(request.user, project_id)
+    return render(request, "projects/detail.html", {"project": project})
+
+
+@login_required
+def project_edit(request: HttpRequest, project_id: UUID) -> HttpResponse:
+    project = get_project_for_user(request.user, project_id, Action.MANAGE)
+    form = ProjectForm(request.POST or None, instance=project)
+    if request.method == "POST" and form.is_valid():
+        services.project_update(project=project, **form.cleaned_data)
+        messages.success(request, "Project saved.")
+        return redirect("projects:detail", project_id=project.id)
+    return render(request, "projects/edit.html", {"project": project, "form": form})
+
+
+@login_required
+def project_members(request: HttpRequest, project_id: UUID) -> HttpResponse:
+    project = get_project_for_user(request.user, project_id)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST":
+        project = get_project_for_user(request.user, project_id, Action.MANAGE)
+        if form.is_valid():
+            try:
+                services.membership_set(project=project, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"{form.cleaned_data['username']} is now a {form.cleaned_data['role']}.")
+                return redirect("projects:members", project_id=project.id)
+    context = {
+        "project": project,
+        "memberships": selectors.project_memberships(project),
+        "form": form,
+        "can_manage": project.user_role == "owner",
+    }
+    return render(request, "projects/members.html", context)
+
+
+@login_required
+@require_POST
+def project_member_remove(request: HttpRequest, project_id: UUID, membership_id: int) -> HttpResponse:
+    project = get_project_for_user(request.user, project_id, Action.MANAGE)
+    try:
+        services.membership_remove(project=project, membership_id=membership_id)
+    except Membership.DoesNotExist:
+        raise Http404("No such member.") from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Member removed.")
+    return redirect("projects:members", project_id=project.id)
+

@@ -1,0 +1,35 @@
+"""Before the suite: do PostgreSQL and Redis answer? Say plainly what is missing."""
+
+import os
+import sys
+
+import psycopg
+import redis
+
+START = {
+    "PostgreSQL": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+    "Redis": 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no',
+}
+
+
+def main() -> int:
+    problems = []
+    database_url = os.environ["DATABASE_URL"]
+    try:
+        # The test database is created by the suite; the server's default one must answer.
+        psycopg.connect(database_url.rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()
+    except psycopg.Error as exc:
+        problems.append(("PostgreSQL", database_url, exc))
+    redis_url = os.environ["REDIS_URL"]
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        problems.append(("Redis", redis_url, exc))
+    for name, url, exc in problems:
+        print(f"{name} does not answer at {url}: {exc}".strip(), file=sys.stderr)
+        print(f"  start it with: {START[name]}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
