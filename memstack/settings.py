@@ -107,7 +107,13 @@ else:
 _db["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 0, minimum=0)
 _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
+# Migrate before serving (for deployments without a release phase), and how
+# long a `migrate` waits for another one to finish.
+MEMSTACK_AUTO_MIGRATE = env_bool("MEMSTACK_AUTO_MIGRATE", False)
+MEMSTACK_MIGRATE_LOCK_TIMEOUT = env_int("MEMSTACK_MIGRATE_LOCK_TIMEOUT", 300, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+MEMSTACK_AUTO_MIGRATE = env_bool("MEMSTACK_AUTO_MIGRATE", False)
+MEMSTACK_MIGRATE_LOCK_TIMEOUT = env_int("MEMSTACK_MIGRATE_LOCK_TIMEOUT", 300, minimum=1)
 
 # --- Redis, Celery and the event bridge ------------------------------------
 
@@ -220,3 +226,16 @@ LOGGING = {
         "django_eventstream": {"level": "WARNING"},
     },
 }
+
+# --- Memories and the knowledge graph ----------------------------------------
+
+MEMORY_MAX_CONTENT_CHARS = env_int("MEMORY_MAX_CONTENT_CHARS", 100_000, minimum=1)
+GRAPH_EXTRACTOR = env_choice("GRAPH_EXTRACTOR", "offline", ("offline", "llm"))
+LLM_BASE_URL = env_str("LLM_BASE_URL", "http://127.0.0.1:11434/v1")
+LLM_API_KEY = env_str("LLM_API_KEY")
+LLM_MODEL = env_str("LLM_MODEL", "llama3.1")
+LLM_TIMEOUT_SECONDS = env_int("LLM_TIMEOUT_SECONDS", 60, minimum=1)
+LLM_MAX_RETRIES = env_int("LLM_MAX_RETRIES", 4, minimum=0)
+LLM_MAX_CONCURRENCY = env_int("LLM_MAX_CONCURRENCY", 4, minimum=1)
+# How alike two names must be (0-1) to be taken for the same entity.
+GRAPH_MATCH_THRESHOLD = env_int("GRAPH_MATCH_THRESHOLD_PERCENT", 90, minimum=50) / 100

@@ -1,25 +1,40 @@
 """Event channels and who may read them.
 
-`project-<id>` carries the events of every task of a project. Only members of
-the project may read it; there are no public channels.
+`task-<id>` carries the events of one task, `project-<id>` those of every task
+of a project. Only members of the project may read either; there are no
+public channels.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django_eventstream.channelmanager import ChannelManagerBase
 
 from apps.projects.access import can
+from apps.tasks.models import TaskLog
 
 PROJECT_PREFIX = "project-"
+TASK_PREFIX = "task-"
 
 
 def project_channel(project_id) -> str:
     return f"{PROJECT_PREFIX}{project_id}"
 
 
+def task_channel(task_id) -> str:
+    return f"{TASK_PREFIX}{task_id}"
+
+
 def project_id_of(channel: str) -> str | None:
+    """The project whose members may read `channel`, or None for no such channel."""
     if channel.startswith(PROJECT_PREFIX):
         return channel[len(PROJECT_PREFIX) :]
+    if channel.startswith(TASK_PREFIX):
+        try:
+            task = TaskLog.objects.filter(pk=channel[len(TASK_PREFIX) :]).values("project_id").first()
+        except ValidationError:
+            return None
+        return str(task["project_id"]) if task else None
     return None
 
 

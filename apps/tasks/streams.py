@@ -22,7 +22,8 @@ from django.views.decorators.http import require_GET
 
 from apps.projects.access import get_project_for_user
 from apps.tasks.bridge import get_bridge
-from apps.tasks.channels import project_channel
+from apps.tasks.channels import project_channel, task_channel
+from apps.tasks.selectors import active_tasks, get_task_for_user
 
 Snapshot = Callable[[], Iterable[tuple[str, dict]]]
 
@@ -81,7 +82,24 @@ def event_stream(request: HttpRequest, channel: str, snapshot: Snapshot) -> Http
 
 @require_GET
 def project_stream(request: HttpRequest, project_id: UUID) -> HttpResponse:
-    """Events of every task of a project."""
+    """Events of every task of a project; first the state of each unfinished one."""
     _authenticate(request)
     project = get_project_for_user(request.user, project_id)
-    return event_stream(request, project_channel(project.id), snapshot=lambda: [])
+
+    def snapshot():
+        return [(task.event_type, task.event_payload()) for task in active_tasks(project.id)[:200]]
+
+    return event_stream(request, project_channel(project.id), snapshot)
+
+
+@require_GET
+def task_stream(request: HttpRequest, task_id: UUID) -> HttpResponse:
+    """Events of one task; first its current state, so a late client still sees how it ended."""
+    _authenticate(request)
+    task = get_task_for_user(request.user, task_id)
+
+    def snapshot():
+        task.refresh_from_db()
+        return [(task.event_type, task.event_payload())]
+
+    return event_stream(request, task_channel(task.id), snapshot)

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.projects.access import Action
+from apps.tasks import selectors, services
+from apps.tasks.models import Status, TaskLog, TaskStage
+
+
+class StageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TaskStage
+        fields = ["progress", "message", "at"]
+
+
+class TaskOutputSerializer(serializers.ModelSerializer):
+    project_id = serializers.UUIDField(read_only=True)
+    parent_id = serializers.UUIDField(read_only=True)
+    retry_of_id = serializers.UUIDField(read_only=True)
+    subject = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TaskLog
+        fields = [
+            "id", "project_id", "task_type", "status", "progress", "message", "payload", "result", "error",
+            "created_at", "updated_at", "started_at", "completed_at", "heartbeat_at", "attempts",
+            "parent_id", "retry_of_id", "subject",
+        ]
+
+    def get_subject(self, task: TaskLog) -> dict | None:
+        if not task.subject_type:
+            return None
+        return {"type": task.subject_type, "id": task.subject_id, "label": task.subject_label}
+
+
+class TaskDetailOutputSerializer(TaskOutputSerializer):
+    stages = StageSerializer(many=True, read_only=True)
+
+    class Meta(TaskOutputSerializer.Meta):
+        fields = TaskOutputSerializer.Meta.fields + ["stages"]
+
+
+class TaskListApi(generics.GenericAPIView):
+    serializer_class = TaskOutputSerializer
+
+    class FilterSerializer(serializers.Serializer):
+        project = serializers.UUIDField(required=False)
+        status = serializers.ChoiceField(choices=Status.choices, required=False)
+        type = serializers.CharField(required=False, max_length=40)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("project", str), OpenApiParameter("status", str, enum=Status.values),
+            OpenApiParameter("type", str),
+        ]
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        tasks = selectors.tasks_for_user(
+            request.user,
+            project_id=filters.validated_data.get("project"),
+            status=filters.validated_data.get("status"),
+            task_type=filters.validated_data.get("type"),
+        )
+        page = self.paginate_queryset(tasks)
+        return self.get_paginated_response(TaskOutputSerializer(page, many=True).data)
+
+
+class TaskDetailApi(generics.GenericAPIView):
+    serializer_class = TaskDetailOutputSerializer
+
+    def get(self, request: Request, task_id: UUID) -> Response:
+        task = selectors.get_task_for_user(request.user, task_id)
+        return Response(TaskDetailOutputSerializer(task).data)
+
+
+class TaskCancelApi(generics.GenericAPIView):
+    serializer_class = TaskOutputSerializer
+
+    @extend_schema(request=None, responses={202: TaskOutputSerializer, 409: None})
+    def post(self, request: Request, task_id: UUID) -> Response:
+        task = selectors.get_task_for_user(request.user, task_id, Action.EDIT)
+        if not services.task_request_cancel(task):
+            return Response(
+                {"detail": f"This task is already {task.status}; there is nothing to cancel."},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(TaskOutputSerializer(task).data, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Processing"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+TERMINAL = frozenset({Status.COMPLETED, Status.FAILED, Status.CANCELLED})
+
+
+class TaskLog(models.Model):
+    """One background job: what it is, where it got to, and how it ended.
+
+    The row is the source of truth for progress; events are its fast echo.
+    State changes go through the conditional updates below so that two
+    processes never both move the same task.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="tasks")
+    task_type = models.CharField(max_length=40, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.CharField(max_length=255, default="Queued")
+    payload = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    traceback = models.TextField(blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=255, blank=True, default="")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    retry_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
+    )
+    # What the task works on, by reference only: this app knows nothing of
+    # memories or graphs. `subject_label` is for lists and search.
+    subject_type = models.CharField(max_length=60, blank=True, default="")
+    subject_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    subject_label = models.CharField(max_length=255, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["project", "-created_at"], name="tasklog_project_recent"),
+            models.Index(fields=["status", "heartbeat_at"], name="tasklog_status_heartbeat"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="tasklog_progress_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_type} {self.id} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in TERMINAL
+
+    @property
+    def event_type(self) -> str:
+        """The SSE event type that announces the current state."""
+        return self.status if self.is_finished else "progress"
+
+    def event_payload(self) -> dict:
+        return {
+            "task_id": str(self.id),
+            "task_type": self.task_type,
+            "status": self.status,
+            "progress": self.progress,
+            "message": self.message,
+            "result": self.result,
+            "error": self.error or None,
+            "eta_seconds": None,
+            "updated_at": self.updated_at,
+        }
+
+    # -- transitions: each returns True if this call made it ---------------------
+
+    def _transition(self, *, allowed_from: set[str], **changes) -> bool:
+        changes["updated_at"] = timezone.now()
+        moved = TaskLog.objects.filter(pk=self.pk, status__in=allowed_from).update(**changes)
+        if moved:
+            self.refresh_from_db()
+        return moved == 1
+
+    def mark_started(self, *, worker: str) -> bool:
+        now = timezone.now()
+        return self._transition(
+            allowed_from={Status.PENDING},
+            status=Status.PROCESSING,
+            started_at=now,
+            heartbeat_at=now,
+            worker=worker[:255],
+            attempts=models.F("attempts") + 1,
+        )
+
+    def mark_progress(self, *, progress: int, message: str) -> bool:
+        return self._transition(
+            allowed_from={Status.PROCESSING},
+            progress=progress,
+            message=message[:255],
+            heartbeat_at=timezone.now(),
+        )
+
+    def mark_completed(self, *, result: dict | None, message: str) -> bool:
+        return self._transition(
+            allowed_from={Status.PROCESSING},
+            status=Status.COMPLETED,
+            progress=100,
+            message=message[:255],
+            result=result,
+            completed_at=timezone.now(),
+        )
+
+    def mark_failed(self, *, error: str, traceback: str = "") -> bool:
+        return self._transition(
+            allowed_from={Status.PENDING, Status.PROCESSING},
+            status=Status.FAILED,
+            message="Failed",
+            error=error,
+            traceback=traceback,
+            completed_at=timezone.now(),
+        )
+
+    def mark_cancelled(self) -> bool:
+        return self._transition(
+            allowed_from={Status.PENDING, Status.PROCESSING},
+            status=Status.CANCELLED,
+            message="Cancelled",
+            completed_at=timezone.now(),
+        )
+
+
+class TaskStage(models.Model):
+    """One step a task reported, kept for its timeline and for estimates."""
+
+    task = models.ForeignKey(TaskLog, on_delete=models.CASCADE, related_name="stages")
+    progress = models.PositiveSmallIntegerField()
+    message = models.CharField(max_length=255)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["task", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.progress}% {self.message}"

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+
+from apps.projects.access import Action, get_project_for_user
+from apps.projects.selectors import projects_for_user
+from apps.tasks.models import Status, TaskLog
+
+
+def get_task_for_user(user: AbstractBaseUser, task_id: UUID | str, action: Action = Action.VIEW) -> TaskLog:
+    """The task if the user may do `action` in its project; Http404 or PermissionDenied otherwise."""
+    try:
+        task = TaskLog.objects.select_related("project").filter(pk=task_id).first()
+    except ValidationError:
+        task = None
+    if task is None:
+        raise Http404("No such task.")
+    get_project_for_user(user, task.project_id, action)
+    return task
+
+
+def tasks_for_user(
+    user: AbstractBaseUser,
+    *,
+    project_id: str | None = None,
+    status: str | None = None,
+    task_type: str | None = None,
+) -> QuerySet[TaskLog]:
+    tasks = TaskLog.objects.filter(project__in=projects_for_user(user).values("id"))
+    if project_id:
+        tasks = tasks.filter(project_id=project_id)
+    if status:
+        tasks = tasks.filter(status=status)
+    if task_type:
+        tasks = tasks.filter(task_type=task_type)
+    return tasks.select_related("project").order_by("-created_at")
+
+
+def active_tasks(project_id) -> QuerySet[TaskLog]:
+    return TaskLog.objects.filter(project_id=project_id, status__in=[Status.PENDING, Status.PROCESSING])
