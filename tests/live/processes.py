@@ -1,0 +1,354 @@
+"""Helpers for tests that run the real thing: uvicorn, redis-server, manage.py
+and (later) Celery workers and browsers, each in its own process.
+
+Everything here starts processes that a test must stop, so each of them is a
+context manager; a failed start stops what it started and raises with the
+process's own output. Nothing here mocks our code: a test talks to these
+processes over HTTP and SSE, as a user's browser or script would.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+MANAGE = str(BASE_DIR / "manage.py")
+
+# Generous: a loaded CI machine may take a while to import Django; none of
+# these is a speed assertion.
+STARTUP_TIMEOUT = 40.0
+STOP_TIMEOUT = 10.0
+MANAGE_TIMEOUT = 120.0
+
+# httpx logs every request at INFO: in a failure report that buries the
+# server's log under hundreds of /healthz polls.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def live_env(**overrides: str | None) -> dict[str, str]:
+    """The environment for a subprocess: ours, plus what every MemStack process needs.
+
+    An override of None removes the variable (e.g. DATABASE_URL=None for the
+    embedded mode).
+    """
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="memstack.settings",
+        PYTHONUNBUFFERED="1",
+        # DEBUG is off in the suite, and then no host is allowed by default.
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+    )
+    env.pop("PYTEST_CURRENT_TEST", None)
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = str(value)
+    return env
+
+
+def tail(text: str, lines: int = 60) -> str:
+    return "\n".join(text.splitlines()[-lines:])
+
+
+# -- processes -----------------------------------------------------------------
+
+
+class ServerProcess:
+    """A long-running subprocess: started, waited for until it answers, stopped.
+
+    Readiness is an HTTP URL that answers with any status (`ready_url`) or a
+    TCP port that accepts connections (`ready_port`). Output (stdout and
+    stderr) goes to a file so that failure messages can quote it
+    (`log_tail()`), also after the process was stopped.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        args: list[str],
+        env: dict[str, str],
+        *,
+        ready_url: str | None = None,
+        ready_port: int | None = None,
+        cwd: Path = BASE_DIR,
+        startup_timeout: float = STARTUP_TIMEOUT,
+        stop_timeout: float = STOP_TIMEOUT,
+    ) -> None:
+        self.name = name
+        self.args = args
+        self.env = env
+        self.ready_url = ready_url
+        self.ready_port = ready_port
+        self.cwd = cwd
+        self.startup_timeout = startup_timeout
+        self.stop_timeout = stop_timeout
+        self.process: subprocess.Popen | None = None
+        self._log_dir = tempfile.mkdtemp(prefix=f"memstack-{name}-")
+        self.log_path = Path(self._log_dir) / f"{name}.log"
+        self._log_file = None
+        self._starts = 0
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def start(self) -> ServerProcess:
+        if self.running:
+            raise RuntimeError(f"{self.name} is already running")
+        self._starts += 1
+        self._log_file = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self._log_file.write(f"--- start #{self._starts}: {' '.join(self.args)}\n".encode())
+        self._log_file.flush()
+        self.process = subprocess.Popen(  # noqa: S603 - our own commands
+            self.args,
+            env=self.env,
+            cwd=self.cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            # Its own process group, so stop() also reaches anything it forks.
+            start_new_session=True,
+        )
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> int | None:
+        """SIGTERM, then SIGKILL after `stop_timeout`; returns the exit code."""
+        process, self.process = self.process, None
+        returncode = None
+        if process is not None:
+            if process.poll() is None:
+                self._signal(process, signal.SIGTERM)
+                try:
+                    process.wait(self.stop_timeout)
+                except subprocess.TimeoutExpired:
+                    self._signal(process, signal.SIGKILL)
+                    process.wait(self.stop_timeout)
+            returncode = process.returncode
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+        return returncode
+
+    def restart(self) -> ServerProcess:
+        self.stop()
+        return self.start()
+
+    def cleanup(self) -> None:
+        """Stop, and remove the log folder."""
+        self.stop()
+        shutil.rmtree(self._log_dir, ignore_errors=True)
+
+    def __enter__(self) -> ServerProcess:
+        if not self.running:
+            _start_or_clean_up(self)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.cleanup()
+
+    # -- state ---------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def log_tail(self, lines: int = 60) -> str:
+        return f"--- last lines of the {self.name} log ---\n{tail(self.log(), lines)}"
+
+    # -- internals -----------------------------------------------------------------
+
+    @staticmethod
+    def _signal(process: subprocess.Popen, signum: int) -> None:
+        try:
+            # The group we created in start(): the process and its children only.
+            os.killpg(process.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} exited with {self.process.returncode} while starting\n"
+                    + self.log_tail()
+                )
+            if self._answers():
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"{self.name} did not answer within {self.startup_timeout:.0f} s\n" + self.log_tail()
+                )
+            time.sleep(0.1)
+
+    def _answers(self) -> bool:
+        if self.ready_url:
+            try:
+                httpx.get(self.ready_url, timeout=5, trust_env=False)
+            except httpx.HTTPError:
+                return False
+            return True
+        if self.ready_port:
+            try:
+                socket.create_connection(("127.0.0.1", self.ready_port), timeout=1).close()
+            except OSError:
+                return False
+            return True
+        return True
+
+
+class Uvicorn(ServerProcess):
+    """The web process, as the Procfile runs it."""
+
+    def __init__(self, env: dict[str, str], port: int | None = None, **kwargs: Any) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        args = [
+            PYTHON, "-m", "uvicorn", "memstack.asgi:application",
+            "--host", "127.0.0.1", "--port", str(self.port),
+            # Open SSE streams never end by themselves: without a limit a
+            # graceful shutdown would wait for them forever.
+            "--timeout-graceful-shutdown", "2",
+        ]  # fmt: skip
+        super().__init__("uvicorn", args, env, ready_url=f"{self.url}/healthz", **kwargs)
+
+    def health(self) -> tuple[int, dict]:
+        """/healthz as a monitor sees it: the status code and the JSON body."""
+        response = httpx.get(f"{self.url}/healthz", timeout=10, trust_env=False)
+        return response.status_code, response.json()
+
+
+def _start_or_clean_up(server: ServerProcess) -> ServerProcess:
+    try:
+        return server.start()
+    except BaseException:
+        server.cleanup()
+        raise
+
+
+def start_uvicorn(env: dict[str, str], port: int | None = None) -> Uvicorn:
+    """Start uvicorn on `env` and return it once /healthz answers (any status).
+
+    Use it as a context manager (`with start_uvicorn(env) as server:`) so it
+    is stopped and its log removed however the test ends.
+    """
+    return _start_or_clean_up(Uvicorn(env, port))
+
+
+class RedisServer(ServerProcess):
+    """A private, throw-away redis-server: no persistence, so a restart starts empty."""
+
+    def __init__(self, port: int | None = None, **kwargs: Any) -> None:
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        redis_server = shutil.which("redis-server")
+        if redis_server is None:
+            raise RuntimeError("redis-server is not on PATH")
+        args = [
+            redis_server, "--port", str(self.port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no",
+        ]  # fmt: skip
+        super().__init__("redis", args, live_env(), ready_port=self.port, **kwargs)
+
+
+def start_redis(port: int | None = None) -> RedisServer:
+    """Start a private redis-server; `.stop()` and `.start()` again reuse the same port."""
+    return _start_or_clean_up(RedisServer(port))
+
+
+# -- one-off manage.py commands ------------------------------------------------
+
+
+def run_manage(env: dict[str, str], *args: str, timeout: float = MANAGE_TIMEOUT) -> str:
+    """Run `manage.py <args>` in a subprocess; its stdout, or an AssertionError with its output."""
+    try:
+        result = subprocess.run(  # noqa: S603 - our own command
+            [PYTHON, MANAGE, *args],
+            env=env,
+            cwd=BASE_DIR,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise AssertionError(
+            f"manage.py {' '.join(args)} did not finish within {timeout:.0f} s\n"
+            f"stdout:\n{tail(_text(exc.stdout))}\nstderr:\n{tail(_text(exc.stderr))}"
+        ) from None
+    if result.returncode != 0:
+        raise AssertionError(
+            f"manage.py {' '.join(args)} exited with {result.returncode}\n"
+            f"stdout:\n{tail(result.stdout)}\nstderr:\n{tail(result.stderr)}"
+        )
+    return result.stdout
+
+
+def manage_shell(env: dict[str, str], code: str, timeout: float = MANAGE_TIMEOUT) -> str:
+    """Run Python `code` in `manage.py shell` in a separate process; its stdout.
+
+    `-v 0` keeps Django's auto-import banner out of the output.
+    """
+    return run_manage(env, "shell", "-v", "0", "-c", code, timeout=timeout)
+
+
+def manage_shell_json(env: dict[str, str], code: str, timeout: float = MANAGE_TIMEOUT) -> Any:
+    """Like manage_shell, for code whose last line of output is JSON."""
+    output = manage_shell(env, code, timeout=timeout)
+    lines = output.strip().splitlines()
+    if not lines:
+        raise AssertionError(f"manage.py shell printed nothing; code was:\n{code}")
+    return json.loads(lines[-1])
+
+
+def publish_from_another_process(env: dict[str, str], channel: str, event_type: str, payload: dict) -> None:
+    """Publish one event the way a worker does: from a process that is not the web server."""
+    code = (
+        "import json; from apps.tasks.events import publish; "
+        f"publish({channel!r}, {event_type!r}, json.loads({json.dumps(payload)!r}))"
+    )
+    manage_shell(env, code)
+
+
+def _text(value: bytes | str | None) -> str:
+    if value is None:
+        return ""
+    return value.decode(errors="replace") if isinstance(value, bytes) else value
+
+
+# -- Server-Sent Events --------------------------------------------------------

@@ -1,0 +1,109 @@
+"""A progress event published by a separate process (as a Celery worker does)
+reaches an SSE client of a real uvicorn server, in both ways to run MemStack.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from apps.tasks.channels import project_channel
+from tests.live import SSEEvent, manage_shell_json, publish_from_another_process, run_manage, start_uvicorn
+
+pytestmark = pytest.mark.live
+
+
+def progress(progress: int, message: str, status: str = "processing") -> dict:
+    """An event payload of the shape DESIGN.md promises."""
+    return {
+        "task_id": "0b7e1a52-4b1f-4f7a-9a57-4a3c2f6c1d10",
+        "task_type": "memory_ingest",
+        "status": status,
+        "progress": progress,
+        "message": message,
+        "result": None,
+        "error": None,
+        "eta_seconds": 12,
+        "updated_at": "2025-01-01T12:00:00Z",
+    }
+
+
+def test_it_delivers_an_event_from_another_process(uvicorn_server, live_postgres_env, member_project, open_stream):
+    channel = member_project["channel"]
+    client = open_stream(uvicorn_server, member_project["project"].id, token=member_project["token"])
+    client.wait_opened()
+    payload = progress(30, "Extracting entities and relationships...")
+
+    publish_from_another_process(live_postgres_env, channel, "progress", payload)
+
+    events = client.wait_for(lambda events: len(events) >= 1)
+    assert events == [SSEEvent("progress", f"{channel}:1", payload)], client.describe()
+
+
+def test_it_answers_404_to_a_non_member(uvicorn_server, member_project, make_user, token_for, open_stream):
+    outsider = make_user()
+    client = open_stream(uvicorn_server, member_project["project"].id, token=token_for(outsider))
+    assert client.wait_status() == 404, client.describe()
+    assert not client.opened.is_set()
+
+
+def test_it_answers_404_to_an_anonymous_client(uvicorn_server, member_project, open_stream):
+    client = open_stream(uvicorn_server, member_project["project"].id)
+    assert client.wait_status() == 404, client.describe()
+    assert not client.opened.is_set()
+
+
+def test_it_resumes_after_the_last_event_id(uvicorn_server, live_postgres_env, member_project, open_stream):
+    project_id, channel, token = member_project["project"].id, member_project["channel"], member_project["token"]
+    first, second, third = (
+        progress(10, "Starting episode ingestion..."),
+        progress(20, "Loading schema..."),
+        progress(30, "Extracting entities and relationships..."),
+    )
+    client = open_stream(uvicorn_server, project_id, token=token)
+    client.wait_opened()
+    publish_from_another_process(live_postgres_env, channel, "progress", first)
+    [received] = client.wait_for(lambda events: len(events) >= 1)
+    assert received.data == first, client.describe()
+    client.close()
+
+    # Published while nobody listens: only storage has them.
+    publish_from_another_process(live_postgres_env, channel, "progress", second)
+    publish_from_another_process(live_postgres_env, channel, "progress", third)
+
+    resumed = open_stream(uvicorn_server, project_id, token=token, last_event_id=received.id)
+    events = resumed.wait_for(lambda events: len(events) >= 2)
+    assert events == [
+        SSEEvent("progress", f"{channel}:2", second),
+        SSEEvent("progress", f"{channel}:3", third),
+    ], resumed.describe()
+
+
+CREATE_MEMBER = """
+import json
+from django.contrib.auth.models import User
+from rest_framework.authtoken.models import Token
+from apps.projects.services import project_create
+owner = User.objects.create_user("ada", "ada@example.com", "correct horse battery")
+project = project_create(owner=owner, name="Embedded")
+print(json.dumps({"project_id": str(project.id), "token": Token.objects.create(user=owner).key}))
+"""
+
+
+def test_it_delivers_an_event_from_another_process_in_embedded_mode(embedded_env, open_stream):
+    run_manage(embedded_env, "migrate", "--noinput")
+    member = manage_shell_json(embedded_env, CREATE_MEMBER)
+    channel = project_channel(member["project_id"])
+    payload = progress(100, "Episode ingestion completed", status="completed")
+
+    with start_uvicorn(embedded_env) as server:
+        status, health = server.health()
+        assert status == 200, health
+        client = open_stream(server, member["project_id"], token=member["token"])
+        client.wait_opened()
+
+        publish_from_another_process(embedded_env, channel, "completed", payload)
+
+        events = client.wait_for(lambda events: len(events) >= 1)
+        assert events == [SSEEvent("completed", f"{channel}:1", payload)], client.describe()
+        client.close()
+
