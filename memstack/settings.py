@@ -112,8 +112,6 @@ DATABASES = {"default": _db}
 MEMSTACK_AUTO_MIGRATE = env_bool("MEMSTACK_AUTO_MIGRATE", False)
 MEMSTACK_MIGRATE_LOCK_TIMEOUT = env_int("MEMSTACK_MIGRATE_LOCK_TIMEOUT", 300, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-MEMSTACK_AUTO_MIGRATE = env_bool("MEMSTACK_AUTO_MIGRATE", False)
-MEMSTACK_MIGRATE_LOCK_TIMEOUT = env_int("MEMSTACK_MIGRATE_LOCK_TIMEOUT", 300, minimum=1)
 
 # --- Redis, Celery and the event bridge ------------------------------------
 
@@ -130,6 +128,8 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR),
         "data_folder_out": str(BROKER_DIR),
+        # Broadcast (pidbox) messages; kombu's default is ./control.
+        "control_folder": str(BROKER_DIR / "control"),
     }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
