@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.projects",
     "apps.tasks",
+    "apps.memories",
+    "apps.graph",
 ]
 
 MIDDLEWARE = [

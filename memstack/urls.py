@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from apps.core import views as core_views
+from apps.memories.urls import api_urlpatterns as memory_api
 from apps.projects.urls import api_urlpatterns as project_api
 from apps.tasks.urls import api_urlpatterns as task_api
 
@@ -12,6 +13,7 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     *project_api,
+    *memory_api,
     *task_api,
 ]
 
@@ -21,6 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.accounts.urls")),
     path("", include("apps.projects.urls")),
+    path("", include("apps.memories.urls")),
     path("", include("apps.tasks.urls")),
     path("api/v1/", include((api_v1, "api"))),
 ]

@@ -15,6 +15,8 @@ from rest_framework.test import APIClient
 from apps.projects.models import Membership, Project, Role
 from apps.projects.services import project_create
 
+pytest_plugins = ["tests.live.fixtures"]
+
 _counter = itertools.count(1)
 
 

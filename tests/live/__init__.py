@@ -2,6 +2,7 @@
 uvicorn, redis-server, manage.py, and an SSE client to read streams."""
 
 from tests.live.processes import (
+    CeleryWorker,
     RedisServer,
     ServerProcess,
     Uvicorn,
@@ -11,13 +12,14 @@ from tests.live.processes import (
     manage_shell_json,
     publish_from_another_process,
     run_manage,
+    start_celery_worker,
     start_redis,
     start_uvicorn,
 )
 from tests.live.sse import SSEClient, SSEEvent
 
 __all__ = [
-    "RedisServer", "SSEClient", "SSEEvent", "ServerProcess", "Uvicorn", "free_port", "live_env",
-    "manage_shell", "manage_shell_json", "publish_from_another_process", "run_manage", "start_redis",
+    "CeleryWorker", "RedisServer", "SSEClient", "SSEEvent", "ServerProcess", "Uvicorn", "free_port", "live_env",
+    "manage_shell", "manage_shell_json", "publish_from_another_process", "run_manage", "start_celery_worker", "start_redis",
     "start_uvicorn",
 ]

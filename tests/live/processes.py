@@ -78,8 +78,9 @@ def tail(text: str, lines: int = 60) -> str:
 class ServerProcess:
     """A long-running subprocess: started, waited for until it answers, stopped.
 
-    Readiness is an HTTP URL that answers with any status (`ready_url`) or a
-    TCP port that accepts connections (`ready_port`). Output (stdout and
+    Readiness is an HTTP URL that answers with any status (`ready_url`), a
+    TCP port that accepts connections (`ready_port`) or a line the process
+    writes to its log (`ready_log`). Output (stdout and
     stderr) goes to a file so that failure messages can quote it
     (`log_tail()`), also after the process was stopped.
     """
@@ -92,6 +93,7 @@ class ServerProcess:
         *,
         ready_url: str | None = None,
         ready_port: int | None = None,
+        ready_log: str | None = None,
         cwd: Path = BASE_DIR,
         startup_timeout: float = STARTUP_TIMEOUT,
         stop_timeout: float = STOP_TIMEOUT,
@@ -101,6 +103,7 @@ class ServerProcess:
         self.env = env
         self.ready_url = ready_url
         self.ready_port = ready_port
+        self.ready_log = ready_log
         self.cwd = cwd
         self.startup_timeout = startup_timeout
         self.stop_timeout = stop_timeout
@@ -229,6 +232,8 @@ class ServerProcess:
             except OSError:
                 return False
             return True
+        if self.ready_log:
+            return self.ready_log in self.log()
         return True
 
 
@@ -289,6 +294,23 @@ class RedisServer(ServerProcess):
 def start_redis(port: int | None = None) -> RedisServer:
     """Start a private redis-server; `.stop()` and `.start()` again reuse the same port."""
     return _start_or_clean_up(RedisServer(port))
+
+
+class CeleryWorker(ServerProcess):
+    """A real Celery worker, as the Procfile runs it (prefork, late acks)."""
+
+    def __init__(self, env: dict[str, str], concurrency: int = 1, **kwargs: Any) -> None:
+        args = [
+            PYTHON, "-m", "celery", "-A", "memstack", "worker",
+            "--loglevel", "INFO", "--concurrency", str(concurrency),
+            "--without-gossip", "--without-mingle", "--hostname", f"test-{free_port()}@%h",
+        ]  # fmt: skip
+        super().__init__("celery", args, env, ready_log=" ready.", **kwargs)
+
+
+def start_celery_worker(env: dict[str, str], concurrency: int = 1) -> CeleryWorker:
+    """Start a Celery worker on `env`; returns once it says it is ready."""
+    return _start_or_clean_up(CeleryWorker(env, concurrency))
 
 
 # -- one-off manage.py commands ------------------------------------------------

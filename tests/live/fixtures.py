@@ -1,5 +1,6 @@
-"""Fixtures for the live event-delivery tests: real uvicorn and redis-server
-processes, reading and writing the same test database as the test itself.
+"""Fixtures for live tests: real uvicorn, Celery and redis-server processes,
+reading and writing the same test database as the test itself. Loaded for
+the whole suite by tests/conftest.py.
 
 Data a subprocess must see has to be committed, so these fixtures use
 `transactional_db`. The web server fixture is `uvicorn_server`, not
@@ -21,7 +22,16 @@ from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 
 from apps.tasks.channels import project_channel
-from tests.live import RedisServer, SSEClient, Uvicorn, live_env, start_redis, start_uvicorn
+from tests.live import (
+    CeleryWorker,
+    RedisServer,
+    SSEClient,
+    Uvicorn,
+    live_env,
+    start_celery_worker,
+    start_redis,
+    start_uvicorn,
+)
 
 
 def _with_database_name(url: str, name: str) -> str:
@@ -65,6 +75,13 @@ def uvicorn_server(live_postgres_env) -> Iterator[Uvicorn]:
 
 
 @pytest.fixture
+def celery_worker(live_postgres_env) -> Iterator[CeleryWorker]:
+    """A real Celery worker in production mode, on the test database."""
+    with start_celery_worker(live_postgres_env) as worker:
+        yield worker
+
+
+@pytest.fixture
 def private_redis() -> Iterator[RedisServer]:
     """A redis-server of this test's own, which it may stop and start again."""
     with start_redis() as server:
@@ -85,13 +102,14 @@ def stream_path(project_id) -> str:
 
 @pytest.fixture
 def open_stream() -> Iterator[Callable[..., SSEClient]]:
-    """Open project streams; every one of them is closed when the test ends."""
+    """Open streams (a project's, or any `path`); every one is closed when the test ends."""
     clients: list[SSEClient] = []
 
     def open_(
         server: Uvicorn,
-        project_id,
+        project_id=None,
         *,
+        path: str | None = None,
         token: str | None = None,
         last_event_id: str | None = None,
         context: Callable[[], str] | None = None,
@@ -102,7 +120,7 @@ def open_stream() -> Iterator[Callable[..., SSEClient]]:
         if last_event_id is not None:
             headers["Last-Event-ID"] = last_event_id
         client = SSEClient(
-            f"{server.url}{stream_path(project_id)}", headers=headers, context=context or server.log_tail
+            f"{server.url}{path or stream_path(project_id)}", headers=headers, context=context or server.log_tail
         )
         clients.append(client)
         return client.start()

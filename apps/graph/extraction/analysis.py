@@ -1,0 +1,40 @@
+"""What a sentence analyser (English or Chinese) reports about one sentence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+# How sure the analyser is of a mention's type; the strongest evidence across
+# all mentions of a name decides the entity's type.
+FORMAT = 5  # the format says so: a conversation's speaker, a JSON "person" field
+DEFINITE = 4  # a title (Dr., CEO), an organisation suffix (Inc, University), a tagger's tag
+GAZETTEER = 3  # a known country, city or organisation
+GIVEN_NAME = 2  # the first word is a common first name
+CONTEXT = 1  # the words around it: "in X" (a place), "launched X" (a product)
+UNKNOWN = 0  # just a capitalised name
+
+
+@dataclass(frozen=True)
+class Mention:
+    name: str
+    type: str
+    strength: int
+    attributes: dict[str, Any] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class Link:
+    source: str
+    target: str
+    name: str
+    valid_at: datetime | None = None
+    attributes: dict[str, Any] = field(default_factory=dict, hash=False)
+
+
+@dataclass
+class SentenceAnalysis:
+    text: str
+    mentions: list[Mention] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)

@@ -1,0 +1,373 @@
+"""English sentences -> named mentions and the edges between them, with no model.
+
+Names are runs of capitalised words. Their type comes from the words in and
+around them (titles, organisation suffixes, prepositions, a small gazetteer);
+an edge comes from the verb phrase between two names (see english_edges).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from apps.graph.extraction import lexicon as lx
+from apps.graph.extraction.analysis import (
+    CONTEXT,
+    DEFINITE,
+    FORMAT,
+    GAZETTEER,
+    GIVEN_NAME,
+    UNKNOWN,
+    Link,
+    Mention,
+    SentenceAnalysis,
+)
+from apps.graph.extraction.dates import DateSpan, find_dates
+from apps.graph.extraction.english_edges import edge_between, looks_like_verb, upper_snake
+from apps.graph.extraction.english_words import Token, is_capitalised, tokenize
+from apps.graph.extraction.types import GENERIC_TYPE
+
+# Titles of someone who runs an organisation: the name before them is one.
+_CORPORATE_TITLES = frozenset("ceo cto cfo coo cio cmo chairman chairwoman chairperson".split())
+_TITLE_MODIFIERS = frozenset("prime vice deputy".split())
+_KNOWN_NAMES = lx.LOCATIONS | lx.KNOWN_ORGANIZATIONS
+_HEADS_TAKING_OF = lx.ORG_HEADS | lx.EVENT_HEADS  # "University of X", "Festival of Y"
+
+
+@dataclass(frozen=True)
+class EnglishContext:
+    """What is known beyond the sentence."""
+
+    capitalised_mid_sentence: frozenset[str] = frozenset()  # lower-cased words
+    speaker: str | None = None
+
+
+@dataclass
+class _Span:
+    first: int  # token indices, end exclusive
+    end: int
+    name: str
+    type: str
+    strength: int
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+def analyse(sentence: str, context: EnglishContext) -> SentenceAnalysis:
+    dates = find_dates(sentence)
+    tokens = tokenize(sentence, dates)
+    spans, links = _spans(sentence, tokens, context)
+    links += _links(spans, tokens, dates)
+    for span in spans:
+        if span.type == "Event" and dates:  # "the Global AI Summit ... on 2023-11-14"
+            span.attributes.setdefault("date", dates[0].value.date().isoformat())
+    mentions = [Mention(s.name, s.type, s.strength, s.attributes) for s in spans]
+    return SentenceAnalysis(text=sentence, mentions=mentions, links=links)
+
+
+def capitalised_mid_sentence(sentences: Iterable[str]) -> frozenset[str]:
+    """Words written with a capital where grammar does not require one: evidence of a name."""
+    seen: set[str] = set()
+    for sentence in sentences:
+        tokens = tokenize(sentence, [])
+        for index, token in enumerate(tokens):
+            if is_capitalised(token) and not _at_sentence_start(tokens, index):
+                seen.add(token.bare)
+    return frozenset(seen)
+
+
+# --- names -----------------------------------------------------------------------------
+
+
+def _spans(sentence: str, tokens: list[Token], context: EnglishContext) -> tuple[list[_Span], list[Link]]:
+    spans: list[_Span] = []
+    links: list[Link] = []
+    for first, end in _runs(tokens):
+        run_spans, run_links = _spans_in_run(sentence, tokens, first, end, context)
+        spans += run_spans
+        links += run_links
+    if context.speaker:  # in a conversation, "I" is the speaker
+        spans += [
+            _Span(i, i + 1, context.speaker, "Person", FORMAT)
+            for i, t in enumerate(tokens)
+            if t.text == "I"
+        ]
+    return sorted(spans, key=lambda s: s.first), links
+
+
+def _runs(tokens: list[Token]) -> Iterable[tuple[int, int]]:
+    index = 0
+    while index < len(tokens):
+        if not is_capitalised(tokens[index]):
+            index += 1
+            continue
+        end = index + 1
+        while end < len(tokens) and not tokens[end - 1].possessive:
+            if is_capitalised(tokens[end]):
+                end += 1
+            elif joined := _joiner_length(tokens, end):
+                end += joined
+            else:
+                break
+        yield index, end
+        index = end
+
+
+def _joiner_length(tokens: list[Token], at: int) -> int:
+    """How many lower-case tokens at `at` join two capitalised words into one name."""
+
+    def capital(i: int) -> bool:
+        return i < len(tokens) and is_capitalised(tokens[i])
+
+    word = tokens[at].lower
+    if word == "&" or word in lx.NAME_PARTICLES:
+        return 1 if capital(at + 1) else 0
+    if word in ("of", "for") and tokens[at - 1].bare in _HEADS_TAKING_OF:
+        if capital(at + 1):
+            return 1
+        if at + 1 < len(tokens) and tokens[at + 1].lower == "the" and capital(at + 2):
+            return 2
+    return 0
+
+
+def _spans_in_run(
+    sentence: str, tokens: list[Token], first: int, end: int, context: EnglishContext
+) -> tuple[list[_Span], list[Link]]:
+    if _at_sentence_start(tokens, first) and _name(sentence, tokens, first, end).lower() not in _KNOWN_NAMES:
+        while first < end and _opens_sentence_only(tokens[first], context):
+            first += 1
+    if first == end:
+        return [], []
+    title_at = next((i for i in range(first, end) if _is_title(tokens, i, end)), None)
+    if title_at is None:
+        span = _plain_span(sentence, tokens, first, end, context)
+        return ([span] if span else []), []
+    return _titled_spans(sentence, tokens, first, title_at, end, context)
+
+
+def _opens_sentence_only(token: Token, context: EnglishContext) -> bool:
+    """Capitalised only because it starts the sentence: "The", "Yesterday", "Met Alice ..."."""
+    if token.bare in lx.SENTENCE_STARTERS or not is_capitalised(token):
+        return True
+    return looks_like_verb(token.bare) and token.bare not in context.capitalised_mid_sentence
+
+
+def _titled_spans(
+    sentence: str,
+    tokens: list[Token],
+    first: int,
+    title_at: int,
+    end: int,
+    context: EnglishContext,
+) -> tuple[list[_Span], list[Link]]:
+    """"Acme CEO Alice Chen": Alice Chen is a Person, and CEO_OF Acme."""
+    title_end = title_at + 1
+    while title_end < end and _is_title(tokens, title_end, end):
+        title_end += 1
+    title = " ".join(t.text for t in tokens[title_at:title_end])
+    spans: list[_Span] = []
+    before = _plain_span(sentence, tokens, first, title_at, context) if title_at > first else None
+    person = None
+    if title_end < end:
+        person = _Span(title_end, end, _name(sentence, tokens, title_end, end), "Person", DEFINITE, {"title": title})
+    if before is not None:
+        if before.strength < CONTEXT and tokens[title_end - 1].bare in _CORPORATE_TITLES:
+            before.type, before.strength = "Organization", CONTEXT
+        spans.append(before)
+    if person is not None:
+        spans.append(person)
+    links = []
+    if before is not None and person is not None and tokens[title_at].bare not in lx.HONORIFICS:
+        links.append(Link(person.name, before.name, upper_snake(title.replace(".", "")) + "_OF"))
+    return spans, links
+
+
+def _is_title(tokens: list[Token], index: int, end: int) -> bool:
+    word = tokens[index].bare
+    if word in lx.HONORIFICS:
+        return True
+    if word in _TITLE_MODIFIERS:
+        return index + 1 < end and tokens[index + 1].bare in lx.TITLES
+    # A title inside a run always reads as one; names like "President Hotel" are rare.
+    return word in lx.TITLES
+
+
+def _plain_span(sentence: str, tokens: list[Token], first: int, end: int, context: EnglishContext) -> _Span | None:
+    while end > first and not is_capitalised(tokens[end - 1]):  # a dangling "&" or "van"
+        end -= 1
+    if end == first:
+        return None
+    name = _name(sentence, tokens, first, end)
+    if end - first == 1 and _at_sentence_start(tokens, first) and not _known_name(tokens[first], context):
+        # "Researchers found ...": a lone capitalised first word is only a name
+        # when something else says so.
+        return None
+    kind, strength, attributes = _classify(tokens, first, end, name)
+    if kind == "Product" and end < len(tokens) and tokens[end].kind == "number" and not tokens[end].in_date:
+        end += 1  # "iPhone 15", "Windows 11": the number is part of the name
+        name = _name(sentence, tokens, first, end)
+    return _Span(first, end, name, kind, strength, attributes)
+
+
+def _known_name(token: Token, context: EnglishContext) -> bool:
+    word = token.bare
+    return (
+        word in lx.GIVEN_NAMES
+        or word in lx.LOCATIONS
+        or word in lx.KNOWN_ORGANIZATIONS
+        or word in context.capitalised_mid_sentence
+        or (token.text.isupper() and len(token.text) > 1)  # an acronym
+        or bool(re.match(r"[a-z]+[A-Z]", token.text))  # iPhone, eBay
+    )
+
+
+def _classify(tokens: list[Token], first: int, end: int, name: str) -> tuple[str, int, dict[str, Any]]:
+    words = [t.bare for t in tokens[first:end]]
+    lowered = name.lower()
+    before = tokens[first - 1].lower if first > 0 else ""
+    before_that = tokens[first - 2].lower if first > 1 else ""
+    if before in lx.TITLES:
+        return "Person", DEFINITE, {"title": tokens[first - 1].text}
+    if words[-1] in lx.ORG_SUFFIXES or (words[0] in lx.ORG_HEADS and len(words) > 2):
+        return "Organization", DEFINITE, {}
+    if words[-1] in lx.EVENT_HEADS and len(words) > 1:
+        return "Event", DEFINITE, {}
+    if lowered in lx.LOCATIONS:
+        return "Location", GAZETTEER, {}
+    if lowered in lx.KNOWN_ORGANIZATIONS:
+        return "Organization", GAZETTEER, {}
+    if _followed_by_title(tokens, end):
+        return "Person", GAZETTEER, {}
+    if words[0] in lx.GIVEN_NAMES and len(words) <= 3:
+        return "Person", GIVEN_NAME, {}
+    if before in lx.LOCATION_PREPOSITIONS or (before in ("to", "at") and before_that in lx.MOTION_VERBS):
+        return "Location", CONTEXT, {}
+    if before in lx.PRODUCT_VERBS or re.match(r"[a-z]+[A-Z]", tokens[first].text) or _followed_by_version(tokens, end):
+        return "Product", CONTEXT, {}
+    return GENERIC_TYPE, UNKNOWN, {}
+
+
+def _followed_by_title(tokens: list[Token], end: int) -> bool:
+    """"Alice Chen, CEO of ..." / "Alice Chen, the CTO": an appositive title."""
+    rest = [t.bare for t in tokens[end : end + 3]]
+    if len(rest) < 2 or rest[0] != ",":
+        return False
+    return rest[1] in lx.TITLES or (rest[1] in ("the", "a", "an") and rest[2:] != [] and rest[2] in lx.TITLES)
+
+
+def _followed_by_version(tokens: list[Token], end: int) -> bool:
+    return end < len(tokens) and tokens[end].kind == "number" and "." in tokens[end].text
+
+
+def _name(sentence: str, tokens: list[Token], first: int, end: int) -> str:
+    name = sentence[tokens[first].start : tokens[end - 1].end]
+    name = re.sub(r"['’]s$", "", name)
+    if name.endswith(".") and not re.search(r"(?:\b[A-Za-z]\.){2,}$", name):
+        name = name[:-1]  # "Acme Corp." -> "Acme Corp"; keep "U.S."
+    return re.sub(r"\s+", " ", name).strip()
+
+
+def _at_sentence_start(tokens: list[Token], index: int) -> bool:
+    """Only punctuation (quotes, bullets, dashes) before it, or it follows a colon or an opening quote."""
+    if all(t.kind == "punct" for t in tokens[:index]):
+        return True
+    return tokens[index - 1].text in (":", "\"", "“", "(", "—", "–")
+
+
+# --- edges ---------------------------------------------------------------------------
+
+
+def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan]) -> list[Link]:
+    groups = _groups(spans, tokens)
+    links: list[Link] = []
+    subject: list[_Span] | None = None  # of the sentence: whoever did the first thing
+    aside_of: list[_Span] | None = None  # the name an open ", who ..." / ", CEO of ..." is about
+    lead_date = _lead_date(dates, tokens, groups)
+    for index, (previous, current) in enumerate(zip(groups, groups[1:]), start=1):
+        between = tokens[previous[-1].end : current[0].first]
+        if not between:  # split from one run by a title; linked already
+            continue
+        guess = edge_between(_words(between), source_type=previous[-1].type, target_type=current[0].type)
+        if guess is None:
+            continue
+        source = previous
+        if aside_of is not None and between[0].text == ",":
+            source, aside_of = aside_of, None  # ", who founded Acme, joined Globex": the aside closed
+        elif guess.new_clause:
+            if subject is None:  # "She worked at Hooli and moved to Lisbon": not Hooli that moved
+                continue
+            source = subject
+        elif guess.opens_aside:
+            aside_of = previous
+        subject = subject or source
+        if guess.name.split("_")[0].lower() in _CORPORATE_TITLES or guess.name == "WORKS_AT":
+            _at_least_organization(current)
+        clause_end = tokens[groups[index + 1][0].first].start if index + 1 < len(groups) else tokens[-1].end
+        valid_at = _date_within(dates, between[0].start, clause_end) or lead_date
+        for a in source:
+            for b in current:
+                s, t = (b, a) if guess.reverse else (a, b)
+                if s.name != t.name:
+                    links.append(Link(s.name, t.name, guess.name, valid_at, dict(guess.attributes)))
+    return links
+
+
+def _at_least_organization(group: list[_Span]) -> None:
+    """Whoever has a CEO, or employs someone, is an organisation unless better known."""
+    for span in group:
+        if span.strength < CONTEXT:
+            span.type, span.strength = "Organization", CONTEXT
+
+
+def _groups(spans: list[_Span], tokens: list[Token]) -> list[list[_Span]]:
+    """Coordinated names act together: "Alice and Bob founded Acme" -> both FOUNDED Acme.
+
+    A chain of commas counts only if an "and"/"or" closes it; otherwise "In Berlin,
+    Alice ..." would make Berlin and Alice one group.
+    """
+    if not spans:
+        return []
+    # "Alice and Acme Corp" is rarely a list; "... in Paris, and Priya works ..." joins clauses.
+    joins = [
+        _coordination(tokens[a.end : b.first]) if GENERIC_TYPE in (a.type, b.type) or a.type == b.type else None
+        for a, b in zip(spans, spans[1:])
+    ]
+    groups: list[list[_Span]] = []
+    start = 0
+    while start < len(spans):
+        end = start  # the chain of joined names is spans[start : end + 1]
+        while end < len(joins) and joins[end] is not None:
+            end += 1
+        if any(joins[k] == "and" for k in range(start, end)):
+            groups.append(spans[start : end + 1])
+        else:
+            groups.extend([s] for s in spans[start : end + 1])
+        start = end + 1
+    return groups
+
+
+def _coordination(between: list[Token]) -> str | None:
+    """"and" for "and"/"or"/"&" (with optional commas), "," for commas only, None otherwise."""
+    words = [t.lower for t in between]
+    if not words or any(w not in (",", "and", "or", "&") for w in words):
+        return None
+    return "and" if any(w != "," for w in words) else ","
+
+
+def _words(tokens: list[Token]) -> list[str]:
+    return [t.lower for t in tokens if not t.in_date and t.kind != "number" and t.text not in ("$", "€", "£", "%")]
+
+
+def _date_within(dates: list[DateSpan], start: int, end: int) -> datetime | None:
+    """The date stated between the verb and the next name: "joined Acme in 2021"."""
+    return next((d.value for d in dates if start <= d.start < end), None)
+
+
+def _lead_date(dates: list[DateSpan], tokens: list[Token], groups: list[list[_Span]]) -> datetime | None:
+    """A date opening the sentence dates all of it: "In March 2022, Acme acquired Globex"."""
+    if not groups or not dates:
+        return None
+    first_name_at = tokens[groups[0][0].first].start
+    return dates[0].value if dates[0].end <= first_name_at else None

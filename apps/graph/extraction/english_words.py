@@ -1,0 +1,106 @@
+"""Sentences and tokens of English text, with just enough knowledge of abbreviations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from apps.graph.extraction import lexicon as lx
+from apps.graph.extraction.dates import DateSpan
+
+_TOKEN = re.compile(
+    r"(?P<initials>(?:[A-Za-z]\.){2,})"  # U.S., U.K.
+    r"|(?P<word>[^\W\d_](?:[\w&'’-]*\w)?)"
+    r"|(?P<number>\d(?:[\d.,:/]*\d)?)"
+    r"|(?P<punct>[^\w\s])"
+)
+_POSSESSIVE = re.compile(r"['’]s$")
+# Full month and weekday names are dates, never names; "Jan" or "May" alone may be a person.
+_CALENDAR_WORDS = frozenset(m for m in lx.MONTHS if len(m) > 3 and m != "sept") | lx.WEEKDAYS
+_FIRST_PERSON = frozenset({"I", "I'm", "I've", "I'll", "I'd", "I’m", "I’ve", "I’ll", "I’d"})
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+    kind: str  # "word", "initials", "number" or "punct"
+    in_date: bool = False
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @property
+    def possessive(self) -> bool:
+        return self.kind == "word" and bool(_POSSESSIVE.search(self.text))
+
+    @property
+    def bare(self) -> str:
+        """Lower case without a possessive or an abbreviation's period: "Corp." -> "corp"."""
+        return _POSSESSIVE.sub("", self.lower).rstrip(".")
+
+
+def tokenize(sentence: str, dates: Sequence[DateSpan]) -> list[Token]:
+    tokens: list[Token] = []
+    for match in _TOKEN.finditer(sentence):
+        kind = match.lastgroup or "punct"
+        start, end = match.span()
+        if kind == "punct" and match.group() == "." and tokens and _takes_period(tokens[-1], start):
+            previous = tokens.pop()  # "Corp." and "Dr." keep their period
+            tokens.append(Token(sentence[previous.start : end], previous.start, end, previous.kind, previous.in_date))
+            continue
+        in_date = any(d.start <= start and end <= d.end for d in dates)
+        tokens.append(Token(match.group(), start, end, kind, in_date))
+    return tokens
+
+
+def _takes_period(token: Token, period_at: int) -> bool:
+    if token.end != period_at or token.kind != "word":
+        return False
+    return token.lower in lx.WORD_ABBREVIATIONS or (len(token.text) == 1 and token.text.isupper())
+
+
+def is_capitalised(token: Token) -> bool:
+    if token.kind == "initials":
+        return True
+    if token.kind != "word" or token.in_date or token.text in _FIRST_PERSON or token.bare in _CALENDAR_WORDS:
+        return False
+    text = token.text
+    return text[0].isupper() or bool(re.match(r"[a-z]+[A-Z]", text))
+
+
+# --- sentences -------------------------------------------------------------------------
+
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)|\n[ \t]*\n\s*|\n")
+
+
+def split_sentences(text: str) -> list[str]:
+    sentences: list[str] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        if _ends_sentence(text, match):
+            sentences.append(text[start : match.end()])
+            start = match.end()
+    sentences.append(text[start:])
+    return [re.sub(r"\s+", " ", s).strip() for s in sentences if s.strip()]
+
+
+def _ends_sentence(text: str, match: re.Match[str]) -> bool:
+    # Look at bounded windows: slicing to the end of a long text per boundary is quadratic.
+    following = re.match(r"\s*(\S?)", text[match.end() : match.end() + 200])
+    next_char = following.group(1) if following else ""
+    if match.group().strip() == "":  # a line break
+        # A blank line always ends a sentence; a single break only when the next line
+        # does not continue it in lower case (hard-wrapped prose).
+        return match.group().count("\n") > 1 or not next_char.islower()
+    if next_char.islower():
+        return False
+    if match.group().startswith("."):
+        word = re.search(r"(\S+)$", text[max(0, match.start() - 100) : match.start()])
+        previous = word.group(1).lower().lstrip("\"'(“‘") if word else ""
+        if previous in lx.NON_FINAL_ABBREVIATIONS or re.fullmatch(r"[a-z]", previous):
+            return False  # "Dr. Chen", "J. Smith"
+    return True

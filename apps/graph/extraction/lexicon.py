@@ -1,0 +1,222 @@
+"""Word lists for the offline extractor.
+
+Small on purpose: they catch the common cases cheaply and deterministically.
+Everything is lower case; look words up with `.lower()`.
+"""
+
+from __future__ import annotations
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _phrases(text: str) -> frozenset[str]:
+    return frozenset(p.strip().lower() for p in text.split("|") if p.strip())
+
+
+# Capitalised only because they open a sentence (or a heading, a quote, a list item).
+SENTENCE_STARTERS = _words(
+    """
+    a an the this that these those it its he she they we i you his her their our my your
+    there here what which who whom whose when where why how whatever whoever
+    and but or nor so yet also then thus hence however therefore meanwhile moreover
+    furthermore nevertheless nonetheless instead otherwise still besides anyway
+    yesterday today tomorrow tonight now later earlier recently currently eventually
+    finally first second third next last lastly previously afterwards soon once
+    in on at by for from to with without after before during since until while
+    although though because if unless as about above below under over between among
+    into onto upon through across around near against toward towards per via
+    all any each every some many most much more few several both either neither
+    no not none nothing something everything someone everyone anyone
+    please thanks thank hello hi hey dear yes ok okay sure well oh
+    according despite regarding including like unlike
+    let lets let's is are was were be been do does did have has had will would can could
+    should shall may might must
+    meeting notes note summary update overview agenda todo action minutes
+    """
+)
+
+# Before a name: makes it a Person. Lower case, without a trailing period.
+TITLES = _words(
+    """
+    mr mrs ms mx dr prof sir dame lord lady rev fr
+    professor president senator governor mayor judge justice king queen prince princess
+    ceo cto cfo coo cio cmo vp chairman chairwoman chairperson chancellor minister
+    captain capt lt col gen sen rep gov sgt
+    """
+)
+
+# Strong titles that only ever precede a person's name.
+HONORIFICS = _words("mr mrs ms mx dr prof sir dame rev fr")
+
+# Last word of an organisation's name.
+ORG_SUFFIXES = _words(
+    """
+    inc incorporated corp corporation co company ltd limited llc llp lp plc gmbh ag sa sas
+    nv bv oy ab kk pty group holdings holding technologies technology labs laboratories
+    systems solutions partners ventures capital industries enterprises associates
+    university college institute foundation bank association society agency ministry
+    department council committee commission hospital clinic school academy museum
+    library laboratory lab studio studios press media network networks bureau authority
+    federation union league organization organisation trust fund
+    """
+)
+
+# Heads that also open a name: "University of X", "Bank of Y", "Ministry of Z".
+ORG_HEADS = _words(
+    """
+    university college institute bank ministry department school academy museum society
+    association bureau office council board church federation union court library
+    commission agency organization organisation league centre center faculty hall
+    republic kingdom
+    """
+)
+
+# The last word of an event's name.
+EVENT_HEADS = _words(
+    """
+    conference summit festival expo exhibition olympics games championship championships
+    cup forum symposium workshop meetup hackathon convention congress war election
+    awards ceremony fair marathon tournament
+    """
+)
+
+# Allowed inside a person's name: "Ludwig van Beethoven", "Gabriel García de la Cruz".
+NAME_PARTICLES = _words("van von der den de del della da di du la le bin ibn al")
+
+MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+
+WEEKDAYS = _words("monday tuesday wednesday thursday friday saturday sunday")
+
+# Abbreviations whose period does not end a sentence.
+NON_FINAL_ABBREVIATIONS = _words(
+    "mr mrs ms mx dr prof sr jr st mt rev fr gen sen rep gov capt lt col sgt vs etc no fig approx"
+) | frozenset(MONTHS)
+
+# Abbreviations whose period belongs to the word (it may still end a sentence).
+WORD_ABBREVIATIONS = NON_FINAL_ABBREVIATIONS | _words("inc corp co ltd bros")
+
+COUNTRIES = _phrases(
+    """
+    Afghanistan|Argentina|Australia|Austria|Bangladesh|Belgium|Brazil|Canada|Chile|China|
+    Colombia|Czechia|Czech Republic|Denmark|Egypt|Ethiopia|Finland|France|Germany|Ghana|
+    Greece|Hungary|Iceland|India|Indonesia|Iran|Iraq|Ireland|Israel|Italy|Japan|Kenya|
+    Malaysia|Mexico|Morocco|Netherlands|New Zealand|Nigeria|North Korea|Norway|Pakistan|
+    Peru|Philippines|Poland|Portugal|Romania|Russia|Saudi Arabia|Singapore|South Africa|
+    South Korea|Korea|Spain|Sweden|Switzerland|Taiwan|Thailand|Turkey|Ukraine|
+    United Arab Emirates|UAE|United Kingdom|UK|Britain|Great Britain|England|Scotland|Wales|
+    United States|United States of America|USA|US|U.S.|America|Vietnam|Europe|Asia|Africa|
+    North America|South America|Latin America|Oceania|Antarctica|Middle East
+    """
+)
+
+CITIES = _phrases(
+    """
+    Amsterdam|Athens|Atlanta|Austin|Bangalore|Bengaluru|Bangkok|Barcelona|Beijing|Berlin|
+    Bogota|Boston|Brussels|Budapest|Buenos Aires|Cairo|Cape Town|Chicago|Copenhagen|
+    Dallas|Delhi|New Delhi|Denver|Dubai|Dublin|Edinburgh|Frankfurt|Geneva|Guangzhou|
+    Hamburg|Helsinki|Hong Kong|Houston|Istanbul|Jakarta|Jerusalem|Johannesburg|Kyiv|
+    Kiev|Lagos|Lisbon|London|Los Angeles|Madrid|Manchester|Melbourne|Mexico City|Miami|
+    Milan|Montreal|Moscow|Mumbai|Munich|Nairobi|New York|New York City|Osaka|Oslo|Paris|
+    Philadelphia|Prague|Rome|San Diego|San Francisco|San Jose|Santiago|Sao Paulo|
+    São Paulo|Seattle|Seoul|Shanghai|Shenzhen|Stockholm|Sydney|Taipei|Tel Aviv|Tokyo|
+    Toronto|Vancouver|Vienna|Warsaw|Washington|Washington D.C.|Zurich|Silicon Valley|
+    California|Texas|Florida|Massachusetts|Washington State|Oregon|Bavaria|Ontario
+    """
+)
+
+LOCATIONS = COUNTRIES | CITIES
+
+# Well-known organisations whose names carry no suffix.
+KNOWN_ORGANIZATIONS = _phrases(
+    """
+    Google|Alphabet|Microsoft|Apple|Amazon|Meta|Facebook|OpenAI|Anthropic|IBM|Intel|
+    Nvidia|AMD|Oracle|Netflix|Tesla|SpaceX|Samsung|Sony|Toyota|Siemens|SAP|Spotify|Uber|
+    Airbnb|Salesforce|Adobe|Cisco|Twitter|LinkedIn|GitHub|GitLab|Mozilla|Wikipedia|
+    NASA|ESA|CERN|UNESCO|UNICEF|WHO|NATO|United Nations|European Union|EU|MIT|Harvard|
+    Stanford|Berkeley|Alibaba|Tencent|Baidu|Huawei|Xiaomi|ByteDance|
+    TikTok|Reuters|BBC|CNN|Bloomberg
+    """
+)
+
+# First names common in English text (including frequent international ones).
+GIVEN_NAMES = _words(
+    """
+    aaron adam adrian ahmed aisha alan albert alex alexander alexandra alice alicia amanda
+    amelia amir amy ana andrea andrew angela anna anne anthony antonio arjun ava barbara ben
+    benjamin beth betty bill bob brian carlos carol caroline catherine charles charlie
+    charlotte chen chloe chris christina christopher claire daniel david deborah diana
+    diego dmitri donald dorothy edward elena elizabeth ella emily emma eric ethan eva
+    fatima felix frank gabriel george grace hana hannah harry helen henry hiroshi ian
+    isabella jack jacob james jane jason jennifer jessica jim joe john jonathan jose
+    joseph joshua juan julia julie karen kate katherine kevin kim laura leo li liam linda
+    lisa liu lucas lucy luis maria mark martin mary matthew mei mia michael michelle
+    mohammed muhammad nancy natalie nathan nicholas nina noah olivia oliver omar pablo
+    patricia paul peter priya rachel rahul raj rebecca richard robert ryan sam samantha
+    samuel sandra sara sarah sean sofia sophia stephen steven susan thomas tim timothy tom
+    victoria wei william yuki zhang zoe
+    """
+)
+
+# Words before a name that make it a place: "in Berlin", "from Kenya".
+LOCATION_PREPOSITIONS = _words("in near from across throughout outside inside within around")
+# "to"/"at" make a place only after movement: "moved to Berlin", but not "sold to Globex".
+MOTION_VERBS = _words(
+    "moved move moves relocated relocate went go goes flew fly travelled traveled travel "
+    "returned return arrived arrive came come headed drove emigrated immigrated"
+)
+
+PRODUCT_VERBS = _words("launched launches launch released releases release unveiled shipped ships introduced")
+
+# --- Verb phrases between two names -----------------------------------------------
+
+AUXILIARIES = _words(
+    "is are was were be been being am 's 're has have had having will would shall should "
+    "can could may might must do does did also just"
+)
+COPULAS = _words("is are was were be been being am 's 're become became becomes remains remained")
+DETERMINERS = _words("the a an its his her their our my your this that these those")
+RELATIVE_PRONOUNS = _words("who which that whom")
+COORDINATORS = _words("and but or")
+NEGATIONS = _words("not never no n't neither nor")
+PREPOSITIONS = _words("at in on for with to from by of into onto as about under over across")
+ADVERBS = _words(
+    "recently later then now currently still already formally officially eventually "
+    "finally soon previously once first initially originally together again even "
+    "back subsequently ultimately"
+)
+
+# verb as written -> (edge name, fixed). A fixed name ignores the following
+# preposition ("joined as" is still JOINED); otherwise it is appended (WORKS + AT).
+VERB_EDGES: dict[str, tuple[str, bool]] = {
+    **dict.fromkeys(("join", "joins", "joined", "joining"), ("JOINED", True)),
+    **dict.fromkeys(("found", "founds", "founded", "co-founded", "cofounded", "co-founds", "established", "establishes"), ("FOUNDED", True)),
+    **dict.fromkeys(("located", "based", "headquartered", "situated"), ("LOCATED_IN", True)),
+    **dict.fromkeys(("acquire", "acquires", "acquired", "bought", "buys"), ("ACQUIRED", True)),
+    **dict.fromkeys(("work", "works", "worked", "working"), ("WORKS", False)),
+    **dict.fromkeys(("live", "lives", "lived", "living", "resides", "resided"), ("LIVES", False)),
+    **dict.fromkeys(("lead", "leads", "led", "heads", "headed", "runs", "ran", "manages", "managed"), ("LEADS", True)),
+    **dict.fromkeys(("born",), ("BORN", False)),
+    **dict.fromkeys(("met", "meets", "meet"), ("MET", False)),
+    **dict.fromkeys(("married", "marries"), ("MARRIED", True)),
+    **dict.fromkeys(("hired", "hires", "employs", "employed"), ("HIRED", True)),
+    **dict.fromkeys(("studied", "studies", "study"), ("STUDIED", False)),
+    **dict.fromkeys(("attended", "attends"), ("ATTENDED", True)),
+    **dict.fromkeys(("graduated",), ("GRADUATED", False)),
+}  # fmt: skip
+
+# Verbs that -ed and the table above do not catch.
+IRREGULAR_VERBS = _words(
+    "met led ran made sold left went became gave took told said wrote built won lost saw "
+    "knew began bought brought taught sent spent held kept drew grew "
+    "owns uses sells makes builds supports funds partners reports invests visits knows "
+    "loves likes teaches advises mentors chairs directs serves writes plays develops "
+    "designs maintains sponsors competes collaborates trains oversees "
+    "help helps advise mentor visit teach"
+)

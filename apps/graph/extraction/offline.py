@@ -1,0 +1,196 @@
+"""The default extractor: no network, no model download, the same output for the same input.
+
+It reads English and Chinese (detected per segment from the share of CJK
+characters) with rules and word lists (see english.py, chinese.py). Its types
+are Person, Organization, Location, Event, Product and the generic Entity; they
+are spelled the way the project's schema spells them when the schema has an
+equivalent (Organisation, Company, Place ...), and returned as they are
+otherwise — the ingestion pipeline records types missing from the schema as
+generated ones. Edge names likewise: the schema's spelling when it has the
+name, otherwise the extractor's own (WORKS_AT, JOINED, RELATED_TO ...).
+
+What it cannot do: resolve "he"/"she" in English, read sentences whose verb is
+far from its names, or know that an unfamiliar single word opening a sentence
+is a name. Precision comes first; recall is what an LLM extractor is for.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from apps.graph.extraction import chinese, english
+from apps.graph.extraction.analysis import FORMAT, GAZETTEER, Link, Mention, SentenceAnalysis
+from apps.graph.extraction.content import Segment, segments
+from apps.graph.extraction.english_words import split_sentences as split_english
+from apps.graph.extraction.types import (
+    GENERIC_TYPE,
+    ExtractedEntity,
+    ExtractedRelationship,
+    Extraction,
+    SchemaSpec,
+)
+
+_CJK_SHARE_FOR_CHINESE = 0.3
+_SUMMARY_CHARS = 300
+
+
+class OfflineExtractor:
+    def extract(self, text: str, *, content_type: str, schema: SchemaSpec) -> Extraction:
+        analyses = list(_analyse(segments(text, content_type)))
+        return _assemble(analyses, schema)
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    segment: Segment
+    chinese: bool
+    sentences: list[str]
+
+
+def _analyse(parts: list[Segment]) -> Iterator[SentenceAnalysis]:
+    prepared = [_prepare(segment) for segment in parts]
+    capitalised = english.capitalised_mid_sentence(
+        sentence for p in prepared if not p.chinese for sentence in p.sentences
+    )
+    for part in prepared:
+        yield from _analyse_segment(part, capitalised)
+
+
+def _prepare(segment: Segment) -> _Prepared:
+    is_chinese = _cjk_share(segment.text) >= _CJK_SHARE_FOR_CHINESE
+    if segment.hint_type:
+        sentences = [segment.text]
+    elif is_chinese:
+        sentences = chinese.split_sentences(segment.text)
+    else:
+        sentences = split_english(segment.text)
+    return _Prepared(segment, is_chinese, sentences)
+
+
+def _analyse_segment(part: _Prepared, capitalised: frozenset[str]) -> Iterator[SentenceAnalysis]:
+    segment = part.segment
+    if segment.hint_type:  # a JSON value under a key such as "company": the value is the name
+        yield SentenceAnalysis(segment.text, [Mention(segment.text, segment.hint_type, FORMAT)])
+        return
+    if segment.speaker:
+        first = part.sentences[0] if part.sentences else ""
+        yield SentenceAnalysis(f"{segment.speaker}: {first}", [Mention(segment.speaker, "Person", FORMAT)])
+    context = english.EnglishContext(capitalised, segment.speaker)
+    topic: str | None = None  # not the speaker: 他 is someone else; 我 is handled as the speaker
+    for sentence in part.sentences:
+        if part.chinese:
+            analysis, topic = chinese.analyse(sentence, speaker=segment.speaker, topic=topic)
+        else:
+            analysis = english.analyse(sentence, context)
+        if segment.speaker:  # "I joined Acme" means nothing without who said it
+            analysis.text = f"{segment.speaker}: {analysis.text}"
+        yield analysis
+
+
+def _cjk_share(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(1 for c in letters if "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf") / len(letters)
+
+
+# --- assembling ----------------------------------------------------------------------
+
+
+@dataclass
+class _Entity:
+    name: str
+    type: str
+    strength: int
+    attributes: dict[str, Any]
+    summary: str
+
+
+def _assemble(analyses: list[SentenceAnalysis], schema: SchemaSpec) -> Extraction:
+    entities = _entities(analyses)
+    aliases = _aliases(entities)
+    for alias, full in aliases.items():
+        for key, value in entities.pop(alias).attributes.items():
+            entities[full].attributes.setdefault(key, value)
+    relationships = _relationships(analyses, aliases, set(entities))
+    return Extraction(
+        entities=[ExtractedEntity(e.name, schema.spell_type(e.type), e.attributes, e.summary) for e in entities.values()],
+        relationships=[replace(r, name=schema.spell_edge(r.name)) for r in relationships],
+    )
+
+
+def _entities(analyses: list[SentenceAnalysis]) -> dict[str, _Entity]:
+    """One entity per name; the strongest evidence of its type wins, the first on a tie."""
+    entities: dict[str, _Entity] = {}
+    for analysis in analyses:
+        for mention in analysis.mentions:
+            if not mention.name.strip():
+                continue
+            entity = entities.get(mention.name)
+            if entity is None:
+                summary = analysis.text[:_SUMMARY_CHARS]
+                entities[mention.name] = _Entity(mention.name, mention.type, mention.strength, dict(mention.attributes), summary)
+                continue
+            if mention.strength > entity.strength:
+                entity.type, entity.strength = mention.type, mention.strength
+            for key, value in mention.attributes.items():
+                entity.attributes.setdefault(key, value)
+    return entities
+
+
+def _aliases(entities: dict[str, _Entity]) -> dict[str, str]:
+    """Short forms of a longer name in the same text: "Chen" or "Alice" for Alice Chen, "Acme" for Acme Corp.
+
+    Only when exactly one longer name fits, and only for short forms whose own
+    type is weakly established.
+    """
+    candidates: dict[str, set[str]] = defaultdict(set)
+    for entity in entities.values():
+        words = entity.name.split()
+        if len(words) < 2:
+            continue
+        if entity.type == "Person":
+            candidates[words[0]].add(entity.name)
+            candidates[words[-1]].add(entity.name)
+        elif entity.type == "Organization":
+            candidates[words[0]].add(entity.name)
+    aliases = {}
+    for short, fulls in candidates.items():
+        entity = entities.get(short)
+        if entity is None or len(fulls) != 1 or entity.strength >= GAZETTEER:
+            continue
+        full = next(iter(fulls))
+        if entity.type in (GENERIC_TYPE, entities[full].type) or entities[full].type == "Organization":
+            aliases[short] = full
+    return aliases
+
+
+def _relationships(
+    analyses: list[SentenceAnalysis], aliases: dict[str, str], known: set[str]
+) -> list[ExtractedRelationship]:
+    found: dict[tuple[str, str, str], ExtractedRelationship] = {}
+    for analysis in analyses:
+        for link in analysis.links:
+            relationship = _relationship(link, analysis.text, aliases)
+            key = (relationship.source, relationship.name, relationship.target)
+            if relationship.source == relationship.target or not {relationship.source, relationship.target} <= known:
+                continue
+            found.setdefault(key, relationship)  # the first statement of a fact is its fact
+    return list(found.values())
+
+
+def _relationship(link: Link, sentence: str, aliases: dict[str, str]) -> ExtractedRelationship:
+    return ExtractedRelationship(
+        source=aliases.get(link.source, link.source),
+        target=aliases.get(link.target, link.target),
+        name=link.name,
+        fact=sentence,
+        valid_at=link.valid_at,
+        attributes=dict(link.attributes),
+    )

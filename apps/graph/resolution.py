@@ -1,0 +1,93 @@
+"""Is this extracted name an entity the project already has?
+
+`find_match` tries, among candidates of a compatible type: the same normalised
+name, then a fuzzy match (RapidFuzz token_sort_ratio) at or above a threshold.
+
+Known limit: string similarity cannot tell a typo from a different name.
+"Alice Chen" and "Alice Cheng" score 0.95 and match at the default 0.9, as
+"Acme Corporaton" and "Acme Corporation" should. Names whose numbers differ
+("iPhone 14" / "iPhone 15", "Python 3.11" / "Python 3.12") never match fuzzily.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Hashable, Iterable
+
+from rapidfuzz import fuzz
+
+from apps.graph.extraction.types import GENERIC_TYPE
+from apps.graph.ordering import stable_key
+
+# Legal-form words that say nothing about which organisation it is. Dropped only
+# at the end of a name, and never when nothing else would remain ("Company").
+_ORG_SUFFIXES = frozenset(
+    "co company corp corporation inc incorporated ltd limited llc llp plc gmbh ag sa nv bv pty".split()
+)
+_CJK_ORG_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "公司", "集团")
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_DIGITS = re.compile(r"\d+")
+
+
+def normalize_name(name: str) -> str:
+    """A comparison key: "Acme Corp." and "ACME Corporation" -> "acme"; "北京 大学" -> "北京大学"."""
+    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
+    # Punctuation and symbols separate words; they do not distinguish names.
+    text = "".join(" " if unicodedata.category(c)[0] in "PS" else c for c in text)
+    text = _SPACE_BETWEEN_CJK.sub("", " ".join(text.split()))
+    words = text.split()
+    if words and words[0] == "the" and len(words) > 1:
+        words = words[1:]
+    while len(words) > 1 and words[-1] in _ORG_SUFFIXES:
+        words.pop()
+    text = " ".join(words)
+    for suffix in _CJK_ORG_SUFFIXES:
+        if text.endswith(suffix) and len(text) - len(suffix) >= 2:
+            return text[: -len(suffix)]
+    return text
+
+
+def types_compatible(a: str, b: str) -> bool:
+    return a == b or GENERIC_TYPE in (a, b)
+
+
+def find_match(
+    name: str,
+    type: str,
+    candidates: Iterable[tuple[Hashable, str, str]],
+    threshold: float = 0.9,
+) -> Hashable | None:
+    """The key of the candidate `(key, name, type)` that is the same thing as `name`, or None.
+
+    Exact normalised matches come first; among equals an exact type beats the
+    generic one, then the higher score, then the lowest key — so the answer
+    never depends on the candidates' order.
+    """
+    wanted = normalize_name(name)
+    if not wanted:
+        return None
+    best: tuple[tuple[object, ...], Hashable] | None = None
+    for key, candidate_name, candidate_type in candidates:
+        if not types_compatible(type, candidate_type):
+            continue
+        candidate = normalize_name(candidate_name)
+        score = _score(wanted, candidate, threshold)
+        if score is None:
+            continue
+        rank = (candidate != wanted, candidate_type != type, -score, stable_key(key))
+        if best is None or rank < best[0]:
+            best = (rank, key)
+    return best[1] if best else None
+
+
+def _score(wanted: str, candidate: str, threshold: float) -> float | None:
+    if not candidate:
+        return None
+    if candidate == wanted:
+        return 1.0
+    if _DIGITS.findall(candidate) != _DIGITS.findall(wanted):
+        return None
+    score = fuzz.token_sort_ratio(wanted, candidate) / 100
+    return score if score >= threshold else None

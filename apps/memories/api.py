@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.memories import selectors, services
+from apps.memories.models import ContentType, Memory
+from apps.projects.access import Action, get_project_for_user
+from apps.projects.selectors import projects_for_user
+
+
+class EntityRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    type = serializers.CharField(source="entity_type.name")
+
+
+class MemoryOutputSerializer(serializers.ModelSerializer):
+    project_id = serializers.UUIDField(read_only=True)
+    task_id = serializers.UUIDField(source="current_task_id", read_only=True)
+
+    class Meta:
+        model = Memory
+        fields = [
+            "id", "project_id", "title", "content", "content_type", "tags", "source_description", "metadata",
+            "valid_at", "processing_status", "task_id", "created_at", "updated_at",
+        ]
+
+
+class MemoryDetailOutputSerializer(MemoryOutputSerializer):
+    entities = serializers.SerializerMethodField()
+
+    class Meta(MemoryOutputSerializer.Meta):
+        fields = MemoryOutputSerializer.Meta.fields + ["entities"]
+
+    @extend_schema(responses=EntityRefSerializer(many=True))
+    def get_entities(self, memory: Memory) -> list[dict]:
+        return EntityRefSerializer(selectors.memory_entities(memory), many=True).data
+
+
+class MemoryInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    content = serializers.CharField(trim_whitespace=False)
+    content_type = serializers.ChoiceField(choices=ContentType.choices, default=ContentType.TEXT)
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), max_length=20, default=list)
+    source_description = serializers.CharField(max_length=255, allow_blank=True, default="")
+    metadata = serializers.DictField(default=dict)
+    valid_at = serializers.DateTimeField(required=False)
+
+    def validate_content(self, content: str) -> str:
+        if not content.strip():
+            raise serializers.ValidationError("Write something to remember.")
+        limit = settings.MEMORY_MAX_CONTENT_CHARS
+        if len(content) > limit:
+            raise serializers.ValidationError(f"Content is {len(content):,} characters; the limit is {limit:,}.")
+        return content
+
+
+class MemoryCreateSerializer(MemoryInputSerializer):
+    project_id = serializers.UUIDField()
+
+
+def _duplicate_response(duplicate: services.DuplicateMemory) -> Response:
+    return Response(
+        {"detail": str(duplicate), "code": "duplicate", "existing_id": str(duplicate.existing.id)},
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+def _as_api_error(exc: ValidationError) -> ApiValidationError:
+    return ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+
+
+class MemoryListCreateApi(generics.GenericAPIView):
+    serializer_class = MemoryOutputSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("project_id", str), OpenApiParameter("status", str)])
+    def get(self, request: Request) -> Response:
+        memories = Memory.objects.filter(project__in=projects_for_user(request.user).values("id"))
+        project_id = request.query_params.get("project_id")
+        if project_id:
+            memories = memories.filter(project=get_project_for_user(request.user, project_id))
+        if request.query_params.get("status"):
+            memories = memories.filter(processing_status=request.query_params["status"])
+        page = self.paginate_queryset(memories.order_by("-created_at", "id"))
+        return self.get_paginated_response(MemoryOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=MemoryCreateSerializer, responses={201: MemoryOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = MemoryCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        try:
+            project = get_project_for_user(request.user, fields.pop("project_id"), Action.EDIT)
+        except Http404:
+            raise ApiValidationError({"project_id": ["No project with this id that you are a member of."]}) from None
+        except PermissionDenied:
+            raise PermissionDenied("Viewers cannot add memories to this project.") from None
+        try:
+            memory = services.memory_create(project=project, author=request.user, **fields)
+        except services.DuplicateMemory as duplicate:
+            return _duplicate_response(duplicate)
+        except ValidationError as exc:
+            raise _as_api_error(exc) from None
+        return Response(MemoryOutputSerializer(memory).data, status=status.HTTP_201_CREATED)
+
+
+class MemoryDetailApi(generics.GenericAPIView):
+    serializer_class = MemoryDetailOutputSerializer
+
+    def _get(self, request: Request, memory_id: UUID, action: Action) -> Memory:
+        memory = Memory.objects.filter(pk=memory_id).select_related("project").first()
+        if memory is None:
+            raise Http404("No such memory.")
+        get_project_for_user(request.user, memory.project_id, action)
+        return memory
+
+    def get(self, request: Request, memory_id: UUID) -> Response:
+        return Response(MemoryDetailOutputSerializer(self._get(request, memory_id, Action.VIEW)).data)
+
+    @extend_schema(request=MemoryInputSerializer, responses=MemoryDetailOutputSerializer)
+    def patch(self, request: Request, memory_id: UUID) -> Response:
+        memory = self._get(request, memory_id, Action.EDIT)
+        data = MemoryInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        try:
+            services.memory_update(memory=memory, by=request.user, **data.validated_data)
+        except services.DuplicateMemory as duplicate:
+            return _duplicate_response(duplicate)
+        except ValidationError as exc:
+            raise _as_api_error(exc) from None
+        return Response(MemoryDetailOutputSerializer(memory).data)
+
+    def delete(self, request: Request, memory_id: UUID) -> Response:
+        services.memory_delete(memory=self._get(request, memory_id, Action.EDIT))
+        return Response(status=status.HTTP_204_NO_CONTENT)

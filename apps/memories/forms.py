@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from apps.memories.models import ContentType, Memory
+
+
+class TagsField(forms.CharField):
+    """Comma-separated tags in the form, a list in the model."""
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        tags = [tag.strip() for tag in text.split(",") if tag.strip()]
+        if any(len(tag) > 50 for tag in tags):
+            raise forms.ValidationError("Each tag can be at most 50 characters.")
+        if len(tags) > 20:
+            raise forms.ValidationError("At most 20 tags.")
+        return list(dict.fromkeys(tags))
+
+
+class MemoryForm(forms.ModelForm):
+    tags = TagsField(required=False, help_text="Separated by commas.")
+    valid_at = forms.DateTimeField(
+        required=False,
+        label="When it happened",
+        help_text="Leave empty for now.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    class Meta:
+        model = Memory
+        fields = ["title", "content", "content_type", "tags", "source_description", "valid_at"]
+        widgets = {"content": forms.Textarea(attrs={"rows": 10})}
+        labels = {"source_description": "Source"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["content"].widget.attrs["maxlength"] = settings.MEMORY_MAX_CONTENT_CHARS
+        self.fields["content_type"].choices = ContentType.choices
+
+    def clean_valid_at(self):
+        return self.cleaned_data.get("valid_at") or timezone.now()
+

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from apps.core.models import TimeStampedModel
+from apps.tasks.models import Status
+
+
+class ContentType(models.TextChoices):
+    TEXT = "text", "Text"
+    MARKDOWN = "markdown", "Markdown"
+    JSON = "json", "JSON"
+    CONVERSATION = "conversation", "Conversation"
+
+
+def content_hash(content: str) -> str:
+    """Fingerprint for duplicate detection: the same words, whatever the surrounding whitespace."""
+    normalized = "\n".join(line.rstrip() for line in content.strip().splitlines())
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+
+
+class Memory(TimeStampedModel):
+    """One episode: a note, document or conversation added to a project."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="memories")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="memories"
+    )
+    title = models.CharField(max_length=200)
+    content = models.TextField()
+    content_type = models.CharField(max_length=16, choices=ContentType.choices, default=ContentType.TEXT)
+    source_description = models.CharField(max_length=255, blank=True, default="")
+    tags = models.JSONField(default=list, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    valid_at = models.DateTimeField(default=timezone.now, help_text="When what the memory describes happened.")
+    processing_status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    current_task = models.ForeignKey(
+        "tasks.TaskLog", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content_hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name_plural = "memories"
+        indexes = [
+            models.Index(fields=["project", "-created_at"], name="memory_project_recent"),
+            models.Index(fields=["project", "processing_status"], name="memory_project_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "content_hash"], name="memory_unique_content"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

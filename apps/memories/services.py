@@ -1,0 +1,189 @@
+"""Writing memories, and the ingestion pipeline that turns one into graph."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.graph import services as graph
+from apps.memories.models import Memory, content_hash
+from apps.projects.models import Project
+from apps.tasks.models import Status, TaskLog
+from apps.tasks.reporter import ProgressReporter
+from apps.tasks.services import task_create
+
+SUBJECT_TYPE = "memories.memory"
+INGEST = "ingest_memory"
+
+# The stages of ingestion, as DESIGN.md lists them; each names the work done after it.
+STARTING = (10, "Starting episode ingestion...")
+LOADING_SCHEMA = (20, "Loading schema...")
+EXTRACTING = (30, "Extracting entities and relationships...")
+SYNCING_SCHEMA = (50, "Syncing schema...")
+UPDATING_COMMUNITIES = (75, "Updating communities...")
+DONE_MESSAGE = "Episode ingestion completed"
+
+
+class DuplicateMemory(Exception):
+    def __init__(self, existing: Memory) -> None:
+        super().__init__(f"The same content is already in this project: “{existing.title}”.")
+        self.existing = existing
+
+
+def _check_content(project: Project, content: str, *, exclude: Memory | None = None) -> str:
+    limit = settings.MEMORY_MAX_CONTENT_CHARS
+    if len(content) > limit:
+        raise ValidationError(
+            {"content": f"Content is {len(content):,} characters; the limit is {limit:,}. Split it into several memories."}
+        )
+    fingerprint = content_hash(content)
+    existing = Memory.objects.filter(project=project, content_hash=fingerprint)
+    if exclude is not None:
+        existing = existing.exclude(pk=exclude.pk)
+    if duplicate := existing.first():
+        raise DuplicateMemory(duplicate)
+    return fingerprint
+
+
+def _start_ingestion(memory: Memory, *, by: AbstractBaseUser | None) -> TaskLog:
+    task = task_create(
+        project=memory.project,
+        task_type=INGEST,
+        created_by=by,
+        payload={"memory_id": str(memory.id), "content_chars": len(memory.content)},
+        subject_type=SUBJECT_TYPE,
+        subject_id=str(memory.id),
+        subject_label=memory.title,
+    )
+    memory.current_task = task
+    memory.processing_status = Status.PENDING
+    memory.save(update_fields=["current_task", "processing_status", "updated_at"])
+    return task
+
+
+@transaction.atomic
+def memory_create(
+    *,
+    project: Project,
+    author: AbstractBaseUser | None,
+    title: str,
+    content: str,
+    content_type: str = "text",
+    tags: list[str] | None = None,
+    source_description: str = "",
+    metadata: dict | None = None,
+    valid_at: datetime | None = None,
+) -> Memory:
+    """Save a memory and queue its ingestion; the task is enqueued when this commits.
+
+    Raises DuplicateMemory when the project already holds the same content,
+    ValidationError when the content is over the limit.
+    """
+    fingerprint = _check_content(project, content)
+    memory = Memory.objects.create(
+        project=project,
+        author=author if author and author.is_authenticated else None,
+        title=title,
+        content=content,
+        content_type=content_type,
+        tags=tags or [],
+        source_description=source_description,
+        metadata=metadata or {},
+        valid_at=valid_at or timezone.now(),
+        content_hash=fingerprint,
+    )
+    _start_ingestion(memory, by=author)
+    return memory
+
+
+@transaction.atomic
+def memory_update(*, memory: Memory, by: AbstractBaseUser | None, **fields) -> Memory:
+    """Change a memory; new content (or a new content type or date) is ingested again."""
+    reingest = any(
+        name in fields and fields[name] != getattr(memory, name) for name in ("content", "content_type", "valid_at")
+    )
+    if "content" in fields and fields["content"] != memory.content:
+        memory.content_hash = _check_content(memory.project, fields["content"], exclude=memory)
+    for name, value in fields.items():
+        setattr(memory, name, value)
+    memory.save()
+    if reingest:
+        if memory.current_task is not None and not memory.current_task.is_finished:
+            from apps.tasks.services import task_request_cancel
+
+            task_request_cancel(memory.current_task)
+        _start_ingestion(memory, by=by)
+    return memory
+
+
+@transaction.atomic
+def memory_delete(*, memory: Memory) -> None:
+    """Delete a memory and everything in the graph that only it supported."""
+    if memory.current_task is not None and not memory.current_task.is_finished:
+        from apps.tasks.services import task_request_cancel
+
+        task_request_cancel(memory.current_task)
+    graph.lock_project_graph(memory.project)
+    graph.episode_remove(project=memory.project, memory=memory)
+    memory.delete()
+
+
+def memory_follow_task(task: TaskLog) -> None:
+    """Keep a memory's processing_status in step with its current task."""
+    Memory.objects.filter(pk=task.subject_id, current_task=task).update(
+        processing_status=task.status, updated_at=timezone.now()
+    )
+
+
+def memory_ingest(task: TaskLog, reporter: ProgressReporter) -> dict:
+    """The ingestion pipeline for one memory (an episode), stage by stage.
+
+    Runs in a worker through apps.tasks.services.run_task. Each stage is
+    reported before its work starts, and every report is a cancellation
+    check. Graph writes hold the project's graph lock for their transaction
+    (so ingestions in one project take turns) and replace what an earlier
+    run of the same memory produced, so a rerun leaves the same graph.
+    """
+    memory = Memory.objects.select_related("project").get(pk=task.subject_id)
+    project = memory.project
+
+    reporter.stage(*STARTING)
+    episode = graph.Episode.from_memory(memory)
+
+    reporter.stage(*LOADING_SCHEMA)
+    schema = graph.schema_load(project=project)
+
+    reporter.stage(*EXTRACTING)
+    extraction = graph.episode_extract(episode=episode, schema=schema, check=reporter.check_cancelled)
+
+    reporter.stage(*SYNCING_SCHEMA)
+    with transaction.atomic():
+        graph.lock_project_graph(project)
+        schema_changes = graph.schema_sync(project=project, extraction=extraction)
+        written = graph.episode_write(project=project, memory=memory, extraction=extraction)
+
+    try:
+        reporter.stage(*UPDATING_COMMUNITIES)
+        with transaction.atomic():
+            graph.lock_project_graph(project)
+            communities = graph.communities_update(project=project, entity_ids=written.entity_ids)
+    except BaseException:
+        # Cancelled or failed after writing: take back what this episode wrote.
+        with transaction.atomic():
+            graph.lock_project_graph(project)
+            graph.episode_remove(project=project, memory=memory)
+        raise
+
+    return {
+        "entities": len(written.entity_ids),
+        "relationships": written.relationship_count,
+        "invalidated_relationships": written.invalidated_count,
+        "new_entity_types": schema_changes.entity_types,
+        "new_edge_types": schema_changes.edge_types,
+        "communities_touched": communities,
+    }

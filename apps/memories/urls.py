@@ -1,0 +1,17 @@
+from django.urls import path
+
+from apps.memories import api, views
+
+app_name = "memories"
+
+urlpatterns = [
+    path("project/<uuid:project_id>/memories/", views.memory_list, name="list"),
+    path("project/<uuid:project_id>/memories/new/", views.memory_create, name="create"),
+    path("project/<uuid:project_id>/memories/<uuid:memory_id>/", views.memory_detail, name="detail"),
+    path("project/<uuid:project_id>/memories/<uuid:memory_id>/delete/", views.memory_delete, name="delete"),
+]
+
+api_urlpatterns = [
+    path("memories/", api.MemoryListCreateApi.as_view(), name="memory-list"),
+    path("memories/<uuid:memory_id>/", api.MemoryDetailApi.as_view(), name="memory-detail"),
+]

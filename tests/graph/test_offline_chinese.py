@@ -1,0 +1,64 @@
+"""Chinese extraction rests on jieba 0.42.1's dictionary and tagger; these texts are ones it tags right."""
+
+from __future__ import annotations
+
+from tests.graph.offline_helpers import edges, entities, extract, utc
+
+
+def test_it_reads_people_places_and_organisations():
+    result = extract("张伟在北京大学工作。李明加入了阿里巴巴集团。王芳于2019年3月加入了腾讯公司，她目前住在深圳。")
+
+    assert entities(result) == {
+        ("张伟", "Person"),
+        ("北京大学", "Organization"),
+        ("李明", "Person"),
+        ("阿里巴巴集团", "Organization"),  # 阿里巴巴 + 集团, joined
+        ("王芳", "Person"),
+        ("腾讯公司", "Organization"),
+        ("深圳", "Location"),
+    }
+    assert edges(result) == {
+        ("张伟", "WORKS_AT", "北京大学"),  # the verb after "在 <place>"
+        ("李明", "JOINED", "阿里巴巴集团"),
+        ("王芳", "JOINED", "腾讯公司"),
+        ("王芳", "LIVES_IN", "深圳"),  # 她 is the sentence's topic
+    }
+    dates = {r.name: r.valid_at for r in result.relationships if r.source == "王芳"}
+    assert dates == {"JOINED": utc(2019, 3, 1), "LIVES_IN": None}
+
+
+def test_it_maps_common_verbs_to_edges():
+    result = extract("李明毕业于清华大学，现在在上海工作。陈静是阿里巴巴集团的工程师。马化腾创立了腾讯。招商银行总部位于深圳。周杰伦来自台湾。")
+
+    assert edges(result) == {
+        ("李明", "GRADUATED_FROM", "清华大学"),
+        ("李明", "WORKS_IN", "上海"),  # a clause without a subject continues the topic
+        ("陈静", "WORKS_AT", "阿里巴巴集团"),
+        ("马化腾", "FOUNDED", "腾讯"),
+        ("招商银行", "LOCATED_IN", "深圳"),
+        ("周杰伦", "COMES_FROM", "台湾"),
+    }
+    assert next(r for r in result.relationships if r.source == "陈静").attributes == {"role": "工程师"}
+
+
+def test_it_keeps_an_unmapped_verb():
+    result = extract("张伟拜访了李娜。")
+
+    (relationship,) = result.relationships
+    assert (relationship.source, relationship.name, relationship.target) == ("张伟", "RELATED_TO", "李娜")
+    assert relationship.attributes == {"verb": "拜访"}
+
+
+def test_it_links_every_name_of_a_list():
+    assert edges(extract("张伟和李娜创办了小米科技有限责任公司。")) == {
+        ("张伟", "FOUNDED", "小米科技有限责任公司"),
+        ("李娜", "FOUNDED", "小米科技有限责任公司"),
+    }
+
+
+def test_it_does_not_name_a_company_it_only_describes():
+    # 一家德国公司 is "a German company": neither a name nor Germany itself.
+    result = extract("华为收购了一家德国公司。刘洋没有加入百度公司。")
+
+    assert entities(result) == {("华为", "Organization"), ("刘洋", "Person"), ("百度公司", "Organization")}
+    assert edges(result) == set()  # and 没有 negates the second

@@ -1,0 +1,234 @@
+from __future__ import annotations
+
+import pytest
+
+from apps.graph.extraction.dates import find_dates
+from apps.graph.extraction.types import Extraction, ExtractionError, SchemaSpec
+from tests.graph.offline_helpers import edges, entities, extract, utc
+
+COMPANY_HISTORY = (
+    "Acme Corp was founded by Alice Chen and Bob Li in 2015. The company is headquartered in Berlin. "
+    "In March 2022, Acme Corp acquired Globex Inc. Acme CEO Alice Chen said the deal closed on March 3, 2024."
+)
+
+
+def test_it_reads_a_company_history():
+    result = extract(COMPANY_HISTORY)
+
+    assert entities(result) == {
+        ("Acme Corp", "Organization"),
+        ("Alice Chen", "Person"),
+        ("Bob Li", "Person"),
+        ("Berlin", "Location"),
+        ("Globex Inc", "Organization"),
+    }
+    # "The company is headquartered in Berlin" needs coreference, which the offline
+    # extractor does not do: no LOCATED_IN edge.
+    assert edges(result) == {
+        ("Alice Chen", "FOUNDED", "Acme Corp"),  # passive voice, both founders
+        ("Bob Li", "FOUNDED", "Acme Corp"),
+        ("Acme Corp", "ACQUIRED", "Globex Inc"),
+        ("Alice Chen", "CEO_OF", "Acme Corp"),  # "Acme CEO Alice Chen"; Acme is Acme Corp
+    }
+
+
+def test_it_dates_and_sources_each_fact():
+    result = extract(COMPANY_HISTORY)
+    by_edge = {(r.source, r.name, r.target): r for r in result.relationships}
+
+    founded = by_edge[("Alice Chen", "FOUNDED", "Acme Corp")]
+    assert founded.valid_at == utc(2015, 1, 1)
+    assert founded.fact == "Acme Corp was founded by Alice Chen and Bob Li in 2015."
+    assert by_edge[("Acme Corp", "ACQUIRED", "Globex Inc")].valid_at == utc(2022, 3, 1)  # the sentence's opening date
+    assert by_edge[("Alice Chen", "CEO_OF", "Acme Corp")].valid_at is None
+
+
+def test_it_reads_a_career():
+    result = extract(
+        "Maria Garcia is a senior engineer at Initech LLC. She previously worked at Hooli and moved to "
+        "Lisbon in 2020. Maria Garcia, who co-founded the Lisbon Python Meetup, now leads the data team. "
+        "Researchers at Stanford University published a paper with her."
+    )
+
+    assert entities(result) == {
+        ("Maria Garcia", "Person"),
+        ("Initech LLC", "Organization"),
+        ("Hooli", "Entity"),
+        ("Lisbon", "Location"),
+        ("Lisbon Python Meetup", "Event"),
+        ("Stanford University", "Organization"),
+    }
+    # "She ... moved to Lisbon" has no named subject, so no edge rather than "Hooli MOVED_TO Lisbon".
+    assert edges(result) == {
+        ("Maria Garcia", "WORKS_AT", "Initech LLC"),
+        ("Maria Garcia", "FOUNDED", "Lisbon Python Meetup"),
+    }
+    assert result.relationships[0].attributes == {"role": "senior engineer"}
+
+
+def test_it_reads_a_meeting_report():
+    result = extract(
+        "Dr. Sarah Kim, CTO of Umbrella Health, met Prof. James Wright at the Global AI Summit in Tokyo "
+        "on 2023-11-14. Umbrella Health launched CarePilot in 2023. The University of Toronto partnered "
+        "with Umbrella Health."
+    )
+
+    assert entities(result) == {
+        ("Sarah Kim", "Person"),
+        ("Umbrella Health", "Organization"),  # it has a CTO
+        ("James Wright", "Person"),
+        ("Global AI Summit", "Event"),
+        ("Tokyo", "Location"),
+        ("CarePilot", "Product"),
+        ("University of Toronto", "Organization"),
+    }
+    assert edges(result) == {
+        ("Sarah Kim", "CTO_OF", "Umbrella Health"),
+        ("Sarah Kim", "MET", "James Wright"),
+        ("Global AI Summit", "LOCATED_IN", "Tokyo"),
+        ("Umbrella Health", "LAUNCHED", "CarePilot"),
+        ("University of Toronto", "PARTNERED_WITH", "Umbrella Health"),
+    }
+    assert result.entity("Sarah Kim").attributes == {"title": "Dr."}
+    assert result.entity("Global AI Summit").attributes == {"date": "2023-11-14"}
+
+
+def test_it_reads_moves_between_employers():
+    result = extract(
+        "Yesterday Tom Baker joined Acme Corp as head of sales. Tom Baker works at the Acme Corp office in "
+        "Paris, and Priya Patel works for Globex. Globex is based in Austin. Later, Priya Patel moved to "
+        "Seattle and joined Wayne Enterprises on June 1, 2024."
+    )
+
+    assert entities(result) == {
+        ("Tom Baker", "Person"),
+        ("Acme Corp", "Organization"),
+        ("Paris", "Location"),
+        ("Priya Patel", "Person"),
+        ("Globex", "Organization"),
+        ("Austin", "Location"),
+        ("Seattle", "Location"),
+        ("Wayne Enterprises", "Organization"),
+    }
+    assert edges(result) == {
+        ("Tom Baker", "JOINED", "Acme Corp"),
+        ("Tom Baker", "WORKS_AT", "Acme Corp"),
+        ("Priya Patel", "WORKS_AT", "Globex"),  # "works for" states the same
+        ("Globex", "LOCATED_IN", "Austin"),
+        ("Priya Patel", "MOVED_TO", "Seattle"),  # the subject of "... and joined" is Priya, not Seattle
+        ("Priya Patel", "JOINED", "Wayne Enterprises"),
+    }
+    by_edge = {(r.source, r.name, r.target): r.valid_at for r in result.relationships}
+    assert by_edge[("Priya Patel", "JOINED", "Wayne Enterprises")] == utc(2024, 6, 1)
+    assert by_edge[("Priya Patel", "MOVED_TO", "Seattle")] is None  # the date belongs to "joined"
+
+
+def test_it_follows_asides_and_lists():
+    result = extract(
+        "In Berlin, Alice Chen and Bob Li founded Acme Corp. Alice Chen, who founded Acme Corp, now works at "
+        "Globex Inc. Alice Chen, CEO of Acme Corp, joined Initech LLC. Wayne Enterprises has offices in "
+        "Paris, London and Tokyo."
+    )
+
+    assert edges(result) == {
+        ("Alice Chen", "FOUNDED", "Acme Corp"),
+        ("Bob Li", "FOUNDED", "Acme Corp"),
+        ("Alice Chen", "WORKS_AT", "Globex Inc"),
+        ("Alice Chen", "CEO_OF", "Acme Corp"),
+        ("Alice Chen", "JOINED", "Initech LLC"),
+    }
+
+
+def test_it_ignores_words_capitalised_only_because_they_open_a_sentence():
+    result = extract(
+        "The meeting went well. Yesterday we shipped the release. However, nothing changed. "
+        "Researchers found a bug. Meanwhile Priya Patel fixed it. Met Alice Chen today."
+    )
+
+    assert entities(result) == {("Priya Patel", "Person"), ("Alice Chen", "Person")}
+
+
+def test_it_keeps_a_name_that_opens_a_sentence_when_something_vouches_for_it():
+    result = extract("Alice joined us. Berlin was cold. Globex called. We met people at Globex. Zorblat agreed.")
+
+    # A first name, a known city, a word capitalised mid-sentence elsewhere; not an unknown word.
+    assert entities(result) == {("Alice", "Person"), ("Berlin", "Location"), ("Globex", "Entity")}
+
+
+def test_it_does_not_state_what_the_text_denies():
+    assert edges(extract("Bob Li never worked at Acme Corp. Alice Chen did not join Globex Inc.")) == set()
+
+
+def test_it_does_not_place_people_where_something_happened():
+    result = extract("Yesterday I met Tom Baker in London.")
+
+    assert entities(result) == {("Tom Baker", "Person"), ("London", "Location")}
+    assert edges(result) == set()
+
+
+def test_it_keeps_a_products_version():
+    result = extract("Apple released the iPhone 15 in September 2023.")
+
+    assert entities(result) == {("Apple", "Organization"), ("iPhone 15", "Product")}
+    assert edges(result) == {("Apple", "RELEASED", "iPhone 15")}
+    assert result.relationships[0].valid_at == utc(2023, 9, 1)
+
+
+def test_it_uses_the_schemas_spelling_of_types_and_edges():
+    schema = SchemaSpec.build({"Human": "", "Organisation": ""}, ["works_at"])
+
+    result = extract("Priya Patel works at Initech LLC.", schema=schema)
+
+    assert entities(result) == {("Priya Patel", "Human"), ("Initech LLC", "Organisation")}
+    assert edges(result) == {("Priya Patel", "works_at", "Initech LLC")}
+
+
+def test_it_prefers_the_schemas_own_word_to_a_synonym():
+    schema = SchemaSpec.build({"Concept": "", "Entity": "", "Artifact": ""})
+
+    assert entities(extract("Zorblat met us. Acme Corp launched Rocket Skates.", schema=schema)) == {
+        ("Acme Corp", "Organization"),
+        ("Rocket Skates", "Artifact"),
+    }
+    assert schema.spell_type("Entity") == "Entity"
+    assert schema.spell_type("entity") == "Entity"
+
+
+def test_it_returns_types_the_schema_lacks():
+    result = extract("Priya Patel works at Initech LLC.", schema=SchemaSpec.build({"Person": ""}))
+
+    assert entities(result) == {("Priya Patel", "Person"), ("Initech LLC", "Organization")}
+
+
+def test_it_gives_the_same_answer_every_time():
+    assert extract(COMPANY_HISTORY) == extract(COMPANY_HISTORY)
+
+
+def test_it_finds_nothing_in_empty_text():
+    assert extract("") == Extraction()
+    assert extract("  \n ... ") == Extraction()
+
+
+def test_it_rejects_an_unknown_content_type():
+    with pytest.raises(ExtractionError, match="Unknown content type 'pdf'"):
+        extract("Alice Chen", content_type="pdf")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("on March 3, 2024", utc(2024, 3, 3)),
+        ("on 3 March 2024", utc(2024, 3, 3)),
+        ("on 2024-03-03", utc(2024, 3, 3)),
+        ("in Sept. 2019", utc(2019, 9, 1)),
+        ("since 2021", utc(2021, 1, 1)),
+        ("于2021年3月5日", utc(2021, 3, 5)),
+    ],
+)
+def test_it_reads_dates(text, expected):
+    (found,) = find_dates(text)
+    assert found.value == expected
+
+
+def test_it_does_not_take_every_number_for_a_year():
+    assert find_dates("Acme has 2021 employees and 2024-02-31 is no date.") == []

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import pytest
+
+from apps.graph.resolution import find_match, normalize_name
+
+
+@pytest.mark.parametrize(
+    "name, normal",
+    [
+        ("Acme Corp.", "acme"),
+        ("ACME Corporation", "acme"),
+        ("The Acme Company, Inc.", "acme"),
+        ("  Bob   O'Brien ", "bob o brien"),
+        ("Johnson & Johnson", "johnson and johnson"),
+        ("Company", "company"),  # a suffix alone is a name, not nothing
+        ("ＡＣＭＥ", "acme"),  # full-width letters (NFKC)
+        ("北京 大学", "北京大学"),
+        ("腾讯公司", "腾讯"),
+    ],
+)
+def test_it_normalises_names(name, normal):
+    assert normalize_name(name) == normal
+
+
+def test_it_matches_the_same_company_written_differently():
+    candidates = [(1, "Globex", "Organization"), (2, "ACME Corporation", "Organization")]
+
+    assert find_match("Acme Corp.", "Organization", candidates) == 2
+
+
+def test_it_matches_close_spellings_at_the_threshold():
+    candidates = [(7, "Alice Cheng", "Person")]
+
+    # token_sort_ratio("alice chen", "alice cheng") is 0.95: a typo and a different
+    # surname look alike to string similarity. At 0.9 they match; 0.96 keeps them apart.
+    assert find_match("Alice Chen", "Person", candidates, threshold=0.9) == 7
+    assert find_match("Alice Chen", "Person", candidates, threshold=0.96) is None
+    assert find_match("Chen Alice", "Person", [(8, "Alice Chen", "Person")]) == 8  # word order
+
+
+def test_it_only_matches_compatible_types():
+    assert find_match("Apple", "Organization", [(1, "Apple", "Concept")]) is None
+    assert find_match("Apple", "Organization", [(1, "Apple", "Entity")]) == 1  # the generic type fits any
+    assert find_match("Apple", "Entity", [(1, "Apple", "Concept")]) == 1
+
+
+def test_it_never_matches_names_whose_numbers_differ():
+    assert find_match("iPhone 15", "Product", [(1, "iPhone 14", "Product")]) is None
+    assert find_match("Python 3.12", "Product", [(1, "Python 3.11", "Product")]) is None
+
+
+def test_it_matches_chinese_names():
+    candidates = [(1, "腾讯", "Organization"), (2, "北京大学", "Organization")]
+
+    assert find_match("腾讯公司", "Organization", candidates) == 1
+    assert find_match("北京 大学", "Organization", candidates) == 2
+    assert find_match("清华大学", "Organization", candidates) is None
+
+
+def test_it_breaks_ties_the_same_way_whatever_the_order():
+    candidates = [(9, "Acme Corp", "Organization"), (3, "ACME Inc", "Organization"), (5, "Acme", "Entity")]
+
+    for ordering in (candidates, candidates[::-1], candidates[1:] + candidates[:1]):
+        # All three are exact after normalising: the same type wins, then the lowest key.
+        assert find_match("Acme", "Organization", ordering) == 3
+
+
+def test_it_prefers_an_exact_match_to_a_fuzzy_one():
+    candidates = [(1, "Acme Corporaton", "Organization"), (2, "Acme Corporation", "Entity")]
+
+    assert find_match("Acme Corporation", "Organization", candidates) == 2
+    assert find_match("Acme Corporatio", "Organization", candidates[:1]) == 1
+
+
+def test_it_matches_nothing_for_an_empty_name():
+    assert find_match(" ... ", "Entity", [(1, "", "Entity")]) is None

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from apps.memories.models import Memory
+
+FORM = {"title": "Standup", "content": "Alice Chen works at Acme Corp.", "content_type": "text", "tags": "work, team", "source_description": "", "valid_at": ""}
+
+
+def test_it_saves_without_javascript_and_shows_the_memory(client, team, django_capture_on_commit_callbacks):
+    client.force_login(team["editor"])
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(reverse("memories:create", args=[team["project"].id]), FORM)
+    memory = Memory.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("memories:detail", args=[team["project"].id, memory.id])
+    page = client.get(response.url).content.decode()
+    assert "Standup" in page and "pending" in page and 'role="progressbar"' in page
+    assert memory.tags == ["work", "team"]
+
+
+def test_it_answers_the_page_script_with_the_task_links(client, team, django_capture_on_commit_callbacks):
+    client.force_login(team["editor"])
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(reverse("memories:create", args=[team["project"].id]), FORM, HTTP_X_REQUESTED_WITH="fetch")
+    assert response.status_code == 201
+    body = response.json()
+    memory = Memory.objects.get()
+    assert body["task_id"] == str(memory.current_task_id)
+    assert body["stream_url"] == f"/api/v1/tasks/{memory.current_task_id}/stream"
+    assert body["list_url"] == reverse("memories:list", args=[team["project"].id])
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [({"title": ""}, "This field is required."), ({"content": "   "}, "This field is required."), ({"valid_at": "soon"}, "Enter a valid date/time.")],
+)
+def test_it_shows_field_errors(client, team, changes, message):
+    client.force_login(team["editor"])
+    response = client.post(reverse("memories:create", args=[team["project"].id]), {**FORM, **changes})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    script = client.post(reverse("memories:create", args=[team["project"].id]), {**FORM, **changes}, HTTP_X_REQUESTED_WITH="fetch")
+    assert script.status_code == 400 and message in script.json()["form_html"]
+    assert not Memory.objects.exists()
+
+
+def test_it_shows_a_duplicate_as_a_field_error_with_a_link(client, team, django_capture_on_commit_callbacks):
+    client.force_login(team["editor"])
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("memories:create", args=[team["project"].id]), FORM)
+    response = client.post(reverse("memories:create", args=[team["project"].id]), {**FORM, "title": "Again"})
+    existing = Memory.objects.get()
+    assert "The same content is already in this project" in response.content.decode()
+    assert reverse("memories:detail", args=[team["project"].id, existing.id]) in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["owner", "editor", "viewer", "outsider", "anonymous"])
+def test_it_applies_project_access_to_pages(client, team, who, django_capture_on_commit_callbacks):
+    owner = client
+    owner.force_login(team["owner"])
+    with django_capture_on_commit_callbacks(execute=False):
+        owner.post(reverse("memories:create", args=[team["project"].id]), FORM)
+    memory = Memory.objects.get()
+    owner.logout()
+    if who != "anonymous":
+        client.force_login(team[who])
+    listing = client.get(reverse("memories:list", args=[team["project"].id]))
+    detail = client.get(reverse("memories:detail", args=[team["project"].id, memory.id]))
+    new = client.get(reverse("memories:create", args=[team["project"].id]))
+    expect_read = {"outsider": 404, "anonymous": 302}.get(who, 200)
+    assert (listing.status_code, detail.status_code) == (expect_read, expect_read)
+    assert new.status_code == {"viewer": 403, "outsider": 404, "anonymous": 302}.get(who, 200)
+
+
+def test_it_lists_memories_with_their_live_stream(client, team, ingest):
+    ingest(team["project"], team["editor"], title="Done one", content="Alice Chen works at Acme Corp.")
+    client.force_login(team["viewer"])
+    page = client.get(reverse("memories:list", args=[team["project"].id])).content.decode()
+    assert "Done one" in page and "completed" in page
+    assert f'data-stream="/api/v1/projects/{team["project"].id}/stream"' in page
+    assert f'data-last-event-id="project-{team["project"].id}:' in page
+
+
+def test_it_shows_extracted_entities_on_the_memory_page(client, team, ingest):
+    memory = ingest(team["project"], team["editor"], title="Team", content="Alice Chen works at Acme Corp.")
+    client.force_login(team["viewer"])
+    page = client.get(reverse("memories:detail", args=[team["project"].id, memory.id])).content.decode()
+    assert "Alice Chen" in page and "Acme Corp" in page and "WORKS_AT" in page
+    assert "Episode ingestion completed" in page
