@@ -2,8 +2,15 @@
 
 import os
 
+import django
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "memstack.settings")
+
+# Before serving: migrate if MEMSTACK_AUTO_MIGRATE, then log any schema drift.
+django.setup(set_prefix=False)
+from apps.core.startup import prepare_web_process  # noqa: E402 - needs the app registry
+
+prepare_web_process()
 
 application = get_asgi_application()

@@ -1,11 +1,24 @@
 """The Celery app. Configuration lives in settings.py under the CELERY_ prefix."""
 
+import logging
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "memstack.settings")
 
 app = Celery("memstack")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def log_schema_problems_at_start(**kwargs) -> None:
+    """A worker on a drifted database logs what is wrong; it never stops the worker."""
+    try:
+        from apps.core.startup import log_schema_problems
+
+        log_schema_problems("worker")
+    except Exception:  # noqa: BLE001
+        logging.getLogger("memstack.startup").exception("worker: the start-up schema check failed")

@@ -8,6 +8,9 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from apps.core.schema import compare_schema
+from apps.core.schema.findings import UNAPPLIED_MIGRATION
+
 
 def check_database() -> str | None:
     try:
@@ -47,6 +50,25 @@ def check_migrations() -> str | None:
     return None
 
 
+def check_schema() -> str | None:
+    """Schema drift of severity error, by code and object (`manage.py check_schema` has the details).
+
+    Cheap enough for every probe: what depends on the code and on the applied
+    migrations is cached, only the catalogs are read each time.
+    """
+    try:
+        report = compare_schema(DEFAULT_DB_ALIAS, cached=True)
+    except Exception as exc:
+        return f"could not check the schema: {exc}"
+    # Unapplied migrations are already named by the `migrations` check.
+    errors = [f for f in report.errors if f.code != UNAPPLIED_MIGRATION]
+    if not errors:
+        return None
+    names = ", ".join(f"{f.code} {f.object}" for f in errors[:5])
+    more = f" and {len(errors) - 5} more" if len(errors) > 5 else ""
+    return f"{len(errors)} schema problem(s): {names}{more}; run `manage.py check_schema`"
+
+
 def _ping_redis(role: str) -> str | None:
     import redis
 
@@ -62,11 +84,12 @@ def _ping_redis(role: str) -> str | None:
 
 
 def run_checks() -> dict[str, str | None]:
-    """Every check by name; the migration state is only read from a live database."""
+    """Every check by name; the migration state and the schema are only read from a live database."""
     database = check_database()
     return {
         "database": database,
         "broker": check_broker(),
         "event_bridge": check_event_bridge(),
         "migrations": "skipped: the database is unreachable" if database else check_migrations(),
+        "schema": "skipped: the database is unreachable" if database else check_schema(),
     }
