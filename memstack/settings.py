@@ -234,6 +234,8 @@ LOGGING = {
 MEMORY_MAX_CONTENT_CHARS = env_int("MEMORY_MAX_CONTENT_CHARS", 100_000, minimum=1)
 GRAPH_EXTRACTOR = env_choice("GRAPH_EXTRACTOR", "offline", ("offline", "llm"))
 LLM_BASE_URL = env_str("LLM_BASE_URL", "http://127.0.0.1:11434/v1")
+if not LLM_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"LLM_BASE_URL must be an http:// or https:// URL, not {LLM_BASE_URL!r}.")
 LLM_API_KEY = env_str("LLM_API_KEY")
 LLM_MODEL = env_str("LLM_MODEL", "llama3.1")
 LLM_TIMEOUT_SECONDS = env_int("LLM_TIMEOUT_SECONDS", 60, minimum=1)

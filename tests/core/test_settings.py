@@ -42,6 +42,9 @@ def load_settings(tmp_path: Path, **variables: str) -> subprocess.CompletedProce
         ({"DEBUG": "true", "REDIS_URL": "redis://localhost:sixty/0"}, "REDIS_URL has an invalid port"),
         ({"DEBUG": "true", "CONN_MAX_AGE": "forever"}, "CONN_MAX_AGE must be a whole number"),
         ({"DEBUG": "true", "LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be one of"),
+        ({"DEBUG": "true", "GRAPH_EXTRACTOR": "gpt"}, "GRAPH_EXTRACTOR must be one of"),
+        ({"DEBUG": "true", "LLM_BASE_URL": "localhost:11434"}, "LLM_BASE_URL must be an http://"),
+        ({"DEBUG": "true", "MEMORY_MAX_CONTENT_CHARS": "0"}, "MEMORY_MAX_CONTENT_CHARS must be at least 1"),
         (
             {"DEBUG": "true", "CELERY_TASK_SOFT_TIME_LIMIT": "60", "CELERY_TASK_TIME_LIMIT": "30"},
             "CELERY_TASK_TIME_LIMIT must be greater",
@@ -86,3 +89,13 @@ def test_it_defaults_to_the_embedded_sqlite_file(monkeypatch):
     config = env.env_database("DATABASE_URL", "/srv/var/memstack.sqlite3")
     assert config["ENGINE"] == "django.db.backends.sqlite3"
     assert config["NAME"] == "/srv/var/memstack.sqlite3"
+
+
+def test_it_exits_2_with_a_plain_message_from_manage_py(tmp_path):
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    environment.update({"DEBUG": "maybe", "MEMSTACK_VAR_DIR": str(tmp_path)})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check_schema"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "Configuration error: DEBUG must be true or false, not 'maybe'."
