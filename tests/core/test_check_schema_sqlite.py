@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.test_check_schema import findings, manage
+from tests.core.schema_support import findings, manage
 
 def sqlite_manage(*args: str, path: Path):
     # The var folder (broker, beat schedule) goes next to the database, not into the checkout.

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from apps.core.locks import MIGRATION_LOCK_ID
-from tests.core.test_check_schema import (
+from tests.core.schema_support import (
     ROOT,
     check,
     manage,

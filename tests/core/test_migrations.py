@@ -26,7 +26,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
 from apps.core.schema.compare import normalize_type
-from tests.core.test_check_schema import ROOT, check, manage, postgres_only, scratch_database
+from tests.core.schema_support import ROOT, check, manage, postgres_only, scratch_database
 
 # (app_label, migration_name) -> why its flagged statements are fine.
 ALLOWED: dict[tuple[str, str], str] = {}
