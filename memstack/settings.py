@@ -7,6 +7,7 @@ with no services. See README.md for every variable.
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -25,11 +26,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("MEMSTACK_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-local-development-key"  # noqa: S105 - DEBUG only
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -109,6 +105,18 @@ else:
 _db["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 0, minimum=0)
 _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
+
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not EMBEDDED_DATABASE:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DATABASE_URL is (a shared deployment).")
+    # A local, embedded installation keeps a generated key beside its data,
+    # so it runs with no configuration and sessions survive a restart.
+    _key_file = VAR_DIR / "secret_key"
+    if not _key_file.exists():
+        _key_file.write_text(secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    SECRET_KEY = _key_file.read_text().strip()
 # Migrate before serving (for deployments without a release phase), and how
 # long a `migrate` waits for another one to finish.
 MEMSTACK_AUTO_MIGRATE = env_bool("MEMSTACK_AUTO_MIGRATE", False)

@@ -35,7 +35,7 @@ def load_settings(tmp_path: Path, **variables: str) -> subprocess.CompletedProce
     ("variables", "named"),
     [
         ({"DEBUG": "maybe", "SECRET_KEY": "x"}, "DEBUG must be true or false"),
-        ({"DEBUG": "false"}, "SECRET_KEY must be set"),
+        ({"DEBUG": "false", "DATABASE_URL": "postgres://localhost/memstack"}, "SECRET_KEY must be set"),
         ({"DEBUG": "true", "DATABASE_URL": "mysql://root@localhost/x"}, "DATABASE_URL must be a postgres://"),
         ({"DEBUG": "true", "DATABASE_URL": "postgres://localhost"}, "DATABASE_URL must name a database"),
         ({"DEBUG": "true", "REDIS_URL": "http://localhost:6379"}, "REDIS_URL must be a redis://"),
@@ -63,6 +63,15 @@ def test_it_starts_on_embedded_defaults(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
     assert (tmp_path / "broker").is_dir()
+
+
+def test_it_keeps_a_generated_key_for_an_embedded_installation(tmp_path):
+    first = load_settings(tmp_path)  # nothing configured at all
+    assert first.returncode == 0, first.stderr
+    key = (tmp_path / "secret_key").read_text()
+    assert len(key) >= 50
+    assert load_settings(tmp_path).returncode == 0
+    assert (tmp_path / "secret_key").read_text() == key
 
 
 def test_it_reads_booleans_strictly(monkeypatch):
