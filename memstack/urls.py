@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from apps.core import views as core_views
+from apps.graph.urls import api_urlpatterns as graph_api
 from apps.memories.urls import api_urlpatterns as memory_api
 from apps.projects.urls import api_urlpatterns as project_api
 from apps.tasks.urls import api_urlpatterns as task_api
@@ -14,6 +15,7 @@ api_v1 = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     *project_api,
     *memory_api,
+    *graph_api,
     *task_api,
 ]
 
@@ -24,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("", include("apps.projects.urls")),
     path("", include("apps.memories.urls")),
+    path("", include("apps.graph.urls")),
     path("", include("apps.tasks.urls")),
     path("api/v1/", include((api_v1, "api"))),
 ]
