@@ -165,6 +165,20 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# Recovery of stuck work (apps.tasks.services.tasks_sweep): a running task
+# beats every TASK_HEARTBEAT_SECONDS; one silent for TASK_STALE_SECONDS is
+# queued again, up to TASK_MAX_ATTEMPTS attempts.
+TASK_HEARTBEAT_SECONDS = env_int("TASK_HEARTBEAT_SECONDS", 10, minimum=1)
+TASK_STALE_SECONDS = env_int("TASK_STALE_SECONDS", 60, minimum=2)
+if TASK_STALE_SECONDS <= TASK_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("TASK_STALE_SECONDS must be greater than TASK_HEARTBEAT_SECONDS.")
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3, minimum=1)
+TASK_ENQUEUE_GRACE_SECONDS = env_int("TASK_ENQUEUE_GRACE_SECONDS", 10, minimum=1)
+TASK_SWEEP_SECONDS = env_int("TASK_SWEEP_SECONDS", 30, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-tasks": {"task": "memstack.sweep_tasks", "schedule": TASK_SWEEP_SECONDS},
+}
+
 # Events are stored (for replay after a reconnect) and carried to every web
 # process by the bridge: Redis pub/sub when REDIS_URL is set, otherwise a
 # poll of the stored events that needs no server.

@@ -13,6 +13,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.projects.models import Membership, Project, Role
+from apps.memories import services as memory_services
+from apps.memories.tasks import ingest_memory
 from apps.projects.services import project_create
 
 pytest_plugins = ["tests.live.fixtures"]
@@ -59,3 +61,19 @@ def api_client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def ingest(django_capture_on_commit_callbacks):
+    """Create a memory and run its ingestion here, as the worker would (events stored on commit)."""
+
+    def run(project, author, **fields):
+        fields.setdefault("title", "Notes")
+        with django_capture_on_commit_callbacks(execute=False):
+            memory = memory_services.memory_create(project=project, author=author, **fields)
+        with django_capture_on_commit_callbacks(execute=True):
+            ingest_memory(str(memory.current_task_id))
+        memory.refresh_from_db()
+        return memory
+
+    return run

@@ -6,7 +6,7 @@ class MemoriesConfig(AppConfig):
     label = "memories"
 
     def ready(self) -> None:
-        from apps.memories.services import SUBJECT_TYPE, memory_follow_task
-        from apps.tasks.services import register_subject_hook
+        from apps.memories.services import SUBJECT_TYPE, memory_follow_task, memory_url
+        from apps.tasks.services import register_subject
 
-        register_subject_hook(SUBJECT_TYPE, memory_follow_task)
+        register_subject(SUBJECT_TYPE, follow=memory_follow_task, url=memory_url)

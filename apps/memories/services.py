@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.graph import services as graph
@@ -134,10 +135,18 @@ def memory_delete(*, memory: Memory) -> None:
 
 
 def memory_follow_task(task: TaskLog) -> None:
-    """Keep a memory's processing_status in step with its current task."""
-    Memory.objects.filter(pk=task.subject_id, current_task=task).update(
-        processing_status=task.status, updated_at=timezone.now()
+    """Keep a memory's processing_status in step with its current task.
+
+    A retry of the memory's current task becomes its current task.
+    """
+    current = [task.id] if task.retry_of_id is None else [task.id, task.retry_of_id]
+    Memory.objects.filter(pk=task.subject_id, current_task_id__in=current).update(
+        current_task=task, processing_status=task.status, updated_at=timezone.now()
     )
+
+
+def memory_url(task: TaskLog) -> str:
+    return reverse("memories:detail", args=[task.project_id, task.subject_id])
 
 
 def memory_ingest(task: TaskLog, reporter: ProgressReporter) -> dict:

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from apps.projects.access import Action
 from apps.tasks import selectors, services
+from apps.tasks.eta import estimate_eta
 from apps.tasks.models import Status, TaskLog, TaskStage
 
 
@@ -40,9 +41,13 @@ class TaskOutputSerializer(serializers.ModelSerializer):
 
 class TaskDetailOutputSerializer(TaskOutputSerializer):
     stages = StageSerializer(many=True, read_only=True)
+    eta_seconds = serializers.SerializerMethodField()
 
     class Meta(TaskOutputSerializer.Meta):
-        fields = TaskOutputSerializer.Meta.fields + ["stages"]
+        fields = TaskOutputSerializer.Meta.fields + ["eta_seconds", "stages"]
+
+    def get_eta_seconds(self, task: TaskLog) -> int | None:
+        return estimate_eta(task)
 
 
 class TaskListApi(generics.GenericAPIView):
@@ -78,6 +83,19 @@ class TaskDetailApi(generics.GenericAPIView):
     def get(self, request: Request, task_id: UUID) -> Response:
         task = selectors.get_task_for_user(request.user, task_id)
         return Response(TaskDetailOutputSerializer(task).data)
+
+
+class TaskRetryApi(generics.GenericAPIView):
+    serializer_class = TaskOutputSerializer
+
+    @extend_schema(request=None, responses={201: TaskOutputSerializer, 409: None})
+    def post(self, request: Request, task_id: UUID) -> Response:
+        task = selectors.get_task_for_user(request.user, task_id, Action.EDIT)
+        try:
+            attempt = services.task_retry(task, by=request.user)
+        except services.RetryRefused as refused:
+            return Response({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
+        return Response(TaskOutputSerializer(attempt).data, status=status.HTTP_201_CREATED)
 
 
 class TaskCancelApi(generics.GenericAPIView):

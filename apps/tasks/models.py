@@ -44,6 +44,9 @@ class TaskLog(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Set when the broker accepted the task; a pending task without it was
+    # never handed over (broker down) and the sweeper enqueues it.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     cancel_requested_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     worker = models.CharField(max_length=255, blank=True, default="")
@@ -96,9 +99,9 @@ class TaskLog(models.Model):
 
     # -- transitions: each returns True if this call made it ---------------------
 
-    def _transition(self, *, allowed_from: set[str], **changes) -> bool:
+    def _transition(self, *, allowed_from: set[str], where: models.Q = models.Q(), **changes) -> bool:
         changes["updated_at"] = timezone.now()
-        moved = TaskLog.objects.filter(pk=self.pk, status__in=allowed_from).update(**changes)
+        moved = TaskLog.objects.filter(where, pk=self.pk, status__in=allowed_from).update(**changes)
         if moved:
             self.refresh_from_db()
         return moved == 1
@@ -112,6 +115,18 @@ class TaskLog(models.Model):
             heartbeat_at=now,
             worker=worker[:255],
             attempts=models.F("attempts") + 1,
+        )
+
+    def mark_requeued(self, *, stale_before) -> bool:
+        """Put back a running task whose worker stopped beating, for another attempt."""
+        return self._transition(
+            allowed_from={Status.PROCESSING},
+            where=models.Q(heartbeat_at__lt=stale_before),
+            status=Status.PENDING,
+            progress=0,
+            message="Queued again after the worker stopped responding",
+            enqueued_at=None,
+            worker="",
         )
 
     def mark_progress(self, *, progress: int, message: str) -> bool:
@@ -132,9 +147,10 @@ class TaskLog(models.Model):
             completed_at=timezone.now(),
         )
 
-    def mark_failed(self, *, error: str, traceback: str = "") -> bool:
+    def mark_failed(self, *, error: str, traceback: str = "", where: models.Q = models.Q()) -> bool:
         return self._transition(
             allowed_from={Status.PENDING, Status.PROCESSING},
+            where=where,
             status=Status.FAILED,
             message="Failed",
             error=error,

@@ -7,6 +7,7 @@ import logging
 from django.db import transaction
 
 from apps.tasks.channels import project_channel, task_channel
+from apps.tasks.eta import estimate_eta
 from apps.tasks.events import publish
 from apps.tasks.models import TaskLog, TaskStage
 
@@ -20,6 +21,7 @@ class TaskCancelled(Exception):
 def announce(task: TaskLog) -> None:
     """Publish the task's current state on its own channel and its project's."""
     payload = task.event_payload()
+    payload["eta_seconds"] = estimate_eta(task)
     publish(task_channel(task.id), task.event_type, payload)
     publish(project_channel(task.project_id), task.event_type, payload)
 

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 import traceback
+from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from typing import Callable
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.projects.models import Project
@@ -27,18 +31,35 @@ from apps.tasks.reporter import ProgressReporter, TaskCancelled, announce
 logger = logging.getLogger(__name__)
 
 SubjectHook = Callable[[TaskLog], None]
-_subject_hooks: dict[str, SubjectHook] = {}
 
 
-def register_subject_hook(subject_type: str, hook: SubjectHook) -> None:
-    """Call `hook(task)` whenever a task on a `subject_type` changes status."""
-    _subject_hooks[subject_type] = hook
+@dataclass(frozen=True)
+class SubjectType:
+    follow: SubjectHook  # keeps the subject's own status in step with its task
+    url: Callable[[TaskLog], str | None] = lambda task: None  # noqa: E731 - the subject's page
+
+
+_subjects: dict[str, SubjectType] = {}
+
+
+def register_subject(subject_type: str, *, follow: SubjectHook, url: Callable[[TaskLog], str | None] | None = None) -> None:
+    """Tell the task center about a kind of subject (a memory, say)."""
+    _subjects[subject_type] = SubjectType(follow=follow, url=url or (lambda task: None))
+
+
+def subject_url(task: TaskLog) -> str | None:
+    subject = _subjects.get(task.subject_type)
+    return subject.url(task) if subject else None
+
+
+def _follow_subject(task: TaskLog) -> None:
+    subject = _subjects.get(task.subject_type)
+    if subject is not None:
+        subject.follow(task)
 
 
 def _status_changed(task: TaskLog) -> None:
-    hook = _subject_hooks.get(task.subject_type)
-    if hook is not None:
-        hook(task)
+    _follow_subject(task)
     announce(task)
 
 
@@ -83,8 +104,9 @@ def task_enqueue(task: TaskLog) -> bool:
     try:
         app.send_task(celery_name(task.task_type), args=[str(task.id)], task_id=str(task.id))
     except Exception as exc:
-        logger.warning("Could not enqueue task %s (it stays pending): %s", task.id, exc)
+        logger.warning("Could not enqueue task %s (it stays pending for the sweeper): %s", task.id, exc)
         return False
+    TaskLog.objects.filter(pk=task.pk, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
     return True
 
 
@@ -114,7 +136,8 @@ def run_task(task_id: str, work: Callable[[TaskLog, ProgressReporter], dict | No
 
     reporter = ProgressReporter(task)
     try:
-        result = work(task, reporter)
+        with _Heartbeat(task.pk):
+            result = work(task, reporter)
     except TaskCancelled:
         end = partial(task.mark_cancelled)
     except SoftTimeLimitExceeded:
@@ -128,6 +151,34 @@ def run_task(task_id: str, work: Callable[[TaskLog, ProgressReporter], dict | No
     with transaction.atomic():
         if end():
             _status_changed(task)
+
+
+class _Heartbeat:
+    """Beats for a running task from a thread of its own, so a long stage
+    (an LLM call, a big rebuild) is not taken for a dead worker. A worker that
+    is killed stops beating, and the sweeper notices."""
+
+    def __init__(self, task_id) -> None:
+        self.task_id = task_id
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"heartbeat {task_id}", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+
+    def _run(self) -> None:
+        try:
+            while not self.stop.wait(settings.TASK_HEARTBEAT_SECONDS):
+                TaskLog.objects.filter(pk=self.task_id, status=Status.PROCESSING).update(heartbeat_at=timezone.now())
+        except Exception:
+            logger.exception("Heartbeat of task %s failed", self.task_id)
+        finally:
+            connection.close()
 
 
 def task_fail_unfinished(task_id: str, error: str) -> None:
@@ -153,6 +204,82 @@ def task_request_cancel(task: TaskLog) -> bool:
         if asked and task.status == Status.PENDING and task.mark_cancelled():
             _status_changed(task)
     return bool(asked)
+
+
+class RetryRefused(Exception):
+    """The task may not be retried; the message says why."""
+
+
+def task_retry(task: TaskLog, *, by: AbstractBaseUser | None) -> TaskLog:
+    """Start a new attempt of a failed or cancelled task, linked to it.
+
+    Checked before anything changes: a running or completed task, or one
+    already retried, is refused with RetryRefused.
+    """
+    with transaction.atomic():
+        current = TaskLog.objects.select_for_update().get(pk=task.pk)
+        if current.status not in (Status.FAILED, Status.CANCELLED):
+            raise RetryRefused(f"Only a failed or cancelled task can be retried; this one is {current.status}.")
+        newer = current.retries.order_by("-created_at").first()
+        if newer is not None:
+            raise RetryRefused(f"This task was already retried as task {newer.id}; retry that one if it failed.")
+        attempt = task_create(
+            project=current.project,
+            task_type=current.task_type,
+            created_by=by,
+            payload=current.payload,
+            subject_type=current.subject_type,
+            subject_id=current.subject_id,
+            subject_label=current.subject_label,
+            parent=current.parent,
+            retry_of=current,
+        )
+        _follow_subject(attempt)
+    return attempt
+
+
+@dataclass
+class SweepReport:
+    requeued: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    enqueued: list[str] = field(default_factory=list)
+
+
+def tasks_sweep() -> SweepReport:
+    """Recover work that a dead worker or a down broker left behind.
+
+    * A running task whose heartbeat stopped is queued again, up to
+      TASK_MAX_ATTEMPTS attempts, then failed with a clear error.
+    * A pending task the broker never accepted is enqueued.
+    Every change is a conditional update, so a sweeper racing a worker (or
+    another sweeper) never runs one task twice at the same time.
+    """
+    report = SweepReport()
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.TASK_STALE_SECONDS)
+    for task in TaskLog.objects.filter(status=Status.PROCESSING, heartbeat_at__lt=stale_before):
+        with transaction.atomic():
+            if task.attempts >= settings.TASK_MAX_ATTEMPTS:
+                error = (
+                    f"The worker running this task stopped responding, {task.attempts} times; "
+                    "giving up. Retry it once the cause is fixed."
+                )
+                if task.mark_failed(error=error, where=Q(heartbeat_at__lt=stale_before)):
+                    _status_changed(task)
+                    report.failed.append(str(task.id))
+            elif task.mark_requeued(stale_before=stale_before):
+                _status_changed(task)
+                transaction.on_commit(partial(task_enqueue, task))
+                report.requeued.append(str(task.id))
+    grace = now - timedelta(seconds=settings.TASK_ENQUEUE_GRACE_SECONDS)
+    for task in TaskLog.objects.filter(status=Status.PENDING, enqueued_at__isnull=True, created_at__lt=grace):
+        if task.cancel_requested_at is not None:
+            with transaction.atomic():
+                if task.mark_cancelled():
+                    _status_changed(task)
+        elif task_enqueue(task):
+            report.enqueued.append(str(task.id))
+    return report
 
 
 def _readable(exc: Exception) -> str:

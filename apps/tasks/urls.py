@@ -12,4 +12,5 @@ api_urlpatterns = [
     path("tasks/<uuid:task_id>/", api.TaskDetailApi.as_view(), name="task-detail"),
     path("tasks/<uuid:task_id>/stream", streams.task_stream, name="task-stream"),
     path("tasks/<uuid:task_id>/cancel/", api.TaskCancelApi.as_view(), name="task-cancel"),
+    path("tasks/<uuid:task_id>/retry/", api.TaskRetryApi.as_view(), name="task-retry"),
 ]
