@@ -51,8 +51,9 @@ def _check_content(project: Project, content: str, *, exclude: Memory | None = N
     return fingerprint
 
 
-def _start_ingestion(memory: Memory, *, by: AbstractBaseUser | None) -> TaskLog:
+def _start_ingestion(memory: Memory, *, by: AbstractBaseUser | None, parent: TaskLog | None = None) -> TaskLog:
     task = task_create(
+        parent=parent,
         project=memory.project,
         task_type=INGEST,
         created_by=by,
@@ -79,8 +80,11 @@ def memory_create(
     source_description: str = "",
     metadata: dict | None = None,
     valid_at: datetime | None = None,
+    parent_task: TaskLog | None = None,
 ) -> Memory:
     """Save a memory and queue its ingestion; the task is enqueued when this commits.
+
+    `parent_task` makes the ingestion a child of a larger task (a batch import).
 
     Raises DuplicateMemory when the project already holds the same content,
     ValidationError when the content is over the limit.
@@ -98,7 +102,7 @@ def memory_create(
         valid_at=valid_at or timezone.now(),
         content_hash=fingerprint,
     )
-    _start_ingestion(memory, by=author)
+    _start_ingestion(memory, by=author, parent=parent_task)
     return memory
 
 

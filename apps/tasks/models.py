@@ -53,6 +53,8 @@ class TaskLog(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
+    # Set on a parent once all its children exist: it then ends when they do.
+    expected_children = models.PositiveIntegerField(null=True, blank=True)
     retry_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
     )

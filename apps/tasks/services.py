@@ -21,11 +21,11 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from apps.projects.models import Project
-from apps.tasks.models import Status, TaskLog
+from apps.tasks.models import TERMINAL, Status, TaskLog
 from apps.tasks.reporter import ProgressReporter, TaskCancelled, announce
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,46 @@ def _follow_subject(task: TaskLog) -> None:
 def _status_changed(task: TaskLog) -> None:
     _follow_subject(task)
     announce(task)
+    if task.parent_id and task.is_finished:
+        transaction.on_commit(partial(task_children_changed, task.parent_id))
+
+
+# What a parent's work returns when it has started its children: the parent
+# stays processing and ends with them (task_children_changed).
+WAIT_FOR_CHILDREN = object()
+
+
+def task_expect_children(parent: TaskLog, count: int) -> None:
+    """Say that all of `parent`'s children exist; call in the transaction that created them."""
+    TaskLog.objects.filter(pk=parent.pk).update(expected_children=count, updated_at=timezone.now())
+    parent.expected_children = count
+
+
+def task_children_changed(parent_id) -> None:
+    """Recount a parent: progress and "N of M" from its children, and its end when theirs is."""
+    with transaction.atomic():
+        parent = TaskLog.objects.select_for_update().filter(pk=parent_id).first()
+        if parent is None or parent.is_finished or parent.expected_children is None:
+            return
+        counts = dict(parent.children.values_list("status").annotate(n=Count("id")).order_by())
+        done = sum(counts.get(status, 0) for status in TERMINAL)
+        total = parent.expected_children
+        message = parent.payload.get("child_message", "{done} of {total} done").format(done=done, total=total)
+        if done >= total:
+            outcome = {**(parent.result or {}), "children": counts}
+            if parent.cancel_requested_at is not None:
+                ended = parent.mark_cancelled()
+                TaskLog.objects.filter(pk=parent.pk).update(result=outcome)
+                parent.result = outcome
+            else:
+                ended = parent.mark_completed(result=outcome, message=message)
+            if ended:
+                _status_changed(parent)
+            return
+        # Never backwards: a parent's bar only moves forward.
+        progress = max(parent.progress, min(99, 100 * done // max(total, 1)))
+        if parent.mark_progress(progress=progress, message=message):
+            announce(parent)
 
 
 def celery_name(task_type: str) -> str:
@@ -147,6 +187,9 @@ def run_task(task_id: str, work: Callable[[TaskLog, ProgressReporter], dict | No
         logger.exception("Task %s failed", task.pk)
         end = partial(task.mark_failed, error=_readable(exc), traceback=traceback.format_exc())
     else:
+        if result is WAIT_FOR_CHILDREN:
+            task_children_changed(task.pk)  # they may all have ended already
+            return
         end = partial(task.mark_completed, result=result, message=done_message)
     with transaction.atomic():
         if end():
@@ -203,6 +246,9 @@ def task_request_cancel(task: TaskLog) -> bool:
         task.refresh_from_db()
         if asked and task.status == Status.PENDING and task.mark_cancelled():
             _status_changed(task)
+        # Cancelling a parent cancels the children not yet done.
+        for child in task.children.filter(status__in=[Status.PENDING, Status.PROCESSING]):
+            task_request_cancel(child)
     return bool(asked)
 
 
@@ -257,7 +303,9 @@ def tasks_sweep() -> SweepReport:
     report = SweepReport()
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.TASK_STALE_SECONDS)
-    for task in TaskLog.objects.filter(status=Status.PROCESSING, heartbeat_at__lt=stale_before):
+    # A parent waiting for its children does no work of its own to beat for.
+    silent = TaskLog.objects.filter(status=Status.PROCESSING, heartbeat_at__lt=stale_before, expected_children=None)
+    for task in silent:
         with transaction.atomic():
             if task.attempts >= settings.TASK_MAX_ATTEMPTS:
                 error = (
