@@ -43,3 +43,29 @@ def tasks_for_user(
 
 def active_tasks(project_id) -> QuerySet[TaskLog]:
     return TaskLog.objects.filter(project_id=project_id, status__in=[Status.PENDING, Status.PROCESSING])
+
+
+def task_timeline(task: TaskLog) -> list[dict]:
+    """Each stage with how long the task spent in it (until the next stage, or the end)."""
+    stages = list(task.stages.all())
+    rows = []
+    for index, stage in enumerate(stages):
+        ended = stages[index + 1].at if index + 1 < len(stages) else task.completed_at
+        rows.append(
+            {
+                "progress": stage.progress,
+                "message": stage.message,
+                "at": stage.at,
+                "seconds": (ended - stage.at).total_seconds() if ended else None,
+            }
+        )
+    return rows
+
+
+def payload_summary(payload: dict, limit: int = 200) -> list[tuple[str, str]]:
+    """The payload's fields, each shortened for display."""
+    summary = []
+    for key, value in sorted((payload or {}).items()):
+        text = value if isinstance(value, str) else repr(value)
+        summary.append((key, text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"))
+    return summary

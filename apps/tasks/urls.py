@@ -1,10 +1,16 @@
 from django.urls import path
 
-from apps.tasks import api, streams
+from apps.tasks import api, streams, views
 
 app_name = "tasks"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("tasks/", views.task_list, name="list"),
+    path("tasks/<uuid:task_id>/", views.task_detail, name="detail"),
+    path("tasks/<uuid:task_id>/cancel/", views.task_cancel, name="cancel"),
+    path("tasks/<uuid:task_id>/retry/", views.task_retry, name="retry"),
+    path("project/<uuid:project_id>/tasks/", views.task_list, name="project-list"),
+]
 
 api_urlpatterns = [
     path("projects/<uuid:project_id>/stream", streams.project_stream, name="project-stream"),
