@@ -1,0 +1,1 @@
+"""The graph's HTTP API: browsing (entities, relationships, communities, graph views, rebuild) and the schema."""

@@ -1,0 +1,1 @@
+"""The graph's pages: browsing (entities, communities, graph views) and the schema."""
