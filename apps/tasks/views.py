@@ -61,7 +61,6 @@ def task_list(request: HttpRequest, project_id: UUID | None = None) -> HttpRespo
         "task_types": TaskLog.objects.filter(project__in=[p.id for p in projects])
         .order_by("task_type").values_list("task_type", flat=True).distinct(),
         "streams_json": json.dumps(streams),
-        "query": request.GET.copy(),
     }
     return render(request, "tasks/list.html", context)
 

@@ -139,3 +139,12 @@ def test_the_admin_cancels_and_retries(admin_client, team, tasks, django_capture
     assert TaskLog.objects.get(pk=tasks["rebuild"].pk).cancel_requested_at is not None
     assert TaskLog.objects.filter(retry_of=tasks["diary"]).count() == 1
     assert not TaskLog.objects.filter(retry_of=tasks["notes"]).exists()
+
+
+def test_its_page_links_keep_the_filters(client, team):
+    TaskLog.objects.bulk_create(
+        [TaskLog(project=team["project"], task_type="ingest_memory", subject_label=f"T{n}", status=Status.FAILED) for n in range(60)]
+    )
+    client.force_login(team["owner"])
+    page = client.get(reverse("tasks:list"), {"status": "failed", "q": "T"}).content.decode()
+    assert 'href="?status=failed&amp;q=T&amp;page=2"' in page

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
@@ -95,7 +94,6 @@ def entity_list(request: HttpRequest, project_id: UUID) -> HttpResponse:
         "form": form,
         "page": page,
         "filtered": bool(q or type_name),
-        "query": urlencode({key: value for key, value in (("q", q), ("type", type_name)) if value}),
     }
     return render(request, "graph/entity_list.html", context)
 
