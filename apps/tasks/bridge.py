@@ -10,10 +10,13 @@ it. The bridge fills that gap in one of two ways:
 * ``DatabaseBridge`` (embedded): each web process polls the event counters of
   the channels it has streams for, and reads new events from storage.
 
-Storage is the source of truth either way. Whenever the bridge cannot vouch
-that a stream has seen every event (first event of a channel, a gap in the ids,
-a reconnect after an outage), it does not guess: it tells the streams of that
-channel to re-read storage from their own last event id.
+Storage is the source of truth either way. When ids show a gap (a lost
+message, a reconnect after an outage), the bridge reads the missing events
+from storage once per channel and hands them over in order; it asks a
+channel's streams to re-read storage themselves only when it has no position
+for that channel to read from. Streams read storage themselves only when they
+connect: each registers for live events before that read, so nothing falls
+between the two.
 """
 
 from __future__ import annotations
@@ -31,7 +34,22 @@ from django_eventstream.views import get_listener_manager
 
 logger = logging.getLogger(__name__)
 
-REDIS_CHANNEL = "memstack:events"
+
+
+def redis_channel() -> str:
+    """One pub/sub channel per deployment (its database), so that deployments
+    sharing a Redis server never see each other's events."""
+    return f"memstack:{settings.DATABASES['default']['NAME']}:events"
+
+
+def read_events(channel: str, after: int, upto: int | None = None) -> list[Event]:
+    """Stored events of `channel` with ids in (after, upto], oldest first."""
+    from django_eventstream.models import Event as StoredEvent
+
+    rows = StoredEvent.objects.filter(channel=channel, eid__gt=after)
+    if upto is not None:
+        rows = rows.filter(eid__lte=upto)
+    return [Event(channel, row.type, json.loads(row.data), id=row.eid) for row in rows.order_by("eid")]
 
 
 class Bridge:
@@ -44,6 +62,8 @@ class Bridge:
         # The id of the last event handed to the streams of each channel.
         self._last_ids: dict[str, int] = {}
         self.connected = False
+        # One thread for storage reads, so the bridge holds one connection at most.
+        self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="event-bridge")
 
     # -- sending side (any process) ------------------------------------------
 
@@ -70,19 +90,38 @@ class Bridge:
         return {"kind": self.kind, "listening": listening, "connected": self.connected}
 
     def deliver(self, event: Event) -> None:
-        """Hand one stored event to the local streams of its channel."""
+        """Hand one stored event to the local streams of its channel, once."""
         channel = event.channel
         if not self._channels_with_streams({channel}):
             self._last_ids.pop(channel, None)
             return
         last = self._last_ids.get(channel)
+        if last is not None and event.id <= last:
+            return  # already handed over
         self._last_ids[channel] = event.id
-        if last is not None and event.id == last + 1:
-            get_listener_manager().add_to_queues(channel, event)
-        elif last is None or event.id > last + 1:
-            # We cannot tell what these streams have already seen.
-            self.resync([channel])
-        # event.id <= last: already delivered (a duplicate); drop it.
+        get_listener_manager().add_to_queues(channel, event)
+
+    async def receive(self, event: Event) -> None:
+        """Deliver `event`, first reading from storage any events its id says were missed."""
+        last = self._last_ids.get(event.channel)
+        if last is not None and event.id > last + 1 and self._channels_with_streams({event.channel}):
+            loop = asyncio.get_running_loop()
+            for missed in await loop.run_in_executor(self._executor, read_events, event.channel, last, event.id - 1):
+                self.deliver(missed)
+        self.deliver(event)
+
+    async def catch_up(self) -> None:
+        """After time away (an outage, a restart): hand over what was stored meanwhile."""
+        channels = self._channels_with_streams()
+        known = {channel: self._last_ids[channel] for channel in channels if channel in self._last_ids}
+        loop = asyncio.get_running_loop()
+        for channel, last in known.items():
+            for missed in await loop.run_in_executor(self._executor, read_events, channel, last, None):
+                self.deliver(missed)
+        # Without a position, the streams of a channel must look for themselves.
+        unknown = channels - known.keys()
+        if unknown:
+            self.resync(unknown)
 
     def resync(self, channels: Iterable[str] | None = None) -> None:
         """Make the streams of `channels` (all, if None) re-read storage."""
@@ -125,7 +164,7 @@ class RedisBridge(Bridge):
             )
         message = {"channel": event.channel, "type": event.type, "data": event.data, "id": event.id}
         try:
-            self._publisher.publish(REDIS_CHANNEL, json.dumps(message))
+            self._publisher.publish(redis_channel(), json.dumps(message))
         except redis.RedisError as exc:
             # The event is stored; web processes re-read storage when they
             # reconnect or notice the gap at the next event.
@@ -140,17 +179,16 @@ class RedisBridge(Bridge):
             client = Redis.from_url(self.url, socket_connect_timeout=2, health_check_interval=10)
             try:
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
-                await pubsub.subscribe(REDIS_CHANNEL)
+                await pubsub.subscribe(redis_channel())
                 if not self.connected:
                     logger.info("Event bridge subscribed to Redis.")
                 self.connected = True
                 backoff = 0.25
                 # Whatever was published while we were away is only in storage.
-                self._last_ids.clear()
-                self.resync()
+                await self.catch_up()
                 async for message in pubsub.listen():
-                    if message["type"] == "message":
-                        self._on_message(message["data"])
+                    if message["type"] == "message" and (event := self._parse(message["data"])):
+                        await self.receive(event)
                 raise RedisError("subscription ended")
             except asyncio.CancelledError:
                 raise
@@ -170,14 +208,14 @@ class RedisBridge(Bridge):
                 except Exception:  # closing a dead connection may fail too
                     pass
 
-    def _on_message(self, raw: bytes) -> None:
+    @staticmethod
+    def _parse(raw: bytes) -> Event | None:
         try:
             message = json.loads(raw)
-            event = Event(message["channel"], message["type"], message["data"], id=int(message["id"]))
+            return Event(message["channel"], message["type"], message["data"], id=int(message["id"]))
         except (ValueError, KeyError, TypeError):
             logger.warning("Ignoring a malformed bridge message: %r", raw[:200])
-            return
-        self.deliver(event)
+            return None
 
 
 class DatabaseBridge(Bridge):
@@ -192,8 +230,6 @@ class DatabaseBridge(Bridge):
     def __init__(self, interval: float) -> None:
         super().__init__()
         self.interval = interval
-        # One thread, so the poller holds one database connection at most.
-        self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="event-bridge")
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -213,7 +249,9 @@ class DatabaseBridge(Bridge):
                     self.connected = True
                     if first_seen:
                         # The streams read storage when they opened, but an
-                        # event may have landed since: let them look again.
+                        # event may have landed before this first poll: let
+                        # them look again (a poll, unlike a message, carries
+                        # no event to go by).
                         self._last_ids.update(first_seen)
                         self.resync(first_seen)
                     for event in events:
@@ -223,7 +261,6 @@ class DatabaseBridge(Bridge):
     @staticmethod
     def _poll(channels: set[str], last_ids: dict[str, int]) -> tuple[list[Event], dict[str, int]]:
         """New events of `channels` since `last_ids`, and the channels seen for the first time."""
-        from django_eventstream.models import Event as StoredEvent
         from django_eventstream.models import EventCounter
 
         counters = EventCounter.objects.filter(name__in=channels).values_list("name", "value")
@@ -234,9 +271,7 @@ class DatabaseBridge(Bridge):
             if last is None:
                 first_seen[channel] = value
             elif value > last:
-                rows = StoredEvent.objects.filter(channel=channel, eid__gt=last, eid__lte=value)
-                for row in rows.order_by("eid"):
-                    events.append(Event(channel, row.type, json.loads(row.data), id=row.eid))
+                events.extend(read_events(channel, last, value))
         return events, first_seen
 
 _bridge: Bridge | None = None
