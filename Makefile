@@ -13,7 +13,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/memstack
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 
-.PHONY: run test check-services install clean bench
+.PHONY: run test check-services browser install clean bench
 
 install: $(STAMP)
 
@@ -33,13 +33,26 @@ run: $(STAMP)
 check-services: $(STAMP)
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) tests/check_services.py
 
-test: check-services
+# The end-to-end tests drive Debian's chromium (never a browser downloaded by
+# the test tool); install it once if it is missing.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "make browser: chromium is not installed and apt-get is missing; install Chromium and put it on PATH as 'chromium'." >&2; \
+		exit 1; \
+	fi; \
+	echo "Installing Debian's chromium for the browser tests..."; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: check-services browser
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=test-only-secret-key \
 	DEBUG=false $(PY) -m pytest $(PYTEST_ARGS)
 
+# Scratch database `memstack_bench_<random>` on the test server (dropped at
+# the end); Redis db 11, apart from the suite's. BENCH_ARGS: see bench/run.py.
 bench: $(STAMP)
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=bench-only-secret-key \
-	$(PY) bench/run.py
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/11} \
+	SECRET_KEY=bench-only-secret-key $(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

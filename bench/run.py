@@ -1,0 +1,182 @@
+"""`make bench`: run the benchmarks and print what goes in docs/benchmarks.md.
+
+Today there is one: SSE progress latency (bench/sse_latency.py). Each
+repetition uses its own scratch database and web process; the summary is the
+median over repetitions of each statistic. Raw results go to bench/results/
+(git-ignored).
+
+    make bench                                # 3 repetitions, 1 and 200 clients
+    make bench BENCH_ARGS="--repeat 1 --clients 1,50,200"
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(BASE_DIR))
+
+from bench import sse_latency  # noqa: E402 - needs the repository on sys.path
+
+RESULTS_DIR = BASE_DIR / "bench" / "results"
+
+
+def machine() -> dict:
+    def first(path: str, prefix: str) -> str:
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(prefix):
+                    return line.split(":", 1)[1].strip() if ":" in line else line.split("=", 1)[1].strip('"')
+        except OSError:
+            pass
+        return "unknown"
+
+    mem_kb = first("/proc/meminfo", "MemTotal").split()[0]
+    try:
+        with sse_latency.ScratchDatabase(os.environ.get("DATABASE_URL", ""))._admin() as conn:
+            pg = conn.execute("SHOW server_version").fetchone()[0].split()[0]
+    except Exception:  # noqa: BLE001 - a description of the machine must not stop the benchmark
+        pg = "unknown"
+    try:
+        redis = subprocess.run(["redis-server", "--version"], capture_output=True, text=True, timeout=10).stdout
+        redis = redis.split()[2].removeprefix("v=") if redis else "unknown"
+    except (OSError, subprocess.SubprocessError, IndexError):
+        redis = "unknown"
+    return {
+        "date_utc": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": os.cpu_count(),
+        "ram_gib": round(int(mem_kb) / 1024 / 1024, 1) if mem_kb.isdigit() else None,
+        "cpu": first("/proc/cpuinfo", "model name"),
+        "os": f"{first('/etc/os-release', 'PRETTY_NAME=')}, Linux {platform.release()}",
+        "python": platform.python_version(),
+        "postgresql": pg or "unknown",
+        "redis": redis,
+        "loadavg_at_start": os.getloadavg(),
+    }
+
+
+def median_of(runs: list[dict], clients: int, *keys: str):
+    values = []
+    for run in runs:
+        for phase in run["phases"]:
+            if phase["clients"] == clients:
+                value = phase
+                for key in keys:
+                    value = value.get(key) if isinstance(value, dict) else None
+                if value is not None:
+                    values.append(value)
+    return round(statistics.median(values), 1) if values else None
+
+
+def total_of(runs: list[dict], clients: int, key: str) -> int:
+    return sum(p[key] for run in runs for p in run["phases"] if p["clients"] == clients)
+
+
+def report(runs: list[dict], clients: list[int], info: dict, args) -> str:
+    def m(count: int, *keys: str):
+        value = median_of(runs, count, *keys)
+        return "–" if value is None else value
+
+    lines = [
+        f"Machine: {info['nproc']} vCPU ({info['cpu']}), {info['ram_gib']} GiB RAM, {info['os']}; "
+        f"Python {info['python']}, PostgreSQL {info['postgresql']}, Redis {info['redis']}. "
+        f"Date: {info['date_utc']}. {len(runs)} repetition(s) x {args.steps} steps per phase.",
+        "",
+        "Latency from commit to arrival, ms; each cell is the median over repetitions:",
+        "",
+        "| clients | SSE p50 | SSE p90 | SSE p99 | SSE max | first step p50 | fan-out spread p50 / p99 "
+        "| polling p50 | polling p99 | polling p50 / SSE p50 |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for count in clients:
+        sse50, poll50 = m(count, "sse", "p50"), m(count, "poll", "p50")
+        ratio = f"{poll50 / sse50:.1f}x" if sse50 not in ("–", 0) and poll50 != "–" else "–"
+        lines.append(
+            f"| {count} | {sse50} | {m(count, 'sse', 'p90')} | {m(count, 'sse', 'p99')} | {m(count, 'sse', 'max')} "
+            f"| {m(count, 'sse_first_step', 'p50')} | {m(count, 'fanout_spread', 'p50')} / {m(count, 'fanout_spread', 'p99')} "
+            f"| {poll50} | {m(count, 'poll', 'p99')} | {ratio} |"
+        )
+    lines += [
+        "",
+        "Delivery health, totals over repetitions (database: median per repetition, during the steps):",
+        "",
+        "| clients | events delivered | streams lost | events missed | duplicates | poll request p99 ms "
+        "| database sessions | worker commit to announced p50 ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for count in clients:
+        delivered = sum(p["sse"]["n"] for run in runs for p in run["phases"] if p["clients"] == count)
+        expected = sum(p["clients"] * p["steps"] for run in runs for p in run["phases"] if p["clients"] == count)
+        lines.append(
+            f"| {count} | {100 * delivered / expected:.1f}% | {total_of(runs, count, 'streams_lost')} of {count * len(runs)} "
+            f"| {total_of(runs, count, 'sse_missed')} | {total_of(runs, count, 'sse_duplicates')} "
+            f"| {m(count, 'poll_request_ms', 'p99')} | {m(count, 'database_during_steps', 'sessions')} "
+            f"| {m(count, 'worker_ms', 'commit_to_announced', 'p50')} |"
+        )
+    lines += ["", "Per repetition:", ""]
+    for index, run in enumerate(runs, 1):
+        load = run.get("loadavg_at_start")
+        load = f", load average {load[0]:.1f}" if load else ""
+        for phase in run["phases"]:
+            lines.append(
+                f"* run {index} ({run['seconds']} s{load}), {phase['clients']} client(s): {sse_latency.one_line(phase)}"
+            )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--clients", default="1,200", help="comma-separated stream counts, one phase each")
+    parser.add_argument("--steps", type=int, default=200, help="progress steps per phase")
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--from-results", metavar="JSON", help="print the report of a raw results file again")
+    args = parser.parse_args()
+
+    if args.from_results:
+        saved = json.loads(Path(args.from_results).read_text())
+        saved_args = argparse.Namespace(**saved["args"])
+        print(report(saved["runs"], [int(c) for c in saved_args.clients.split(",")], saved["machine"], saved_args))
+        return 0
+
+    database_url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not database_url or not redis_url:
+        print("bench: needs DATABASE_URL (a PostgreSQL server) and REDIS_URL; run it with `make bench`.", file=sys.stderr)
+        return 2
+    clients = [int(c) for c in args.clients.split(",")]
+    info = machine()
+    print(f"SSE progress latency: clients {clients}, {args.steps} steps, {args.repeat} repetition(s)")
+    runs = []
+    for index in range(args.repeat):
+        print(f"repetition {index + 1}/{args.repeat}")
+        runs.append(
+            sse_latency.run_once(
+                database_server_url=database_url,
+                redis_url=redis_url,
+                client_counts=clients,
+                steps=args.steps,
+                seed=sse_latency.seeded(args.seed),
+            )
+        )
+    text = report(runs, clients, info, args)
+    print()
+    print(text)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    out = RESULTS_DIR / f"sse-latency-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
+    out.write_text(json.dumps({"machine": info, "args": vars(args), "runs": runs}, indent=1))
+    print(f"\nraw results: {out.relative_to(BASE_DIR)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
