@@ -263,5 +263,12 @@ LLM_MODEL = env_str("LLM_MODEL", "llama3.1")
 LLM_TIMEOUT_SECONDS = env_int("LLM_TIMEOUT_SECONDS", 60, minimum=1)
 LLM_MAX_RETRIES = env_int("LLM_MAX_RETRIES", 4, minimum=0)
 LLM_MAX_CONCURRENCY = env_int("LLM_MAX_CONCURRENCY", 4, minimum=1)
+# Batch import: refused whole, with a message, above these.
+IMPORT_MAX_ITEMS = env_int("IMPORT_MAX_ITEMS", 5_000, minimum=1)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+# Django's own request limits sit above the import's, so that an import page
+# over its limit gets our message rather than Django's bare 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 1_000
 # How alike two names must be (0-1) to be taken for the same entity.
 GRAPH_MATCH_THRESHOLD = env_int("GRAPH_MATCH_THRESHOLD_PERCENT", 90, minimum=50) / 100

@@ -93,7 +93,9 @@ class TaskLog(models.Model):
             "status": self.status,
             "progress": self.progress,
             "message": self.message,
-            "result": self.result,
+            # Only the end carries the result: a batch import's per-item
+            # result would otherwise ride along on every "N of M" event.
+            "result": self.result if self.is_finished else None,
             "error": self.error or None,
             "eta_seconds": None,
             "updated_at": self.updated_at,

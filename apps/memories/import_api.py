@@ -1,0 +1,118 @@
+"""POST /api/v1/memories/import/: start a batch import."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFilesSent
+from django.http import Http404
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.memories import imports
+from apps.memories.import_services import import_result_url, import_start
+from apps.projects.access import Action, get_project_for_user
+
+# JSON escaping can double the size of pasted content (every newline becomes
+# "\n"); anything beyond that is refused before the body is read at all.
+ENVELOPE_BYTES = 1024 * 1024
+
+
+class StreamedJSONParser(BaseParser):
+    """JSON read from the request stream.
+
+    DRF's JSONParser reads `request.body`, which Django caps at
+    DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default, a limit meant for forms).
+    This endpoint bounds the body itself, from Content-Length, before it is
+    read (MemoryImportApi.post), so an import may be as big as IMPORT_MAX_BYTES.
+    """
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return JSONParser().parse(stream, media_type, parser_context)
+
+
+class ImportInputSerializer(serializers.Serializer):
+    project_id = serializers.UUIDField()
+    format = serializers.ChoiceField(
+        choices=list(imports.FORMATS.items()), required=False,
+        help_text="jsonl, csv or json for `content`; left out: from the file names, or how the content starts.",
+    )  # fmt: skip
+    content = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    items = serializers.ListField(child=serializers.JSONField(), required=False, help_text="A JSON array of memories.")
+    file = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False,
+        help_text="Multipart: one JSONL, CSV or JSON file, or any number of text and Markdown files.",
+    )  # fmt: skip
+
+
+class ImportStartedSerializer(serializers.Serializer):
+    task_id = serializers.UUIDField()
+    items = serializers.IntegerField(help_text="Items read, malformed ones included; each gets an outcome.")
+    stream_url = serializers.CharField()
+    task_url = serializers.CharField()
+    result_url = serializers.CharField()
+
+
+class MemoryImportApi(generics.GenericAPIView):
+    serializer_class = ImportInputSerializer
+    parser_classes = [StreamedJSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(request=ImportInputSerializer, responses={202: ImportStartedSerializer})
+    def post(self, request: Request) -> Response:
+        body_size = int(request.META.get("CONTENT_LENGTH") or 0)
+        if body_size > 2 * imports.max_bytes() + ENVELOPE_BYTES:
+            raise ApiValidationError({"non_field_errors": [imports.size_refusal(body_size)]})
+        data = ImportInputSerializer(data=_request_data(request))
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        try:
+            project = get_project_for_user(request.user, fields["project_id"], Action.EDIT)
+        except Http404:
+            raise ApiValidationError({"project_id": ["No project with this id that you are a member of."]}) from None
+        except PermissionDenied:
+            raise PermissionDenied("Viewers cannot import memories into this project.") from None
+
+        given = [name for name in ("content", "items", "file") if name in fields]
+        if len(given) != 1:
+            message = "Send the import as content (with its format), as items, or as file: exactly one."
+            raise ApiValidationError({"non_field_errors": [message]})
+        source = given[0]
+        try:
+            if source == "file":
+                parsed = imports.read_import(format=fields.get("format"), files=imports.read_uploads(fields["file"]))
+            elif source == "items":
+                parsed = imports.read_import(format=fields.get("format"), items=fields["items"])
+            else:
+                parsed = imports.read_import(format=fields.get("format"), text=fields["content"], name="API upload")
+        except imports.ImportRefused as refused:
+            raise ApiValidationError({source: [str(refused)]}) from None
+
+        task = import_start(project=project, author=request.user, parsed=parsed)
+        started = {
+            "task_id": task.id,
+            "items": parsed.size,
+            "stream_url": reverse("api:task-stream", args=[task.id]),
+            "task_url": reverse("api:task-detail", args=[task.id]),
+            "result_url": import_result_url(task),
+        }
+        return Response(ImportStartedSerializer(started).data, status=status.HTTP_202_ACCEPTED)
+
+
+
+def _request_data(request: Request):
+    """The parsed body; Django's own limits on form data answered as field errors, not a bare 400."""
+    try:
+        return request.data
+    except RequestDataTooBig:
+        limit = (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) / (1024 * 1024)
+        message = f"Form fields are limited to {limit:,.1f} MB; send the import as JSON or as a file."
+        raise ApiValidationError({"content": [message]}) from None
+    except TooManyFilesSent:
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        raise ApiValidationError({"file": [f"At most {limit:,} files per request; split the import."]}) from None
