@@ -10,6 +10,19 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
+  // A stream may deliver a state twice, or an older one after a newer one
+  // (a client that connects mid-task gets the current state, then the events
+  // since the position it resumed from). Only a newer state is shown, so a
+  // bar never moves backwards. `updated_at` has millisecond precision, so
+  // stages reported within one millisecond are ordered by progress.
+  function isNewer(state, previous) {
+    if (!previous) return true;
+    const time = Date.parse(state.updated_at);
+    const previousTime = Date.parse(previous.updated_at);
+    if (time !== previousTime) return !(time < previousTime); // unparseable: show it
+    return (state.progress || 0) >= (previous.progress || 0);
+  }
+
   function seconds(value) {
     return value < 60 ? `${Math.round(value)} s` : `${Math.floor(value / 60)} min ${Math.round(value % 60)} s`;
   }
@@ -27,6 +40,7 @@
     const detail = card.querySelector("[data-detail-link]");
     const started = Date.now();
     let finished = false;
+    let shown = null;
 
     card.hidden = false;
     card.dataset.status = "pending";
@@ -37,6 +51,7 @@
     }, 1000);
 
     function show(state) {
+      shown = state;
       const value = Math.max(0, Math.min(100, state.progress || 0));
       bar.setAttribute("aria-valuenow", String(value));
       bar.setAttribute("aria-valuetext", `${value}% ${state.message || ""}`.trim());
@@ -64,7 +79,8 @@
 
     const source = new EventSource(links.stream_url);
     source.addEventListener("progress", function (event) {
-      if (!finished) show(JSON.parse(event.data));
+      const state = JSON.parse(event.data);
+      if (!finished && isNewer(state, shown)) show(state);
     });
     source.addEventListener("completed", function (event) {
       const state = JSON.parse(event.data);
@@ -73,10 +89,16 @@
     });
     source.addEventListener("failed", function (event) {
       const state = JSON.parse(event.data);
-      finish(state, `Ingestion failed: ${state.error || "unknown error"}. The memory was kept; you can retry it from its page.`);
+      const reason = (state.error || "unknown error").replace(/[.\s]+$/, ""); // most errors end with a full stop
+      finish(
+        state,
+        card.dataset.failedText
+          ? `${card.dataset.failedText}: ${reason}.`
+          : `Ingestion failed: ${reason}. The memory was kept; you can retry it from its page.`
+      );
     });
     source.addEventListener("cancelled", function (event) {
-      finish(JSON.parse(event.data), "Ingestion was cancelled. The memory was kept.");
+      finish(JSON.parse(event.data), card.dataset.cancelledText || "Ingestion was cancelled. The memory was kept.");
     });
     source.addEventListener("stream-error", function (event) {
       const data = JSON.parse(event.data);
@@ -147,29 +169,36 @@
     });
   }
 
-  // A list of tasks' subjects: one stream for the whole page.
+  // A list of tasks' subjects: one stream per project on the page (usually one),
+  // each resuming from the event id the page was rendered at.
   function liveList(table) {
-    const url = `${table.dataset.stream}?lastEventId=${encodeURIComponent(table.dataset.lastEventId)}`;
-    const source = new EventSource(url);
+    const streams = table.dataset.streams
+      ? JSON.parse(table.dataset.streams)
+      : [{ url: table.dataset.stream, lastEventId: table.dataset.lastEventId }];
+    const shown = {};
     function update(event) {
       const state = JSON.parse(event.data);
       const row = table.querySelector(`[data-task-id="${state.task_id}"]`);
-      if (!row) return;
+      if (!row || !isNewer(state, shown[state.task_id])) return;
+      shown[state.task_id] = state;
       row.querySelector("[data-status]").textContent = state.status;
       row.querySelector("[data-status]").className = `status ${state.status}`;
       row.querySelector("[data-percent]").textContent = state.status === "processing" ? `${state.progress}%` : "";
     }
-    ["progress", "completed", "failed", "cancelled"].forEach(function (type) {
-      source.addEventListener(type, update);
+    return streams.map(function (stream) {
+      const source = new EventSource(`${stream.url}?lastEventId=${encodeURIComponent(stream.lastEventId)}`);
+      ["progress", "completed", "failed", "cancelled"].forEach(function (type) {
+        source.addEventListener(type, update);
+      });
+      return source;
     });
-    return source;
   }
 
   window.MemStack = { trackTask: trackTask, enhanceMemoryForm: enhanceMemoryForm, liveList: liveList };
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-memory-form]").forEach(enhanceMemoryForm);
-    document.querySelectorAll("table[data-stream]").forEach(liveList);
+    document.querySelectorAll("table[data-stream], table[data-streams]").forEach(liveList);
     document.querySelectorAll("[data-track-task]").forEach(function (card) {
       trackTask(card, JSON.parse(card.dataset.trackTask), {
         onCompleted: function () { setTimeout(function () { window.location.reload(); }, 800); },
