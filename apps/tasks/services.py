@@ -234,6 +234,9 @@ def task_fail_unfinished(task_id: str, error: str) -> None:
             _status_changed(task)
 
 
+CANCELLING = "Cancelling..."
+
+
 def task_request_cancel(task: TaskLog) -> bool:
     """Ask a task to stop. A pending task is cancelled at once; a running one stops at its next check.
 
@@ -246,6 +249,13 @@ def task_request_cancel(task: TaskLog) -> bool:
         task.refresh_from_db()
         if asked and task.status == Status.PENDING and task.mark_cancelled():
             _status_changed(task)
+        elif asked and task.status == Status.PROCESSING:
+            # Acknowledge on the stream now; the task itself stops at its next check.
+            TaskLog.objects.filter(pk=task.pk, status=Status.PROCESSING).update(
+                message=CANCELLING, updated_at=timezone.now()
+            )
+            task.refresh_from_db()
+            announce(task)
         # Cancelling a parent cancels the children not yet done.
         for child in task.children.filter(status__in=[Status.PENDING, Status.PROCESSING]):
             task_request_cancel(child)

@@ -136,3 +136,16 @@ def test_it_ingests_json_and_conversation_content(team, ingest):
     assert (as_json.processing_status, chat.processing_status) == ("completed", "completed")
     names = set(Entity.objects.filter(project=team["project"]).values_list("name", flat=True))
     assert {"Alice Chen", "Acme Corp", "Bob Smith"} <= names
+
+
+def test_it_adds_generated_schema_types_once(team, ingest):
+    from apps.graph.models import EdgeTypeMap
+
+    first = ingest(team["project"], team["editor"], title="One", content="Alice Chen works at Acme Corp.")
+    second = ingest(team["project"], team["editor"], title="Two", content="Bob Smith works at Globex Inc.")
+    assert TaskLog.objects.get(pk=first.current_task_id).result["new_edge_types"] == 1
+    assert TaskLog.objects.get(pk=second.current_task_id).result["new_edge_types"] == 0
+    works_at = EdgeType.objects.get(project=team["project"], name="WORKS_AT")
+    assert works_at.source == "generated" and works_at.exclusive is True
+    triples = EdgeTypeMap.objects.filter(project=team["project"], edge_type=works_at)
+    assert [(t.source_type.name, t.target_type.name) for t in triples] == [("Person", "Organization")]

@@ -88,7 +88,8 @@ def test_it_stops_at_the_next_stage_when_cancelled(make_task, django_capture_on_
     assert task.status == "cancelled"
     assert reached == [10]
     assert [s.progress for s in task.stages.all()] == [10]
-    assert events_of(f"task-{task.id}")[-1][0] == "cancelled"
+    events = [(kind, data["message"]) for kind, data in events_of(f"task-{task.id}")]
+    assert events[-2:] == [("progress", "Cancelling..."), ("cancelled", "Cancelled")]
 
 
 def test_it_cancels_a_queued_task_at_once_and_never_runs_it(make_task, django_capture_on_commit_callbacks):
