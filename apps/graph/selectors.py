@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
+from django.http import Http404
 
 from apps.graph.models import Community, EdgeType, EdgeTypeMap, Entity, EntityType, Mention, Relationship
 from apps.memories.models import Memory
@@ -57,12 +58,26 @@ def entities_of(project: Project, *, q: str = "", type_name: str = "") -> QueryS
     return with_degree(entities).order_by("name", "id")
 
 
+# How much of an entity or a community the pages and the API show at once.
+RELATIONSHIPS_SHOWN = 100
+MEMORIES_SHOWN = 50
+MEMBERS_SHOWN = 10
+
+
 def entity_of(project: Project, entity_id: int) -> Entity | None:
     return (
         with_degree(Entity.objects.filter(project=project, pk=entity_id))
         .select_related("entity_type", "community")
         .first()
     )
+
+
+def get_entity(project: Project, entity_id: int) -> Entity:
+    """The project's entity, or Http404 (pages and API alike)."""
+    entity = entity_of(project, entity_id)
+    if entity is None:
+        raise Http404("No such entity.")
+    return entity
 
 
 def relationships_of(

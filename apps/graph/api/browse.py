@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from uuid import UUID
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -20,21 +19,10 @@ from apps.graph.api.serializers import (
     RelationshipSerializer,
     TaskStartedSerializer,
 )
-from apps.graph.models import Entity
 from apps.graph.rebuild import RebuildRunning, rebuild_request
 from apps.projects.access import Action, get_project_for_user
-from apps.projects.models import Project
-
-RELATIONSHIPS_SHOWN = 100
-MEMORIES_SHOWN = 50
-TOP_MEMBERS = 10
 
 
-def _entity(project: Project, entity_id: int) -> Entity:
-    entity = selectors.entity_of(project, entity_id)
-    if entity is None:
-        raise Http404("No such entity.")
-    return entity
 
 
 class _Limit(serializers.Serializer):
@@ -70,13 +58,13 @@ class EntityDetailApi(generics.GenericAPIView):
 
     def get(self, request: Request, project_id: UUID, entity_id: int) -> Response:
         project = get_project_for_user(request.user, project_id)
-        entity = _entity(project, entity_id)
+        entity = selectors.get_entity(project, entity_id)
         relationships = selectors.relationships_of(project, entity_id=entity.id)
         memories = selectors.entity_memories(entity)
         context = {
-            "relationships": relationships[:RELATIONSHIPS_SHOWN],
+            "relationships": relationships[:selectors.RELATIONSHIPS_SHOWN],
             "relationship_count": relationships.count(),
-            "memories": memories[:MEMORIES_SHOWN],
+            "memories": memories[:selectors.MEMORIES_SHOWN],
             "mention_count": memories.count(),
         }
         return Response(EntityDetailSerializer(entity, context=context).data)
@@ -91,7 +79,7 @@ class EntityNeighbourhoodApi(generics.GenericAPIView):
     @extend_schema(parameters=[OpenApiParameter("depth", int, enum=[1, 2]), OpenApiParameter("limit", int)])
     def get(self, request: Request, project_id: UUID, entity_id: int) -> Response:
         project = get_project_for_user(request.user, project_id)
-        entity = _entity(project, entity_id)
+        entity = selectors.get_entity(project, entity_id)
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         depth, limit = filters.validated_data["depth"], filters.validated_data["limit"]
@@ -146,7 +134,7 @@ class CommunityListApi(generics.GenericAPIView):
     def get(self, request: Request, project_id: UUID) -> Response:
         project = get_project_for_user(request.user, project_id)
         page = self.paginate_queryset(selectors.communities_of(project))
-        members = selectors.top_members([c.id for c in page], limit=TOP_MEMBERS)
+        members = selectors.top_members([c.id for c in page], limit=selectors.MEMBERS_SHOWN)
         return self.get_paginated_response(CommunitySerializer(page, many=True, context={"members": members}).data)
 
 

@@ -8,29 +8,19 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.graph import selectors
 from apps.graph.forms import EntitySearchForm
-from apps.graph.models import Entity
 from apps.graph.rebuild import RebuildRunning, rebuild_request
 from apps.projects.access import Action, get_project_for_user
 from apps.projects.models import Project
 from apps.tasks.models import TaskLog
 
-MEMBERS_SHOWN = 10
-RELATIONSHIPS_SHOWN = 100
-MEMORIES_SHOWN = 50
 
-
-def _get_entity(project: Project, entity_id: int) -> Entity:
-    entity = selectors.entity_of(project, entity_id)
-    if entity is None:
-        raise Http404("No such entity.")
-    return entity
 
 
 def _can_edit(project: Project) -> bool:
@@ -52,13 +42,13 @@ def _rebuild_links(project: Project, task: TaskLog) -> dict:
 def community_list(request: HttpRequest, project_id: UUID) -> HttpResponse:
     project = get_project_for_user(request.user, project_id)
     page = Paginator(selectors.communities_of(project), 20).get_page(request.GET.get("page"))
-    members = selectors.top_members([c.id for c in page.object_list], limit=MEMBERS_SHOWN)
+    members = selectors.top_members([c.id for c in page.object_list], limit=selectors.MEMBERS_SHOWN)
     rebuild = selectors.active_rebuild(project)
     progress = _rebuild_links(project, rebuild) if rebuild else None
     context = {
         "project": project,
         "page": page,
-        "communities": [(c, members.get(c.id, []), max(c.member_count - MEMBERS_SHOWN, 0)) for c in page],
+        "communities": [(c, members.get(c.id, []), max(c.member_count - selectors.MEMBERS_SHOWN, 0)) for c in page],
         "can_edit": _can_edit(project),
         "rebuild": rebuild,
         "progress": progress,
@@ -101,18 +91,18 @@ def entity_list(request: HttpRequest, project_id: UUID) -> HttpResponse:
 @login_required
 def entity_detail(request: HttpRequest, project_id: UUID, entity_id: int) -> HttpResponse:
     project = get_project_for_user(request.user, project_id)
-    entity = _get_entity(project, entity_id)
+    entity = selectors.get_entity(project, entity_id)
     memories = selectors.entity_memories(entity)
     context = {
         "project": project,
         "entity": entity,
-        "outgoing": selectors.entity_relationships(entity, direction="out")[:RELATIONSHIPS_SHOWN],
+        "outgoing": selectors.entity_relationships(entity, direction="out")[:selectors.RELATIONSHIPS_SHOWN],
         "outgoing_count": entity.outgoing.count(),
-        "incoming": selectors.entity_relationships(entity, direction="in")[:RELATIONSHIPS_SHOWN],
+        "incoming": selectors.entity_relationships(entity, direction="in")[:selectors.RELATIONSHIPS_SHOWN],
         "incoming_count": entity.incoming.count(),
-        "memories": memories[:MEMORIES_SHOWN],
+        "memories": memories[:selectors.MEMORIES_SHOWN],
         "memory_count": memories.count(),
-        "shown": RELATIONSHIPS_SHOWN,
+        "shown": selectors.RELATIONSHIPS_SHOWN,
         "relationships_api": reverse("api:graph-relationship-list", args=[project.id]) + f"?entity={entity.id}",
     }
     return render(request, "graph/entity_detail.html", context)
@@ -132,7 +122,7 @@ def project_graph(request: HttpRequest, project_id: UUID) -> HttpResponse:
 @login_required
 def entity_graph(request: HttpRequest, project_id: UUID, entity_id: int) -> HttpResponse:
     project = get_project_for_user(request.user, project_id)
-    entity = _get_entity(project, entity_id)
+    entity = selectors.get_entity(project, entity_id)
     depth = 2 if request.GET.get("depth") == "2" else 1
     data_url = reverse("api:graph-neighbourhood", args=[project.id, entity.id]) + f"?depth={depth}"
     context = {
