@@ -89,3 +89,19 @@ def test_it_shows_extracted_entities_on_the_memory_page(client, team, ingest):
     page = client.get(reverse("memories:detail", args=[team["project"].id, memory.id])).content.decode()
     assert "Alice Chen" in page and "Acme Corp" in page and "WORKS_AT" in page
     assert "Episode ingestion completed" in page
+
+
+def test_it_cancels_an_ingestion_from_the_list(client, team, django_capture_on_commit_callbacks):
+    client.force_login(team["editor"])
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("memories:create", args=[team["project"].id]), FORM)
+    memory = Memory.objects.get()
+    list_url = reverse("memories:list", args=[team["project"].id])
+    assert 'aria-label="Cancel ingesting Standup"' in client.get(list_url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("tasks:cancel", args=[memory.current_task_id]), {"next": list_url}, follow=True)
+    assert response.redirect_chain[-1][0] == list_url
+    assert "The task was cancelled." in response.content.decode()
+    assert Memory.objects.get().processing_status == "cancelled"
+    client.force_login(team["viewer"])
+    assert "Cancel ingesting" not in client.get(list_url).content.decode()
