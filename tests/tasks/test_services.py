@@ -117,8 +117,13 @@ def test_it_does_not_run_a_task_twice(make_task):
     assert TaskLog.objects.get(pk=task.pk).status == "processing"
 
 
-def test_it_returns_quietly_when_the_task_is_gone(db):
-    services.run_task("5f0c3a4e-0000-4000-8000-000000000000", lambda t, r: None, done_message="unused")
+def test_it_returns_quietly_when_the_task_is_gone(db, caplog):
+    ran = []
+    caplog.set_level("INFO", logger="apps.tasks.services")
+    services.run_task("5f0c3a4e-0000-4000-8000-000000000000", lambda t, r: ran.append(True), done_message="unused")
+    assert ran == []
+    assert "no longer exists; nothing to run" in caplog.text
+    assert not TaskLog.objects.exists()
 
 
 def test_it_keeps_working_when_reporting_fails(make_task, django_capture_on_commit_callbacks):
