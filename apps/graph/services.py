@@ -151,10 +151,9 @@ def episode_write(*, project: Project, memory, extraction: Extraction) -> Writte
     """
     seen_at = memory.valid_at
     written = Written()
-    # Communities of what the episode named before: they may lose members.
-    previous_communities = set(
-        Entity.objects.filter(mentions__memory=memory, community__isnull=False).values_list("community_id", flat=True)
-    )
+    # What the episode named before, and their communities: the only entities
+    # that may be left unmentioned, the only communities that may lose members.
+    previous = dict(Entity.objects.filter(mentions__memory=memory).values_list("id", "community_id"))
     entities = _resolve_entities(project, extraction, seen_at)
     written.entity_ids = {entity.id for entity in entities.values()}
 
@@ -179,8 +178,8 @@ def episode_write(*, project: Project, memory, extraction: Extraction) -> Writte
             written.invalidated_count += _close_contradicted(relationship)
     written.relationship_count = len(supported)
     _withdraw_support(memory, keep=supported)
-    _delete_orphan_entities(project)
-    refresh_communities(project, previous_communities)
+    _delete_orphan_entities(previous.keys() - written.entity_ids)
+    refresh_communities(project, {cid for cid in previous.values() if cid is not None})
     return written
 
 
@@ -270,18 +269,23 @@ def _close_contradicted(newer: Relationship) -> int:
 
 
 def _withdraw_support(memory, *, keep: set[int]) -> None:
-    through = Relationship.episodes.through
-    through.objects.filter(memory_id=memory.pk).exclude(relationship_id__in=keep).delete()
-    unsupported = Relationship.objects.filter(project_id=memory.project_id).annotate(
-        support=Count("episodes")
-    ).filter(support=0)
+    """Take this episode's support from the relationships it no longer states; drop those left with none."""
+    withdrawn = Relationship.episodes.through.objects.filter(memory_id=memory.pk).exclude(relationship_id__in=keep)
+    candidates = list(withdrawn.values_list("relationship_id", flat=True))
+    if not candidates:
+        return
+    withdrawn.delete()
+    unsupported = list(
+        Relationship.objects.filter(id__in=candidates, episodes__isnull=True).values_list("id", flat=True)
+    )
     # A fact that loses all support no longer closes the facts it contradicted.
     Relationship.objects.filter(invalidated_by__in=unsupported).update(invalid_at=None, invalidated_by=None)
-    unsupported.delete()
+    Relationship.objects.filter(id__in=unsupported).delete()
 
 
-def _delete_orphan_entities(project: Project) -> None:
-    Entity.objects.filter(project=project, mentions__isnull=True).delete()
+def _delete_orphan_entities(entity_ids: Iterable[int]) -> None:
+    """Delete those of `entity_ids` that nothing mentions any more."""
+    Entity.objects.filter(id__in=list(entity_ids), mentions__isnull=True).delete()
 
 
 # -- communities ----------------------------------------------------------------
