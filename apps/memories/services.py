@@ -16,7 +16,7 @@ from apps.memories.models import Memory, content_hash
 from apps.projects.models import Project
 from apps.tasks.models import Status, TaskLog
 from apps.tasks.reporter import ProgressReporter
-from apps.tasks.services import task_create
+from apps.tasks.services import task_create, task_request_cancel
 
 SUBJECT_TYPE = "memories.memory"
 INGEST = "ingest_memory"
@@ -66,6 +66,12 @@ def _start_ingestion(memory: Memory, *, by: AbstractBaseUser | None, parent: Tas
     memory.processing_status = Status.PENDING
     memory.save(update_fields=["current_task", "processing_status", "updated_at"])
     return task
+
+
+def _stop_ingestion(memory: Memory) -> None:
+    """Ask a memory's unfinished ingestion to stop (its content is changing or going)."""
+    if memory.current_task is not None and not memory.current_task.is_finished:
+        task_request_cancel(memory.current_task)
 
 
 @transaction.atomic
@@ -118,10 +124,7 @@ def memory_update(*, memory: Memory, by: AbstractBaseUser | None, **fields) -> M
         setattr(memory, name, value)
     memory.save()
     if reingest:
-        if memory.current_task is not None and not memory.current_task.is_finished:
-            from apps.tasks.services import task_request_cancel
-
-            task_request_cancel(memory.current_task)
+        _stop_ingestion(memory)
         _start_ingestion(memory, by=by)
     return memory
 
@@ -129,10 +132,7 @@ def memory_update(*, memory: Memory, by: AbstractBaseUser | None, **fields) -> M
 @transaction.atomic
 def memory_delete(*, memory: Memory) -> None:
     """Delete a memory and everything in the graph that only it supported."""
-    if memory.current_task is not None and not memory.current_task.is_finished:
-        from apps.tasks.services import task_request_cancel
-
-        task_request_cancel(memory.current_task)
+    _stop_ingestion(memory)
     graph.lock_project_graph(memory.project)
     graph.episode_remove(project=memory.project, memory=memory)
     memory.delete()
