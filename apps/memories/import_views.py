@@ -13,7 +13,7 @@ from apps.memories import imports
 from apps.memories.import_forms import ImportForm
 from apps.memories.import_services import BATCH_IMPORT, CREATED, DUPLICATE, REJECTED, import_start
 from apps.memories.models import Memory
-from apps.projects.access import Action, get_project_for_user
+from apps.projects.access import Action, get_project_for_user, may
 from apps.tasks.models import TaskLog
 
 ITEMS_PER_PAGE = 100
@@ -69,7 +69,7 @@ def memory_import_result(request: HttpRequest, project_id: UUID, task_id: UUID) 
         "outcome": outcome,
         "outcomes": [(value, label, result.get(count, 0)) for value, label, count in OUTCOMES],
         "format": task.payload.get("format", ""),
-        "can_edit": project.user_role != "viewer",
+        "can_edit": may(project, Action.EDIT),
         "links": links if live else None,
         "links_json": json.dumps(links),
     }

@@ -19,7 +19,7 @@ from django_eventstream.utils import get_storage
 from apps.memories import selectors, services
 from apps.memories.forms import MemoryForm
 from apps.memories.models import Memory
-from apps.projects.access import Action, get_project_for_user
+from apps.projects.access import Action, get_project_for_user, may
 from apps.tasks.channels import project_channel
 from apps.tasks.models import Status
 
@@ -48,7 +48,7 @@ def memory_list(request: HttpRequest, project_id: UUID) -> HttpResponse:
         "page": page,
         "status": status,
         "statuses": Status.choices,
-        "can_edit": project.user_role != "viewer",
+        "can_edit": may(project, Action.EDIT),
         # The stream resumes from what this page already shows, so nothing
         # that happens between rendering and connecting is missed.
         "stream_url": reverse("api:project-stream", args=[project.id]),
@@ -101,7 +101,7 @@ def memory_detail(request: HttpRequest, project_id: UUID, memory_id: UUID) -> Ht
         "entities": selectors.memory_entities(memory),
         "relationships": selectors.memory_relationships(memory),
         "tasks": selectors.memory_tasks(memory)[:20],
-        "can_edit": project.user_role != "viewer",
+        "can_edit": may(project, Action.EDIT),
         "progress": _progress_links(memory) if memory.current_task_id else None,
     }
     context["progress_json"] = json.dumps(context["progress"])

@@ -53,6 +53,11 @@ def can(user: User, project_id: uuid.UUID | str, action: Action = Action.VIEW) -
     return role is not None and action in ALLOWED[role]
 
 
+def may(project: Project, action: Action) -> bool:
+    """Whether the user `get_project_for_user` fetched `project` for may also do `action`."""
+    return action in ALLOWED[project.user_role]
+
+
 def get_project_for_user(
     user: User, project_id: uuid.UUID | str, action: Action = Action.VIEW
 ) -> Project:
@@ -72,7 +77,7 @@ def get_project_for_user(
             project = None
     if project is None:
         raise Http404("No such project.")
-    if action not in ALLOWED[project.user_role]:
+    if not may(project, action):
         raise PermissionDenied(
             f"Your role in this project ({project.user_role}) does not allow this."
         )

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.projects import selectors, services
-from apps.projects.access import Action, get_project_for_user
+from apps.projects.access import Action, get_project_for_user, may
 from apps.projects.forms import MemberForm, ProjectForm
 from apps.projects.models import Membership
 
@@ -36,7 +36,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def project_detail(request: HttpRequest, project_id: UUID) -> HttpResponse:
     project = get_project_for_user(request.user, project_id)
-    return render(request, "projects/detail.html", {"project": project})
+    return render(request, "projects/detail.html", {"project": project, "can_manage": may(project, Action.MANAGE)})
 
 
 @login_required
@@ -68,7 +68,7 @@ def project_members(request: HttpRequest, project_id: UUID) -> HttpResponse:
         "project": project,
         "memberships": selectors.project_memberships(project),
         "form": form,
-        "can_manage": project.user_role == "owner",
+        "can_manage": may(project, Action.MANAGE),
     }
     return render(request, "projects/members.html", context)
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_eventstream.utils import get_storage
 
-from apps.projects.access import Action, get_project_for_user
+from apps.projects.access import Action, get_project_for_user, may
 from apps.projects.selectors import projects_for_user
 from apps.tasks import selectors, services
 from apps.tasks.channels import project_channel
@@ -77,7 +77,7 @@ def task_detail(request: HttpRequest, task_id: UUID) -> HttpResponse:
         "retries": task.retries.order_by("created_at"),
         "subject_url": services.subject_url(task),
         "eta_seconds": estimate_eta(task),
-        "can_edit": project.user_role != "viewer",
+        "can_edit": may(project, Action.EDIT),
         "show_traceback": request.user.is_staff,
         "result_json": json.dumps(task.result, indent=2, ensure_ascii=False) if task.result is not None else "",
         "payload_summary": selectors.payload_summary(task.payload),

@@ -16,15 +16,12 @@ from django.views.decorators.http import require_POST
 from apps.graph import selectors
 from apps.graph.forms import EntitySearchForm
 from apps.graph.rebuild import RebuildRunning, rebuild_request
-from apps.projects.access import Action, get_project_for_user
+from apps.projects.access import Action, get_project_for_user, may
 from apps.projects.models import Project
 from apps.tasks.models import TaskLog
 
 
 
-
-def _can_edit(project: Project) -> bool:
-    return project.user_role != "viewer"
 
 
 def _rebuild_links(project: Project, task: TaskLog) -> dict:
@@ -33,7 +30,7 @@ def _rebuild_links(project: Project, task: TaskLog) -> dict:
         "stream_url": reverse("api:task-stream", args=[task.id]),
         "detail_url": reverse("graph:communities", args=[project.id]),
     }
-    if _can_edit(project):
+    if may(project, Action.EDIT):
         links["cancel_url"] = reverse("api:task-cancel", args=[task.id])
     return links
 
@@ -49,7 +46,7 @@ def community_list(request: HttpRequest, project_id: UUID) -> HttpResponse:
         "project": project,
         "page": page,
         "communities": [(c, members.get(c.id, []), max(c.member_count - selectors.MEMBERS_SHOWN, 0)) for c in page],
-        "can_edit": _can_edit(project),
+        "can_edit": may(project, Action.EDIT),
         "rebuild": rebuild,
         "progress": progress,
         "progress_json": json.dumps(progress),

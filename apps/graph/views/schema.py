@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from apps.graph import selectors
 from apps.graph.forms import EdgeTypeForm, EntityTypeForm, TypeInUse, schema_type_delete
 from apps.graph.models import DEFAULT_ENTITY_TYPES, EdgeType, EntityType
-from apps.projects.access import Action, get_project_for_user
+from apps.projects.access import Action, get_project_for_user, may
 from apps.projects.models import Project
 
 
@@ -44,7 +44,7 @@ def _render_schema(request: HttpRequest, project: Project, **forms) -> HttpRespo
         edge_type.triples = triples.get(edge_type.id, [])
     context = {
         "project": project,
-        "can_edit": project.user_role != "viewer",
+        "can_edit": may(project, Action.EDIT),
         "builtin_types": DEFAULT_ENTITY_TYPES,
         "entity_types": selectors.entity_types_of(project),
         "edge_types": edge_types,
