@@ -43,6 +43,7 @@ import httpx
 
 from tests.live import live_env, manage_shell_json, run_manage
 from tests.live.processes import PYTHON, Uvicorn
+from tests.live.sse import parse_frame
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 WORKER = str(BASE_DIR / "bench" / "progress_worker.py")
@@ -230,19 +231,8 @@ def parse_http_sse(pieces: list[tuple[float, bytes]]):
             sse += data
         while b"\n\n" in sse:
             frame, _, sse = sse.partition(b"\n\n")
-            event_type, event_id, data_lines = "message", None, []
-            for line in frame.decode().split("\n"):
-                if not line or line.startswith(":"):
-                    continue
-                name, _, value = line.partition(":")
-                value = value[1:] if value.startswith(" ") else value
-                if name == "event":
-                    event_type = value
-                elif name == "id":
-                    event_id = value
-                elif name == "data":
-                    data_lines.append(value)
-            if data_lines or event_type != "message":
+            if (fields := parse_frame(frame.decode().split("\n"))) is not None:
+                event_type, event_id, data_lines = fields
                 events.append((t, event_type, event_id, "\n".join(data_lines)))
     return status, events
 

@@ -180,23 +180,15 @@ class SSEClient:
             self._notify()
 
     def _read_frames(self, lines: Iterable[str]) -> None:
-        event_type, event_id, data = "message", None, []
+        frame: list[str] = []
         for line in lines:
-            if line == "":
-                if data or event_type != "message":
-                    self._add(SSEEvent(event_type, event_id, _parse_data(data)))
-                event_type, event_id, data = "message", None, []
+            if line != "":
+                frame.append(line)
                 continue
-            if line.startswith(":"):
-                continue  # a comment: padding
-            field, _, value = line.partition(":")
-            value = value[1:] if value.startswith(" ") else value
-            if field == "event":
-                event_type = value
-            elif field == "id":
-                event_id = value
-            elif field == "data":
-                data.append(value)
+            if (fields := parse_frame(frame)) is not None:
+                event_type, event_id, data = fields
+                self._add(SSEEvent(event_type, event_id, _parse_data(data)))
+            frame = []
 
     def _add(self, event: SSEEvent) -> None:
         with self._changed:
@@ -204,6 +196,23 @@ class SSEClient:
             if event.event == "stream-open":
                 self.opened.set()
             self._changed.notify_all()
+
+
+def parse_frame(lines: Iterable[str]) -> tuple[str, str | None, list[str]] | None:
+    """(event type, id, data lines) of one SSE frame's lines, or None for a frame of comments only."""
+    event_type, event_id, data = "message", None, []
+    for line in lines:
+        if not line or line.startswith(":"):
+            continue  # a comment: padding
+        field, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if field == "event":
+            event_type = value
+        elif field == "id":
+            event_id = value
+        elif field == "data":
+            data.append(value)
+    return (event_type, event_id, data) if data or event_type != "message" else None
 
 
 def _parse_data(lines: list[str]) -> Any:
