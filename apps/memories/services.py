@@ -162,10 +162,9 @@ def memory_ingest(task: TaskLog, reporter: ProgressReporter) -> dict:
     (so ingestions in one project take turns) and replace what an earlier
     run of the same memory produced, so a rerun leaves the same graph.
     """
+    reporter.stage(*STARTING)
     memory = Memory.objects.select_related("project").get(pk=task.subject_id)
     project = memory.project
-
-    reporter.stage(*STARTING)
     episode = graph.Episode.from_memory(memory)
 
     reporter.stage(*LOADING_SCHEMA)
