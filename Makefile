@@ -13,7 +13,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/memstack
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 
-.PHONY: run test check-services browser install clean bench
+.PHONY: run test lint format check-services browser install clean bench
 
 install: $(STAMP)
 
@@ -29,6 +29,15 @@ run: $(STAMP)
 	$(PY) manage.py ensure_local_user && \
 	echo "MemStack: http://$(HOST):$(PORT)/  (web + worker + beat; Ctrl-C stops all)" && \
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) exec $(VENV)/bin/honcho start -p $(PORT) web worker beat
+
+# ruff, configured in pyproject.toml: lint rules and the formatter's verdict.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 check-services: $(STAMP)
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) tests/check_services.py

@@ -34,9 +34,9 @@ import secrets
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -269,7 +269,7 @@ async def _poll(url: str, token: str, interval: float, stop: asyncio.Event, poll
             next_at += interval
             try:
                 await asyncio.wait_for(stop.wait(), max(0.0, next_at - loop.time()))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
 

@@ -12,9 +12,9 @@ from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from apps.projects.models import Membership, Project, Role
 from apps.memories import services as memory_services
 from apps.memories.tasks import ingest_memory
+from apps.projects.models import Membership, Project, Role
 from apps.projects.services import project_create
 
 pytest_plugins = ["tests.live.fixtures"]

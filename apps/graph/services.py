@@ -8,9 +8,9 @@ schema_sync + episode_write, and communities_update.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable
 
 from django.conf import settings
 from django.db.models import Count, Q

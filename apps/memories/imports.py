@@ -13,9 +13,10 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any, Iterable, Iterator, Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 

@@ -26,7 +26,7 @@ import concurrent.futures
 import json
 import logging
 import threading
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.conf import settings
 from django_eventstream.event import Event

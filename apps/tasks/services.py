@@ -12,10 +12,10 @@ import logging
 import socket
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
-from typing import Callable
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings

@@ -8,17 +8,17 @@ given back before the stream starts waiting.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 from uuid import UUID
 
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.views.decorators.http import require_GET
 from django_eventstream.eventrequest import EventRequest
 from django_eventstream.utils import add_default_headers, get_storage, make_id, sse_encode_event
 from django_eventstream.views import Listener, stream
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
-from django.views.decorators.http import require_GET
 
 from apps.projects.access import get_project_for_user
 from apps.tasks.bridge import get_bridge

@@ -17,6 +17,7 @@ import pytest
 
 from tests.core.schema_support import findings, manage
 
+
 def sqlite_manage(*args: str, path: Path):
     # The var folder (broker, beat schedule) goes next to the database, not into the checkout.
     return manage(*args, database_url=f"sqlite:///{path}", env={"MEMSTACK_VAR_DIR": str(path.parent)})

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.contrib.auth.models import User

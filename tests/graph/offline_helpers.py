@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from apps.graph.extraction.offline import OfflineExtractor
 from apps.graph.extraction.types import Extraction, SchemaSpec
@@ -21,4 +21,4 @@ def edges(extraction: Extraction) -> set[tuple[str, str, str]]:
 
 
 def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=timezone.utc)
+    return datetime(*parts, tzinfo=UTC)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -46,7 +46,7 @@ def test_it_extracts_from_a_valid_answer(fake_llm):
     (relationship,) = result.relationships
     # Names are normalised: the endpoint is the entity's own spelling, the edge UPPER_SNAKE_CASE.
     assert (relationship.source, relationship.name, relationship.target) == ("Alice Chen", "WORKS_AT", "Acme Corp")
-    assert relationship.valid_at == datetime(2021, 3, 1, tzinfo=timezone.utc)
+    assert relationship.valid_at == datetime(2021, 3, 1, tzinfo=UTC)
 
 
 def test_it_sends_the_schema_in_json_mode(fake_llm):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
@@ -79,15 +81,15 @@ def test_it_merges_an_organisation_named_differently(team, ingest):
 
 
 def test_it_closes_a_contradicted_fact(team, ingest):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     ingest(team["project"], team["editor"], title="2019", content="Alice Chen works at Acme Corp.",
-           valid_at=datetime(2019, 1, 1, tzinfo=timezone.utc))
+           valid_at=datetime(2019, 1, 1, tzinfo=UTC))
     ingest(team["project"], team["editor"], title="2023", content="Alice Chen works at Globex Inc.",
-           valid_at=datetime(2023, 1, 1, tzinfo=timezone.utc))
+           valid_at=datetime(2023, 1, 1, tzinfo=UTC))
     old = Relationship.objects.get(source__name="Alice Chen", target__name="Acme Corp")
     new = Relationship.objects.get(source__name="Alice Chen", target__name="Globex Inc")
-    assert old.invalid_at == datetime(2023, 1, 1, tzinfo=timezone.utc)
+    assert old.invalid_at == datetime(2023, 1, 1, tzinfo=UTC)
     assert old.invalidated_by == new and new.invalid_at is None
 
 

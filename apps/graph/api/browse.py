@@ -23,8 +23,6 @@ from apps.graph.rebuild import RebuildRunning, rebuild_request
 from apps.projects.access import Action, get_project_for_user
 
 
-
-
 class _Limit(serializers.Serializer):
     limit = serializers.IntegerField(
         min_value=1, max_value=selectors.GRAPH_MAX_NODE_LIMIT, default=selectors.GRAPH_NODE_LIMIT

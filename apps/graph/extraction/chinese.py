@@ -17,7 +17,16 @@ from datetime import datetime
 from typing import Any
 
 from apps.graph.extraction import lexicon as lx
-from apps.graph.extraction.analysis import CONTEXT, DEFINITE, FORMAT, GAZETTEER, UNKNOWN, Link, Mention, SentenceAnalysis
+from apps.graph.extraction.analysis import (
+    CONTEXT,
+    DEFINITE,
+    FORMAT,
+    GAZETTEER,
+    UNKNOWN,
+    Link,
+    Mention,
+    SentenceAnalysis,
+)
 from apps.graph.extraction.dates import find_dates
 from apps.graph.extraction.types import GENERIC_TYPE
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from apps.graph.extraction.lexicon import MONTHS
 
@@ -63,6 +63,6 @@ def _to_datetime(match: re.Match[str]) -> datetime | None:
         month = 1
     day = int(groups["day"]) if groups.get("day") else 1
     try:
-        return datetime(year, month, day, tzinfo=timezone.utc)
+        return datetime(year, month, day, tzinfo=UTC)
     except ValueError:  # "2024-02-31": not a date, so not a fact's date either
         return None

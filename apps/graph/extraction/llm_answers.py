@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from apps.graph.extraction.english_edges import upper_snake
@@ -212,7 +212,7 @@ def _date(value: Any) -> datetime | None:
             parsed = datetime.combine(date.fromisoformat(text[:10]), datetime.min.time())
         except ValueError:
             return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _shape(endpoint: str, problem: str) -> ExtractionError:

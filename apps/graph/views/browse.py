@@ -21,9 +21,6 @@ from apps.projects.models import Project
 from apps.tasks.models import TaskLog
 
 
-
-
-
 def _rebuild_links(project: Project, task: TaskLog) -> dict:
     links = {
         "task_id": str(task.id),
