@@ -151,7 +151,9 @@ def main() -> int:
     database_url = os.environ.get("DATABASE_URL", "")
     redis_url = os.environ.get("REDIS_URL", "")
     if not database_url or not redis_url:
-        print("bench: needs DATABASE_URL (a PostgreSQL server) and REDIS_URL; run it with `make bench`.", file=sys.stderr)
+        print(
+            "bench: needs DATABASE_URL (a PostgreSQL server) and REDIS_URL; run it with `make bench`.", file=sys.stderr
+        )
         return 2
     clients = [int(c) for c in args.clients.split(",")]
     info = machine()

@@ -302,9 +302,7 @@ async def run_phase(
 
     stop_polling = asyncio.Event()
     polls: list = []
-    poller = asyncio.create_task(
-        _poll(f"{server.url}/api/v1/tasks/{phase.task_id}/", token, 0.5, stop_polling, polls)
-    )
+    poller = asyncio.create_task(_poll(f"{server.url}/api/v1/tasks/{phase.task_id}/", token, 0.5, stop_polling, polls))
 
     steps_file = work_dir / f"steps-{phase.clients}.json"
     worker = await asyncio.create_subprocess_exec(
@@ -397,7 +395,9 @@ def analyse(
     poll_missed = 0
     answered = sorted((t_recv, step_of(message)) for _, t_recv, code, message in polls if code == 200)
     for step, t_commit in commit.items():
-        hit = next((t for t, seen_step in answered if seen_step is not None and seen_step >= step and t >= t_commit), None)
+        hit = next(
+            (t for t, seen_step in answered if seen_step is not None and seen_step >= step and t >= t_commit), None
+        )
         if hit is None:
             poll_missed += 1
         else:
@@ -513,8 +513,11 @@ def one_line(result: dict) -> str:
         f"(n={sse['n']}, missed {result['sse_missed']}, streams lost {result['streams_lost']}/{result['clients']}, "
         f"duplicates {result['sse_duplicates']}); "
         f"polling p50 {poll.get('p50')} ms, p99 {poll.get('p99')} ms"
-        + (f"; database sessions during the steps: {result['database_during_steps']['sessions']}"
-           if "database_during_steps" in result else "")
+        + (
+            f"; database sessions during the steps: {result['database_during_steps']['sessions']}"
+            if "database_during_steps" in result
+            else ""
+        )
     )
 
 

@@ -73,9 +73,7 @@ def env_database(name: str, default_sqlite_path: str) -> dict:
         value = f"sqlite:///{default_sqlite_path}"
     scheme = urlsplit(value).scheme
     if scheme not in ("postgres", "postgresql", "sqlite"):
-        raise ImproperlyConfigured(
-            f"{name} must be a postgres:// or sqlite:/// URL, not {scheme or value!r}."
-        )
+        raise ImproperlyConfigured(f"{name} must be a postgres:// or sqlite:/// URL, not {scheme or value!r}.")
     try:
         config = environ.Env.db_url_config(value)
     except Exception as exc:  # environ raises several types for malformed URLs

@@ -49,9 +49,7 @@ def migration_lock(
 
 
 @contextmanager
-def _advisory_lock(
-    connection: BaseDatabaseWrapper, timeout: float, on_wait: Callable[[str], None]
-) -> Iterator[None]:
+def _advisory_lock(connection: BaseDatabaseWrapper, timeout: float, on_wait: Callable[[str], None]) -> Iterator[None]:
     holder = connection.copy()
     try:
         with holder.cursor() as cursor:

@@ -14,8 +14,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     body = {
         "status": "ok" if healthy else "unhealthy",
         "checks": {
-            name: {"ok": error is None, **({"error": error} if error else {})}
-            for name, error in results.items()
+            name: {"ok": error is None, **({"error": error} if error else {})} for name, error in results.items()
         },
     }
     if not healthy:

@@ -14,5 +14,7 @@ class GraphConfig(AppConfig):
 
         # A rebuild changes nothing of its own subject's state; its page is the communities list.
         register_subject(
-            SUBJECT_TYPE, follow=lambda task: None, url=lambda task: reverse("graph:communities", args=[task.project_id])
+            SUBJECT_TYPE,
+            follow=lambda task: None,
+            url=lambda task: reverse("graph:communities", args=[task.project_id]),
         )

@@ -105,7 +105,9 @@ def _majority(votes: Counter[Hashable]) -> Hashable:
     return min(votes, key=lambda community: (-votes[community], stable_key(community)))
 
 
-def _spread_among_touched(touched: list[Node], neighbours: dict[Node, list[Node]], placed: dict[Node, Hashable]) -> None:
+def _spread_among_touched(
+    touched: list[Node], neighbours: dict[Node, list[Node]], placed: dict[Node, Hashable]
+) -> None:
     """New node next to new node next to an old community: both join it, however far the chain."""
     changed = True
     while changed:

@@ -9,7 +9,18 @@ from apps.core.models import TimeStampedModel
 
 # Edges where a newer fact replaces an older one rather than adding to it.
 EXCLUSIVE_EDGE_NAMES = frozenset(
-    {"WORKS_AT", "WORKS_FOR", "LIVES_IN", "LOCATED_IN", "BASED_IN", "HEADQUARTERED_IN", "MARRIED_TO", "CEO_OF", "LEADS", "REPORTS_TO"}
+    {
+        "WORKS_AT",
+        "WORKS_FOR",
+        "LIVES_IN",
+        "LOCATED_IN",
+        "BASED_IN",
+        "HEADQUARTERED_IN",
+        "MARRIED_TO",
+        "CEO_OF",
+        "LEADS",
+        "REPORTS_TO",
+    }
 )
 
 DEFAULT_ENTITY_TYPES = {
@@ -105,9 +116,7 @@ class Entity(TimeStampedModel):
     attributes = models.JSONField(default=dict, blank=True)
     first_seen_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
-    community = models.ForeignKey(
-        Community, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
-    )
+    community = models.ForeignKey(Community, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
 
     class Meta:
         ordering = ["project", "name"]

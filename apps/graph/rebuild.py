@@ -209,4 +209,3 @@ def _count_members(project: Project) -> dict:
         "entities": sum(counts.values()),
         "largest": max(counts.values(), default=0),
     }
-

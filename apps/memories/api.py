@@ -30,8 +30,19 @@ class MemoryOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Memory
         fields = [
-            "id", "project_id", "title", "content", "content_type", "tags", "source_description", "metadata",
-            "valid_at", "processing_status", "task_id", "created_at", "updated_at",
+            "id",
+            "project_id",
+            "title",
+            "content",
+            "content_type",
+            "tags",
+            "source_description",
+            "metadata",
+            "valid_at",
+            "processing_status",
+            "task_id",
+            "created_at",
+            "updated_at",
         ]
 
 

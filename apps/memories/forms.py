@@ -45,4 +45,3 @@ class MemoryForm(forms.ModelForm):
 
     def clean_valid_at(self):
         return self.cleaned_data.get("valid_at") or timezone.now()
-

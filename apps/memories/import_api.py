@@ -104,7 +104,6 @@ class MemoryImportApi(generics.GenericAPIView):
         return Response(ImportStartedSerializer(started).data, status=status.HTTP_202_ACCEPTED)
 
 
-
 def _request_data(request: Request):
     """The parsed body; Django's own limits on form data answered as field errors, not a bare 400."""
     try:

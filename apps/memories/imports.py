@@ -343,9 +343,7 @@ def _collect(entries: Iterable[Entry]) -> list[Entry]:
 
 def _item(line: int, value: Any, source: str) -> Entry:
     if not isinstance(value, dict):
-        return RejectedItem(
-            line, f"Expected an object with title and content, not {_json_kind(value)}.", source
-        )
+        return RejectedItem(line, f"Expected an object with title and content, not {_json_kind(value)}.", source)
     if isinstance(value.get("tags"), str):
         value = {**value, "tags": _split_tags(value["tags"])}
     return ImportItem(line, value, source)

@@ -40,7 +40,9 @@ def _check_content(project: Project, content: str, *, exclude: Memory | None = N
     limit = settings.MEMORY_MAX_CONTENT_CHARS
     if len(content) > limit:
         raise ValidationError(
-            {"content": f"Content is {len(content):,} characters; the limit is {limit:,}. Split it into several memories."}
+            {
+                "content": f"Content is {len(content):,} characters; the limit is {limit:,}. Split it into several memories."
+            }
         )
     fingerprint = content_hash(content)
     existing = Memory.objects.filter(project=project, content_hash=fingerprint)

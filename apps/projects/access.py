@@ -39,11 +39,7 @@ def role_in(user: User, project_id: uuid.UUID | str) -> str | None:
     if not user.is_authenticated:
         return None
     try:
-        return (
-            Membership.objects.filter(user_id=user.pk, project_id=project_id)
-            .values_list("role", flat=True)
-            .first()
-        )
+        return Membership.objects.filter(user_id=user.pk, project_id=project_id).values_list("role", flat=True).first()
     except ValidationError:  # not a UUID: nobody is a member of that
         return None
 
@@ -58,9 +54,7 @@ def may(project: Project, action: Action) -> bool:
     return action in ALLOWED[project.user_role]
 
 
-def get_project_for_user(
-    user: User, project_id: uuid.UUID | str, action: Action = Action.VIEW
-) -> Project:
+def get_project_for_user(user: User, project_id: uuid.UUID | str, action: Action = Action.VIEW) -> Project:
     """The project if the user may do `action` in it; Http404 or PermissionDenied otherwise.
 
     The returned project carries the user's role as `project.user_role`.
@@ -78,7 +72,5 @@ def get_project_for_user(
     if project is None:
         raise Http404("No such project.")
     if not may(project, action):
-        raise PermissionDenied(
-            f"Your role in this project ({project.user_role}) does not allow this."
-        )
+        raise PermissionDenied(f"Your role in this project ({project.user_role}) does not allow this.")
     return project

@@ -51,9 +51,7 @@ def _ensure_an_owner_remains(project: Project, *, leaving: Membership) -> None:
     if leaving.role != Role.OWNER:
         return
     other_owners = (
-        Membership.objects.select_for_update()
-        .filter(project=project, role=Role.OWNER)
-        .exclude(pk=leaving.pk)
+        Membership.objects.select_for_update().filter(project=project, role=Role.OWNER).exclude(pk=leaving.pk)
     )
     if not other_owners.exists():
         raise ValidationError("A project needs at least one owner; make someone else owner first.")

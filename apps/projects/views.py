@@ -86,4 +86,3 @@ def project_member_remove(request: HttpRequest, project_id: UUID, membership_id:
     else:
         messages.success(request, "Member removed.")
     return redirect("projects:members", project_id=project.id)
-

@@ -28,9 +28,24 @@ class TaskOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = TaskLog
         fields = [
-            "id", "project_id", "task_type", "status", "progress", "message", "payload", "result", "error",
-            "created_at", "updated_at", "started_at", "completed_at", "heartbeat_at", "attempts",
-            "parent_id", "retry_of_id", "subject",
+            "id",
+            "project_id",
+            "task_type",
+            "status",
+            "progress",
+            "message",
+            "payload",
+            "result",
+            "error",
+            "created_at",
+            "updated_at",
+            "started_at",
+            "completed_at",
+            "heartbeat_at",
+            "attempts",
+            "parent_id",
+            "retry_of_id",
+            "subject",
         ]
 
     def get_subject(self, task: TaskLog) -> dict | None:
@@ -60,7 +75,8 @@ class TaskListApi(generics.GenericAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("project", str), OpenApiParameter("status", str, enum=Status.values),
+            OpenApiParameter("project", str),
+            OpenApiParameter("status", str, enum=Status.values),
             OpenApiParameter("type", str),
         ]
     )

@@ -35,7 +35,6 @@ from django_eventstream.views import get_listener_manager
 logger = logging.getLogger(__name__)
 
 
-
 def redis_channel() -> str:
     """One pub/sub channel per deployment (its database), so that deployments
     sharing a Redis server never see each other's events."""
@@ -129,9 +128,7 @@ class Bridge:
         with manager.lock:
             wanted = manager.listeners_by_channel.keys() if channels is None else channels
             listeners = {
-                listener
-                for channel in list(wanted)
-                for listener in manager.listeners_by_channel.get(channel, ())
+                listener for channel in list(wanted) for listener in manager.listeners_by_channel.get(channel, ())
             }
             for listener in listeners:
                 # django-eventstream's stream re-reads storage from its last
@@ -159,9 +156,7 @@ class RedisBridge(Bridge):
         import redis
 
         if self._publisher is None:
-            self._publisher = redis.Redis.from_url(
-                self.url, socket_connect_timeout=2, socket_timeout=2
-            )
+            self._publisher = redis.Redis.from_url(self.url, socket_connect_timeout=2, socket_timeout=2)
         message = {"channel": event.channel, "type": event.type, "data": event.data, "id": event.id}
         try:
             self._publisher.publish(redis_channel(), json.dumps(message))
@@ -273,6 +268,7 @@ class DatabaseBridge(Bridge):
             elif value > last:
                 events.extend(read_events(channel, last, value))
         return events, first_seen
+
 
 _bridge: Bridge | None = None
 _bridge_lock = threading.Lock()

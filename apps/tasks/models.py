@@ -50,14 +50,10 @@ class TaskLog(models.Model):
     cancel_requested_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     worker = models.CharField(max_length=255, blank=True, default="")
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
-    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     # Set on a parent once all its children exist: it then ends when they do.
     expected_children = models.PositiveIntegerField(null=True, blank=True)
-    retry_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
-    )
+    retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries")
     # What the task works on, by reference only: this app knows nothing of
     # memories or graphs. `subject_label` is for lists and search.
     subject_type = models.CharField(max_length=60, blank=True, default="")

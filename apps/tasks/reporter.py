@@ -38,9 +38,7 @@ class ProgressReporter:
         self.task = task
 
     def check_cancelled(self) -> None:
-        requested = (
-            TaskLog.objects.filter(pk=self.task.pk).values_list("cancel_requested_at", flat=True).first()
-        )
+        requested = TaskLog.objects.filter(pk=self.task.pk).values_list("cancel_requested_at", flat=True).first()
         if requested is not None:
             raise TaskCancelled()
 

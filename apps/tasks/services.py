@@ -42,7 +42,9 @@ class SubjectType:
 _subjects: dict[str, SubjectType] = {}
 
 
-def register_subject(subject_type: str, *, follow: SubjectHook, url: Callable[[TaskLog], str | None] | None = None) -> None:
+def register_subject(
+    subject_type: str, *, follow: SubjectHook, url: Callable[[TaskLog], str | None] | None = None
+) -> None:
     """Tell the task center about a kind of subject (a memory, say)."""
     _subjects[subject_type] = SubjectType(follow=follow, url=url or (lambda task: None))
 

@@ -34,7 +34,9 @@ def task_list(request: HttpRequest, project_id: UUID | None = None) -> HttpRespo
     }
     if wanted["project"] not in {str(p.id) for p in projects}:
         wanted["project"] = ""
-    tasks = selectors.tasks_for_user(request.user, project_id=wanted["project"] or None, task_type=wanted["type"] or None)
+    tasks = selectors.tasks_for_user(
+        request.user, project_id=wanted["project"] or None, task_type=wanted["type"] or None
+    )
     if wanted["q"]:
         tasks = tasks.filter(subject_label__icontains=wanted["q"])
     counts = dict(tasks.order_by().values_list("status").annotate(n=Count("id")))
@@ -59,7 +61,9 @@ def task_list(request: HttpRequest, project_id: UUID | None = None) -> HttpRespo
         "statuses": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
         "total": sum(counts.values()),
         "task_types": TaskLog.objects.filter(project__in=[p.id for p in projects])
-        .order_by("task_type").values_list("task_type", flat=True).distinct(),
+        .order_by("task_type")
+        .values_list("task_type", flat=True)
+        .distinct(),
         "streams_json": json.dumps(streams),
     }
     return render(request, "tasks/list.html", context)

@@ -320,7 +320,9 @@ def test_it_reports_an_unapplied_migration_and_compares_with_the_applied_state(m
 
 
 def test_it_reports_a_model_change_without_migration(migrated_db, widgets):
-    widgets.write(fields=["name", "colour", "size"], migrations={"0001_initial": WIDGETS_0001, "0002_colour": WIDGETS_0002})
+    widgets.write(
+        fields=["name", "colour", "size"], migrations={"0001_initial": WIDGETS_0001, "0002_colour": WIDGETS_0002}
+    )
     assert widgets.manage("migrate", "widgets", database_url=migrated_db).returncode == 0
 
     result = widgets.manage("check_schema", database_url=migrated_db)

@@ -11,7 +11,10 @@ def test_it_reports_healthy(client):
     body = response.json()
     assert body["status"] == "ok"
     assert {name for name, check in body["checks"].items() if check["ok"]} >= {
-        "database", "broker", "event_bridge", "migrations",
+        "database",
+        "broker",
+        "event_bridge",
+        "migrations",
     }
 
 

@@ -52,7 +52,9 @@ _ACTION_SPLIT = re.compile(r",\s*(?=(?:ADD|ALTER|DROP|RENAME|VALIDATE)\b)", re.I
 _ADD_COLUMN = re.compile(r'^ADD COLUMN (?:IF NOT EXISTS )?"?(?P<column>\w+)"? (?P<definition>.*)$', re.I | re.S)
 _ALTER_COLUMN = re.compile(r'^ALTER COLUMN "?(?P<column>\w+)"? (?P<change>.*)$', re.I | re.S)
 _TYPE = re.compile(r"^(?:SET DATA )?TYPE (?P<type>.+?)(?: USING .*)?$", re.I | re.S)
-_VOLATILE_DEFAULT = re.compile(r"DEFAULT .*\b(random|gen_random_uuid|uuid_generate_\w+|clock_timestamp|nextval)\s*\(", re.I)
+_VOLATILE_DEFAULT = re.compile(
+    r"DEFAULT .*\b(random|gen_random_uuid|uuid_generate_\w+|clock_timestamp|nextval)\s*\(", re.I
+)
 _VARCHAR = re.compile(r"^character varying(?:\((\d+)\))?$")
 
 OldType = Callable[[str, str], "str | None"]

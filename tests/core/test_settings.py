@@ -22,12 +22,14 @@ def load_settings(tmp_path: Path, **variables: str) -> subprocess.CompletedProce
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG"}
     }
-    environment.update(
-        {"DJANGO_SETTINGS_MODULE": "memstack.settings", "MEMSTACK_VAR_DIR": str(tmp_path), **variables}
-    )
+    environment.update({"DJANGO_SETTINGS_MODULE": "memstack.settings", "MEMSTACK_VAR_DIR": str(tmp_path), **variables})
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -104,7 +106,12 @@ def test_it_exits_2_with_a_plain_message_from_manage_py(tmp_path):
     environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
     environment.update({"DEBUG": "maybe", "MEMSTACK_VAR_DIR": str(tmp_path)})
     result = subprocess.run(
-        [sys.executable, "manage.py", "check_schema"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+        [sys.executable, "manage.py", "check_schema"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert result.stderr.strip() == "Configuration error: DEBUG must be true or false, not 'maybe'."

@@ -26,7 +26,9 @@ def test_it_cancels_a_running_ingestion_from_the_card(logged_in_page, live_postg
     with start_celery_worker(env):
         submit_memory(page, project)
         card = page.locator("#progress-card")
-        expect(card.locator("[data-message]")).to_have_text("Extracting entities and relationships...", timeout=TIMEOUT_MS)
+        expect(card.locator("[data-message]")).to_have_text(
+            "Extracting entities and relationships...", timeout=TIMEOUT_MS
+        )
 
         card.get_by_role("button", name="Cancel").click()
         expect(card.locator("[data-error]")).to_have_text(

@@ -175,7 +175,12 @@ def test_it_survives_a_dropped_connection(logged_in_page, uvicorn_server, live_p
 
 def test_it_shows_a_failure_and_keeps_the_memory(logged_in_page, live_postgres_env, member_project):
     # The worker's LLM endpoint is a closed port: extraction really fails.
-    env = {**live_postgres_env, "GRAPH_EXTRACTOR": "llm", "LLM_BASE_URL": "http://127.0.0.1:9/v1", "LLM_MAX_RETRIES": "0"}
+    env = {
+        **live_postgres_env,
+        "GRAPH_EXTRACTOR": "llm",
+        "LLM_BASE_URL": "http://127.0.0.1:9/v1",
+        "LLM_MAX_RETRIES": "0",
+    }
     page, project = logged_in_page, member_project["project"]
     with start_celery_worker(env):
         submit_memory(page, project)
@@ -183,7 +188,9 @@ def test_it_shows_a_failure_and_keeps_the_memory(logged_in_page, live_postgres_e
         error = card.locator("[data-error]")
         expect(error).to_be_visible(timeout=TIMEOUT_MS)
         expect(error).to_have_text(
-            re.compile(r"^Ingestion failed: .*unreachable.*[^.]\. The memory was kept; you can retry it from its page\.$")
+            re.compile(
+                r"^Ingestion failed: .*unreachable.*[^.]\. The memory was kept; you can retry it from its page\.$"
+            )
         )
         expect(error).to_have_role("alert")
         expect(card.get_by_role("button", name="Cancel")).to_be_hidden()

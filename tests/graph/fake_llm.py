@@ -25,7 +25,11 @@ class Reply:
 def chat_answer(content: str | dict[str, Any], finish_reason: str = "stop") -> Reply:
     """A 200 Chat Completions answer whose message content is `content` (JSON-encoded if a dict)."""
     text = content if isinstance(content, str) else json.dumps(content)
-    return Reply(body={"choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish_reason}]})
+    return Reply(
+        body={
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish_reason}]
+        }
+    )
 
 
 @dataclass

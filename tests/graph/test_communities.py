@@ -101,8 +101,7 @@ def test_it_names_a_community_after_its_best_connected_members():
 
     assert name == "Acme Corp & Alice Chen"
     assert summary == (
-        "4 entities: Acme Corp, Alice Chen, Bob Li and 1 more. "
-        "Most common relationships: WORKS_AT (2), FOUNDED (1)."
+        "4 entities: Acme Corp, Alice Chen, Bob Li and 1 more. Most common relationships: WORKS_AT (2), FOUNDED (1)."
     )
 
 

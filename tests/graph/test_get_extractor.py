@@ -36,7 +36,13 @@ def test_it_builds_an_llm_extractor_from_settings(unset):
     extractor = get_extractor()
 
     assert isinstance(extractor, LLMExtractor)
-    assert (extractor.base_url, extractor.model, extractor.timeout, extractor.max_retries, extractor.max_concurrency) == (
+    assert (
+        extractor.base_url,
+        extractor.model,
+        extractor.timeout,
+        extractor.max_retries,
+        extractor.max_concurrency,
+    ) == (
         "http://127.0.0.1:9/v1",
         "qwen2.5",
         30.0,
@@ -50,7 +56,13 @@ def test_it_uses_documented_defaults_for_the_llm(unset):
 
     extractor = get_extractor()
 
-    assert (extractor.base_url, extractor.model, extractor.timeout, extractor.max_retries, extractor.max_concurrency) == (
+    assert (
+        extractor.base_url,
+        extractor.model,
+        extractor.timeout,
+        extractor.max_retries,
+        extractor.max_concurrency,
+    ) == (
         "http://127.0.0.1:11434/v1",
         "llama3.1",
         60.0,

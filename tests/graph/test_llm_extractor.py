@@ -17,18 +17,37 @@ SCHEMA = SchemaSpec.build(
 )
 GOOD_ANSWER = {
     "entities": [
-        {"name": "Alice Chen", "type": "Person", "summary": "An engineer.", "attributes": {"role": "engineer", "langs": ["en", "zh"]}},
+        {
+            "name": "Alice Chen",
+            "type": "Person",
+            "summary": "An engineer.",
+            "attributes": {"role": "engineer", "langs": ["en", "zh"]},
+        },
         {"name": "Acme Corp", "type": "Organization"},
     ],
     "relationships": [
-        {"source": "Alice Chen", "target": "acme corp", "name": "works at", "fact": "Alice Chen works at Acme Corp.", "valid_at": "2021-03-01"}
+        {
+            "source": "Alice Chen",
+            "target": "acme corp",
+            "name": "works at",
+            "fact": "Alice Chen works at Acme Corp.",
+            "valid_at": "2021-03-01",
+        }
     ],
 }
 
 
 def extractor(url: str, **options) -> LLMExtractor:
     # Tiny backoff: the retry tests count attempts, they need not wait like production.
-    settings = {"api_key": "sk-test", "model": "test-model", "timeout": 5.0, "max_retries": 3, "max_concurrency": 4, "backoff_base": 0.01, "backoff_max": 0.05}
+    settings = {
+        "api_key": "sk-test",
+        "model": "test-model",
+        "timeout": 5.0,
+        "max_retries": 3,
+        "max_concurrency": 4,
+        "backoff_base": 0.01,
+        "backoff_max": 0.05,
+    }
     return LLMExtractor(url, **{**settings, **options})
 
 
@@ -91,7 +110,9 @@ def test_it_rejects_a_relationship_to_an_unknown_entity(fake_llm):
     answer = {**GOOD_ANSWER, "relationships": [{"source": "Alice Chen", "target": "Globex", "name": "WORKS_AT"}]}
     server = fake_llm(lambda n: chat_answer(answer))
 
-    with pytest.raises(ExtractionError, match="wrong shape: relationships\\[0\\].*'Globex', which is not among the entities"):
+    with pytest.raises(
+        ExtractionError, match="wrong shape: relationships\\[0\\].*'Globex', which is not among the entities"
+    ):
         extract(extractor(server.base_url))
 
 
@@ -185,9 +206,13 @@ def test_it_bounds_concurrent_requests_across_threads(fake_llm):
 
 
 def test_it_names_a_community(fake_llm):
-    server = fake_llm(lambda n: chat_answer({"name": "Acme engineering", "summary": "Alice and Bob build things at Acme."}))
+    server = fake_llm(
+        lambda n: chat_answer({"name": "Acme engineering", "summary": "Alice and Bob build things at Acme."})
+    )
 
-    name, summary = extractor(server.base_url).summarize_community(["Alice Chen", "Acme Corp"], ["Alice Chen WORKS_AT Acme Corp"])
+    name, summary = extractor(server.base_url).summarize_community(
+        ["Alice Chen", "Acme Corp"], ["Alice Chen WORKS_AT Acme Corp"]
+    )
 
     assert (name, summary) == ("Acme engineering", "Alice and Bob build things at Acme.")
     prompt = server.requests[0]["messages"][1]["content"]

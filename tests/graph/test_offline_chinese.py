@@ -28,7 +28,9 @@ def test_it_reads_people_places_and_organisations():
 
 
 def test_it_maps_common_verbs_to_edges():
-    result = extract("李明毕业于清华大学，现在在上海工作。陈静是阿里巴巴集团的工程师。马化腾创立了腾讯。招商银行总部位于深圳。周杰伦来自台湾。")
+    result = extract(
+        "李明毕业于清华大学，现在在上海工作。陈静是阿里巴巴集团的工程师。马化腾创立了腾讯。招商银行总部位于深圳。周杰伦来自台湾。"
+    )
 
     assert edges(result) == {
         ("李明", "GRADUATED_FROM", "清华大学"),

@@ -45,7 +45,9 @@ def test_it_reads_markdown_without_its_syntax():
 
 
 def test_it_turns_markdown_blocks_into_sentences():
-    text = markdown_to_text("## Team\n\n* Alice\n* Bob\n\n| Name | City |\n|---|---|\n| Alice | Paris |\n\nA long\nwrapped line.")
+    text = markdown_to_text(
+        "## Team\n\n* Alice\n* Bob\n\n| Name | City |\n|---|---|\n| Alice | Paris |\n\nA long\nwrapped line."
+    )
 
     assert text == "Team.\n\nAlice.\n\nBob.\n\nName. City.\n\nAlice. Paris.\n\nA long wrapped line."
 

@@ -19,7 +19,19 @@ from tests.live.processes import (
 from tests.live.sse import SSEClient, SSEEvent
 
 __all__ = [
-    "CeleryWorker", "RedisServer", "SSEClient", "SSEEvent", "ServerProcess", "Uvicorn", "free_port", "live_env",
-    "manage_shell", "manage_shell_json", "publish_from_another_process", "run_manage", "start_celery_worker", "start_redis",
+    "CeleryWorker",
+    "RedisServer",
+    "SSEClient",
+    "SSEEvent",
+    "ServerProcess",
+    "Uvicorn",
+    "free_port",
+    "live_env",
+    "manage_shell",
+    "manage_shell_json",
+    "publish_from_another_process",
+    "run_manage",
+    "start_celery_worker",
+    "start_redis",
     "start_uvicorn",
 ]

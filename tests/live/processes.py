@@ -208,8 +208,7 @@ class ServerProcess:
         while True:
             if self.process.poll() is not None:
                 raise RuntimeError(
-                    f"{self.name} exited with {self.process.returncode} while starting\n"
-                    + self.log_tail()
+                    f"{self.name} exited with {self.process.returncode} while starting\n" + self.log_tail()
                 )
             if self._answers():
                 return

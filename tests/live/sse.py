@@ -109,9 +109,7 @@ class SSEClient:
         """Wait until `predicate(events)` holds; the events then, or AssertionError."""
         self._wait(lambda: predicate(self.events) or self.finished.is_set(), timeout)
         if not predicate(self.events):
-            raise AssertionError(
-                f"the stream did not show what was expected within {timeout:.0f} s" + self.describe()
-            )
+            raise AssertionError(f"the stream did not show what was expected within {timeout:.0f} s" + self.describe())
         return self.events
 
     def wait_for_data(self, wanted: Iterable[Any], timeout: float = 30.0) -> list[SSEEvent]:

@@ -9,7 +9,12 @@ PEOPLE = ["owner", "editor", "viewer", "outsider", "anonymous"]
 
 
 def payload(team, **fields):
-    return {"project_id": str(team["project"].id), "title": "Standup", "content": "Alice Chen works at Acme Corp.", **fields}
+    return {
+        "project_id": str(team["project"].id),
+        "title": "Standup",
+        "content": "Alice Chen works at Acme Corp.",
+        **fields,
+    }
 
 
 def test_it_creates_a_memory_and_answers_with_its_task(api_client_for, team, django_capture_on_commit_callbacks):
@@ -51,7 +56,9 @@ def test_it_refuses_content_over_the_limit(api_client_for, team):
 
 
 def test_it_answers_malformed_json_with_400(api_client_for, team):
-    response = api_client_for(team["editor"]).post("/api/v1/memories/", data='{"title": ', content_type="application/json")
+    response = api_client_for(team["editor"]).post(
+        "/api/v1/memories/", data='{"title": ', content_type="application/json"
+    )
     assert response.status_code == 400
     assert "JSON parse error" in response.json()["detail"]
 
@@ -84,7 +91,9 @@ def test_it_reingests_when_content_changes(api_client_for, team, django_capture_
     with django_capture_on_commit_callbacks(execute=False):
         created = client.post("/api/v1/memories/", payload(team), format="json").json()
         title_only = client.patch(f"/api/v1/memories/{created['id']}/", {"title": "Renamed"}, format="json").json()
-        new_content = client.patch(f"/api/v1/memories/{created['id']}/", {"content": "Bob Smith lives in Paris."}, format="json").json()
+        new_content = client.patch(
+            f"/api/v1/memories/{created['id']}/", {"content": "Bob Smith lives in Paris."}, format="json"
+        ).json()
     assert title_only["task_id"] == created["task_id"]
     assert new_content["task_id"] != created["task_id"]
     assert new_content["processing_status"] == "pending"

@@ -101,7 +101,9 @@ def known_memory(team, django_capture_on_commit_callbacks):
 
 
 @override_settings(MEMORY_MAX_CONTENT_CHARS=60)
-def test_it_reports_each_item_and_waits_for_the_memories_it_created(team, start, run_parent, finish_children, known_memory):
+def test_it_reports_each_item_and_waits_for_the_memories_it_created(
+    team, start, run_parent, finish_children, known_memory
+):
     task = run_parent(start(MIXED))
 
     assert (task.status, task.expected_children, task.message) == ("processing", 2, "0 of 2 imported")
@@ -114,7 +116,12 @@ def test_it_reports_each_item_and_waits_for_the_memories_it_created(team, start,
             {"line": 4, "status": "rejected", "reason": "title: This field is required."},
             {"line": 5, "title": "Second", "status": "created", "memory_id": str(second.id)},
             {"line": 6, "title": "Again", "status": "duplicate", "existing_id": str(first.id)},
-            {"line": 7, "title": "Long", "status": "rejected", "reason": "content: Content is 70 characters; the limit is 60."},
+            {
+                "line": 7,
+                "title": "Long",
+                "status": "rejected",
+                "reason": "content: Content is 70 characters; the limit is 60.",
+            },
             {"line": 8, "status": "rejected", "reason": "Expected an object with title and content, not an array."},
             {"line": 9, "title": "Typed", "status": "rejected", "reason": 'content_type: "pdf" is not a valid choice.'},
         ],
@@ -132,7 +139,9 @@ def test_it_reports_each_item_and_waits_for_the_memories_it_created(team, start,
     task = finish_children(task)
     assert (task.status, task.progress, task.message) == ("completed", 100, "2 of 2 imported")
     assert task.result["children"] == {"completed": 2} and task.result["created"] == 2
-    assert set(Memory.objects.filter(pk__in=[first.id, second.id]).values_list("processing_status", flat=True)) == {"completed"}
+    assert set(Memory.objects.filter(pk__in=[first.id, second.id]).values_list("processing_status", flat=True)) == {
+        "completed"
+    }
 
 
 def test_it_creates_in_batches_and_moves_the_parent_only_forward(start, run_parent, finish_children, monkeypatch):
@@ -157,7 +166,9 @@ def test_it_completes_at_once_when_nothing_is_new(team, start, run_parent, known
     assert not task.children.exists() and "entries" not in task.payload
 
 
-def test_it_picks_up_where_a_dead_worker_left_it(team, start, run_parent, monkeypatch, django_capture_on_commit_callbacks):
+def test_it_picks_up_where_a_dead_worker_left_it(
+    team, start, run_parent, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(import_services, "BATCH_SIZE", 2)
     task = start(numbered(4))
     real_create, calls = import_services.memory_create, []
@@ -273,13 +284,19 @@ def test_it_takes_a_json_array_and_uploaded_files(team, api_client_for, django_c
             "/api/v1/memories/import/",
             {
                 "project_id": str(team["project"].id),
-                "file": [SimpleUploadedFile("standup.md", b"# Standup\nAlice."), SimpleUploadedFile("retro.txt", b"Bob.")],
+                "file": [
+                    SimpleUploadedFile("standup.md", b"# Standup\nAlice."),
+                    SimpleUploadedFile("retro.txt", b"Bob."),
+                ],
             },
             format="multipart",
         )
         one_file = client.post(
             "/api/v1/memories/import/",
-            {"project_id": str(team["project"].id), "file": SimpleUploadedFile("notes.csv", b"title,content\nA,B\nC,D\n")},
+            {
+                "project_id": str(team["project"].id),
+                "file": SimpleUploadedFile("notes.csv", b"title,content\nA,B\nC,D\n"),
+            },
             format="multipart",
         )
     assert (items.status_code, items.json()["items"]) == (202, 2)
@@ -292,7 +309,11 @@ def test_it_takes_a_json_array_and_uploaded_files(team, api_client_for, django_c
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
-        ({"project_id": "00000000-0000-4000-8000-000000000000", "content": "{}"}, "project_id", "No project with this id"),
+        (
+            {"project_id": "00000000-0000-4000-8000-000000000000", "content": "{}"},
+            "project_id",
+            "No project with this id",
+        ),
         ({"project_id": "nope", "content": "{}"}, "project_id", "Must be a valid UUID."),
         ({"format": "xml", "content": "{}"}, "format", '"xml" is not a valid choice.'),
         ({"content": ""}, "content", "There is nothing to import"),
@@ -328,7 +349,9 @@ def test_it_refuses_imports_over_the_limits_before_creating_anything(team, api_c
     with override_settings(IMPORT_MAX_BYTES=1000):
         # Far over the limit: refused from Content-Length, before the body is read.
         huge = post_import(client, team, content="x" * (1024 * 1024 + 5000))
-    assert too_many.json() == {"content": ["The import has more than 2 items; the limit is 2. Split it into several imports."]}
+    assert too_many.json() == {
+        "content": ["The import has more than 2 items; the limit is 2. Split it into several imports."]
+    }
     assert too_many_items.json()["items"][0].startswith("The import has more than 2 items")
     assert too_big.json() == {"content": ["The import is 1.1 MB; the limit is 1 MB. Split it into several imports."]}
     assert too_big_file.json() == {"file": ["The import is 1 MB; the limit is 1 MB. Split it into several imports."]}
@@ -336,7 +359,9 @@ def test_it_refuses_imports_over_the_limits_before_creating_anything(team, api_c
     assert not TaskLog.objects.exists()
 
 
-def test_it_accepts_a_body_larger_than_djangos_form_data_limit(team, api_client_for, django_capture_on_commit_callbacks):
+def test_it_accepts_a_body_larger_than_djangos_form_data_limit(
+    team, api_client_for, django_capture_on_commit_callbacks
+):
     content = "\n".join(line(f"Note {n}", f"{n} " + "word " * 600) for n in range(1000))  # about 3 MB
     assert len(content) > 2.5 * 1024 * 1024
     with django_capture_on_commit_callbacks(execute=False):
@@ -348,7 +373,9 @@ def test_it_answers_djangos_own_form_limits_with_field_errors(team, api_client_f
     client = api_client_for(team["editor"])
     project_id = str(team["project"].id)
     with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000):
-        pasted = client.post("/api/v1/memories/import/", {"project_id": project_id, "content": "x" * 2000}, format="multipart")
+        pasted = client.post(
+            "/api/v1/memories/import/", {"project_id": project_id, "content": "x" * 2000}, format="multipart"
+        )
     with override_settings(DATA_UPLOAD_MAX_NUMBER_FILES=2):
         files = [SimpleUploadedFile(f"{n}.md", b"A") for n in range(3)]
         many = client.post("/api/v1/memories/import/", {"project_id": project_id, "file": files}, format="multipart")
@@ -402,7 +429,10 @@ def test_it_imports_pasted_text(client, team, django_capture_on_commit_callbacks
         ({"text": "title,content\nA,B\n"}, "Choose the format"),
         ({"text": "{}", "files": [SimpleUploadedFile("a.md", b"A")]}, "Upload files or paste items, not both."),
         ({"files": [SimpleUploadedFile("a.csv", b"a,b\n")]}, "columns MemStack does not know: a, b"),
-        ({"files": [SimpleUploadedFile("a.jsonl", b"{}"), SimpleUploadedFile("b.csv", b"{}")]}, "one JSON Lines, CSV or JSON file"),
+        (
+            {"files": [SimpleUploadedFile("a.jsonl", b"{}"), SimpleUploadedFile("b.csv", b"{}")]},
+            "one JSON Lines, CSV or JSON file",
+        ),
     ],
 )
 def test_it_shows_what_is_wrong_with_an_import(client, team, form, message):

@@ -20,7 +20,10 @@ pytestmark = pytest.mark.live
 
 LINES = 1000
 MALFORMED = {
-    137: ('{"title": "Broken", "content": "never closed', "Not valid JSON: Unterminated string starting at (column 32)."),
+    137: (
+        '{"title": "Broken", "content": "never closed',
+        "Not valid JSON: Unterminated string starting at (column 32).",
+    ),
     500: ("not json at all", "Not valid JSON: Expecting value (column 1)."),
     863: (
         '{"title": "Trailing", "content": "comma",}',
@@ -61,7 +64,12 @@ def post(server, token, path, body) -> httpx.Response:
 def test_it_imports_a_thousand_lines_reporting_each(live_postgres_env, uvicorn_server, member_project, open_stream):
     project, token = member_project["project"], member_project["token"]
     with start_celery_worker(live_postgres_env, concurrency=WORKERS):
-        known = post(uvicorn_server, token, "/api/v1/memories/", {"project_id": str(project.id), "title": "Review", "content": KNOWN})
+        known = post(
+            uvicorn_server,
+            token,
+            "/api/v1/memories/",
+            {"project_id": str(project.id), "title": "Review", "content": KNOWN},
+        )
         assert known.status_code == 201, known.text
 
         started = post(

@@ -74,7 +74,9 @@ def test_it_reads_csv_rows_with_the_line_each_starts_on():
         'Meta,Broken metadata.,,"{nope"\r\n'
     )
     entries = list(parse_csv(text))
-    assert entries[0] == ImportItem(2, {"title": "Standup", "content": "Alice Chen\nworks at Acme Corp.", "tags": ["work", "team"]})
+    assert entries[0] == ImportItem(
+        2, {"title": "Standup", "content": "Alice Chen\nworks at Acme Corp.", "tags": ["work", "team"]}
+    )
     assert entries[1] == ImportItem(5, {"title": "Retro", "content": "Bob left.", "metadata": {"mood": "calm"}})
     assert entries[2] == RejectedItem(6, "Has 1 fields; the header has 4.")
     assert entries[3].line == 7 and entries[3].reason.startswith("metadata is not valid JSON")
@@ -110,9 +112,18 @@ def test_it_reads_a_json_array_by_item_position():
 
 
 def test_it_makes_one_item_per_file():
-    files = [("notes/standup.md", b"# Standup\nAlice Chen works at Acme Corp."), ("retro.txt", "Bob left."), ("empty.txt", b"  \n"), ("photo.txt", b"\xff\xd8\xff")]
+    files = [
+        ("notes/standup.md", b"# Standup\nAlice Chen works at Acme Corp."),
+        ("retro.txt", "Bob left."),
+        ("empty.txt", b"  \n"),
+        ("photo.txt", b"\xff\xd8\xff"),
+    ]
     entries = list(items_from_files(files))
-    assert entries[0] == ImportItem(1, {"title": "standup", "content": "# Standup\nAlice Chen works at Acme Corp.", "content_type": "markdown"}, "notes/standup.md")
+    assert entries[0] == ImportItem(
+        1,
+        {"title": "standup", "content": "# Standup\nAlice Chen works at Acme Corp.", "content_type": "markdown"},
+        "notes/standup.md",
+    )
     assert entries[1] == ImportItem(2, {"title": "retro", "content": "Bob left.", "content_type": "text"}, "retro.txt")
     assert entries[2] == RejectedItem(3, "empty.txt is empty.", "empty.txt")
     assert entries[3].line == 4 and "not UTF-8 text" in entries[3].reason

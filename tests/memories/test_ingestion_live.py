@@ -27,7 +27,11 @@ TERMINAL = {"completed", "failed", "cancelled"}
 def create_memory(server, token, project, **fields) -> dict:
     body = {"project_id": str(project.id), "title": "Team news", "content": "Alice Chen works at Acme Corp.", **fields}
     response = httpx.post(
-        f"{server.url}/api/v1/memories/", json=body, headers={"Authorization": f"Token {token}"}, timeout=30, trust_env=False
+        f"{server.url}/api/v1/memories/",
+        json=body,
+        headers={"Authorization": f"Token {token}"},
+        timeout=30,
+        trust_env=False,
     )
     assert response.status_code == 201, response.text
     return response.json()
@@ -55,7 +59,9 @@ def test_it_streams_every_stage_then_completed(uvicorn_server, celery_worker, me
     assert last["result"]["entities"] == 2
 
     task = httpx.get(
-        f"{uvicorn_server.url}/api/v1/tasks/{created['task_id']}/", headers={"Authorization": f"Token {token}"}, trust_env=False
+        f"{uvicorn_server.url}/api/v1/tasks/{created['task_id']}/",
+        headers={"Authorization": f"Token {token}"},
+        trust_env=False,
     ).json()
     assert (task["status"], task["progress"]) == ("completed", 100)
     assert [(s["progress"], s["message"]) for s in task["stages"]] == STAGES
@@ -77,7 +83,12 @@ def test_it_streams_a_failure_and_keeps_the_memory(live_postgres_env, member_pro
     # The worker's LLM endpoint is a closed port: extraction really fails.
     from tests.live import start_celery_worker, start_uvicorn
 
-    env = {**live_postgres_env, "GRAPH_EXTRACTOR": "llm", "LLM_BASE_URL": "http://127.0.0.1:9/v1", "LLM_MAX_RETRIES": "0"}
+    env = {
+        **live_postgres_env,
+        "GRAPH_EXTRACTOR": "llm",
+        "LLM_BASE_URL": "http://127.0.0.1:9/v1",
+        "LLM_MAX_RETRIES": "0",
+    }
     project, token = member_project["project"], member_project["token"]
     with start_uvicorn(live_postgres_env) as server, start_celery_worker(env):
         stream = open_stream(server, project.id, token=token)
@@ -95,5 +106,7 @@ def test_it_streams_a_failure_and_keeps_the_memory(live_postgres_env, member_pro
 def test_it_refuses_the_task_stream_to_outsiders(uvicorn_server, member_project, make_user, token_for, open_stream):
     project, token = member_project["project"], member_project["token"]
     created = create_memory(uvicorn_server, token, project)
-    outsider = open_stream(uvicorn_server, path=f"/api/v1/tasks/{created['task_id']}/stream", token=token_for(make_user()))
+    outsider = open_stream(
+        uvicorn_server, path=f"/api/v1/tasks/{created['task_id']}/stream", token=token_for(make_user())
+    )
     assert outsider.wait_status() == 404

@@ -5,7 +5,14 @@ from django.urls import reverse
 
 from apps.memories.models import Memory
 
-FORM = {"title": "Standup", "content": "Alice Chen works at Acme Corp.", "content_type": "text", "tags": "work, team", "source_description": "", "valid_at": ""}
+FORM = {
+    "title": "Standup",
+    "content": "Alice Chen works at Acme Corp.",
+    "content_type": "text",
+    "tags": "work, team",
+    "source_description": "",
+    "valid_at": "",
+}
 
 
 def test_it_saves_without_javascript_and_shows_the_memory(client, team, django_capture_on_commit_callbacks):
@@ -23,7 +30,9 @@ def test_it_saves_without_javascript_and_shows_the_memory(client, team, django_c
 def test_it_answers_the_page_script_with_the_task_links(client, team, django_capture_on_commit_callbacks):
     client.force_login(team["editor"])
     with django_capture_on_commit_callbacks(execute=False):
-        response = client.post(reverse("memories:create", args=[team["project"].id]), FORM, HTTP_X_REQUESTED_WITH="fetch")
+        response = client.post(
+            reverse("memories:create", args=[team["project"].id]), FORM, HTTP_X_REQUESTED_WITH="fetch"
+        )
     assert response.status_code == 201
     body = response.json()
     memory = Memory.objects.get()
@@ -34,14 +43,20 @@ def test_it_answers_the_page_script_with_the_task_links(client, team, django_cap
 
 @pytest.mark.parametrize(
     ("changes", "message"),
-    [({"title": ""}, "This field is required."), ({"content": "   "}, "This field is required."), ({"valid_at": "soon"}, "Enter a valid date/time.")],
+    [
+        ({"title": ""}, "This field is required."),
+        ({"content": "   "}, "This field is required."),
+        ({"valid_at": "soon"}, "Enter a valid date/time."),
+    ],
 )
 def test_it_shows_field_errors(client, team, changes, message):
     client.force_login(team["editor"])
     response = client.post(reverse("memories:create", args=[team["project"].id]), {**FORM, **changes})
     assert response.status_code == 200
     assert message in response.content.decode()
-    script = client.post(reverse("memories:create", args=[team["project"].id]), {**FORM, **changes}, HTTP_X_REQUESTED_WITH="fetch")
+    script = client.post(
+        reverse("memories:create", args=[team["project"].id]), {**FORM, **changes}, HTTP_X_REQUESTED_WITH="fetch"
+    )
     assert script.status_code == 400 and message in script.json()["form_html"]
     assert not Memory.objects.exists()
 

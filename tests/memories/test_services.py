@@ -28,7 +28,9 @@ def graph_of(project):
 
 def test_it_saves_the_memory_and_a_pending_task_together(team, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        memory = services.memory_create(project=team["project"], author=team["editor"], title="T", content="Hello there.")
+        memory = services.memory_create(
+            project=team["project"], author=team["editor"], title="T", content="Hello there."
+        )
     task = memory.current_task
     assert (memory.processing_status, task.status, task.progress, task.message) == ("pending", "pending", 0, "Queued")
     assert (task.subject_id, task.subject_label, task.task_type) == (str(memory.id), "T", "ingest_memory")
@@ -39,7 +41,10 @@ def test_it_runs_every_stage_and_builds_the_graph(team, ingest):
     memory = ingest(team["project"], team["editor"], content=TEAM_NEWS)
     task = TaskLog.objects.get(pk=memory.current_task_id)
     assert (memory.processing_status, task.status, task.progress, task.message) == (
-        "completed", "completed", 100, "Episode ingestion completed",
+        "completed",
+        "completed",
+        100,
+        "Episode ingestion completed",
     )
     assert [(s.progress, s.message) for s in task.stages.all()] == [
         (10, "Starting episode ingestion..."),
@@ -50,14 +55,21 @@ def test_it_runs_every_stage_and_builds_the_graph(team, ingest):
     ]
     entities, relationships = graph_of(team["project"])
     # "Acme Corporation" is resolved to the "Acme Corp" already extracted.
-    assert entities == [("Acme Corp", "Organization"), ("Alice Chen", "Person"), ("Berlin", "Location"), ("Bob Smith", "Person")]
+    assert entities == [
+        ("Acme Corp", "Organization"),
+        ("Alice Chen", "Person"),
+        ("Berlin", "Location"),
+        ("Bob Smith", "Person"),
+    ]
     assert ("Alice Chen", "WORKS_AT", "Acme Corp", True) in relationships
     assert ("Bob Smith", "WORKS_AT", "Acme Corp", True) in relationships
     assert task.result["entities"] == 4
     assert Mention.objects.filter(memory=memory).count() == 4
     community = Community.objects.get(project=team["project"])
     assert community.member_count == 4
-    assert set(EdgeType.objects.filter(project=team["project"], source="generated").values_list("name", flat=True)) >= {"WORKS_AT"}
+    assert set(EdgeType.objects.filter(project=team["project"], source="generated").values_list("name", flat=True)) >= {
+        "WORKS_AT"
+    }
 
 
 def test_it_leaves_the_same_graph_when_run_twice(team, ingest, django_capture_on_commit_callbacks):
@@ -83,10 +95,20 @@ def test_it_merges_an_organisation_named_differently(team, ingest):
 def test_it_closes_a_contradicted_fact(team, ingest):
     from datetime import datetime
 
-    ingest(team["project"], team["editor"], title="2019", content="Alice Chen works at Acme Corp.",
-           valid_at=datetime(2019, 1, 1, tzinfo=UTC))
-    ingest(team["project"], team["editor"], title="2023", content="Alice Chen works at Globex Inc.",
-           valid_at=datetime(2023, 1, 1, tzinfo=UTC))
+    ingest(
+        team["project"],
+        team["editor"],
+        title="2019",
+        content="Alice Chen works at Acme Corp.",
+        valid_at=datetime(2019, 1, 1, tzinfo=UTC),
+    )
+    ingest(
+        team["project"],
+        team["editor"],
+        title="2023",
+        content="Alice Chen works at Globex Inc.",
+        valid_at=datetime(2023, 1, 1, tzinfo=UTC),
+    )
     old = Relationship.objects.get(source__name="Alice Chen", target__name="Acme Corp")
     new = Relationship.objects.get(source__name="Alice Chen", target__name="Globex Inc")
     assert old.invalid_at == datetime(2023, 1, 1, tzinfo=UTC)
@@ -96,7 +118,9 @@ def test_it_closes_a_contradicted_fact(team, ingest):
 def test_it_reports_duplicate_content(team, ingest):
     first = ingest(team["project"], team["editor"], content=TEAM_NEWS)
     with pytest.raises(services.DuplicateMemory) as raised:
-        services.memory_create(project=team["project"], author=team["editor"], title="Again", content=f"  {TEAM_NEWS}\n")
+        services.memory_create(
+            project=team["project"], author=team["editor"], title="Again", content=f"  {TEAM_NEWS}\n"
+        )
     assert raised.value.existing == first
     assert Memory.objects.count() == 1
 
@@ -121,7 +145,9 @@ def test_it_fails_with_a_readable_error_when_extraction_fails(team, ingest):
 
 def test_it_removes_only_what_a_deleted_memory_supported(team, ingest):
     ingest(team["project"], team["editor"], title="A", content="Alice Chen works at Acme Corp.")
-    second = ingest(team["project"], team["editor"], title="B", content="Bob Smith works at Acme Corp. Bob Smith lives in Paris.")
+    second = ingest(
+        team["project"], team["editor"], title="B", content="Bob Smith works at Acme Corp. Bob Smith lives in Paris."
+    )
     services.memory_delete(memory=second)
     entities, relationships = graph_of(team["project"])
     assert entities == [("Acme Corp", "Organization"), ("Alice Chen", "Person")]
@@ -131,10 +157,20 @@ def test_it_removes_only_what_a_deleted_memory_supported(team, ingest):
 
 
 def test_it_ingests_json_and_conversation_content(team, ingest):
-    as_json = ingest(team["project"], team["editor"], title="Record", content_type="json",
-                     content='{"note": "Alice Chen works at Acme Corp."}')
-    chat = ingest(team["project"], team["editor"], title="Chat", content_type="conversation",
-                  content="Alice Chen: I moved to Berlin.\nBob Smith: Welcome!")
+    as_json = ingest(
+        team["project"],
+        team["editor"],
+        title="Record",
+        content_type="json",
+        content='{"note": "Alice Chen works at Acme Corp."}',
+    )
+    chat = ingest(
+        team["project"],
+        team["editor"],
+        title="Chat",
+        content_type="conversation",
+        content="Alice Chen: I moved to Berlin.\nBob Smith: Welcome!",
+    )
     assert (as_json.processing_status, chat.processing_status) == ("completed", "completed")
     names = set(Entity.objects.filter(project=team["project"]).values_list("name", flat=True))
     assert {"Alice Chen", "Acme Corp", "Bob Smith"} <= names

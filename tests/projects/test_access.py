@@ -75,9 +75,7 @@ def test_it_applies_the_same_rules_to_the_api(api_client_for, team, who):
 
 @pytest.mark.parametrize("who", ["outsider", "anonymous"])
 def test_it_refuses_the_project_stream_to_non_members(client, team, who):
-    response = page_client(client, team, who).get(
-        reverse("api:project-stream", args=[team["project"].id])
-    )
+    response = page_client(client, team, who).get(reverse("api:project-stream", args=[team["project"].id]))
     assert response.status_code == 404
 
 

@@ -10,7 +10,9 @@ from apps.projects.models import Membership, Project
 @pytest.mark.django_db
 def test_it_issues_a_token_for_good_credentials(make_user):
     make_user("lin", password="a long passphrase 42")
-    response = APIClient().post("/api/v1/auth/token/", {"username": "lin", "password": "a long passphrase 42"}, format="json")
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": "lin", "password": "a long passphrase 42"}, format="json"
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     listing = APIClient(HTTP_AUTHORIZATION=f"Token {token}").get("/api/v1/projects/")
@@ -30,7 +32,9 @@ def test_it_refuses_a_token_for_bad_credentials(make_user):
 
 def test_it_creates_a_project(api_client_for, make_user):
     user = make_user()
-    response = api_client_for(user).post("/api/v1/projects/", {"name": "Papers", "description": "Reading"}, format="json")
+    response = api_client_for(user).post(
+        "/api/v1/projects/", {"name": "Papers", "description": "Reading"}, format="json"
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["name"] == "Papers" and body["role"] == "owner"
@@ -39,7 +43,12 @@ def test_it_creates_a_project(api_client_for, make_user):
 
 @pytest.mark.parametrize(
     ("payload", "field"),
-    [({}, "name"), ({"name": ""}, "name"), ({"name": "x" * 201}, "name"), ({"name": "ok", "description": None}, "description")],
+    [
+        ({}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": "x" * 201}, "name"),
+        ({"name": "ok", "description": None}, "description"),
+    ],
 )
 def test_it_answers_bad_input_with_field_errors(api_client_for, make_user, payload, field):
     response = api_client_for(make_user()).post("/api/v1/projects/", payload, format="json")
@@ -49,9 +58,7 @@ def test_it_answers_bad_input_with_field_errors(api_client_for, make_user, paylo
 
 
 def test_it_answers_malformed_json_with_400(api_client_for, make_user):
-    response = api_client_for(make_user()).post(
-        "/api/v1/projects/", data="{not json", content_type="application/json"
-    )
+    response = api_client_for(make_user()).post("/api/v1/projects/", data="{not json", content_type="application/json")
     assert response.status_code == 400
     assert "JSON parse error" in response.json()["detail"]
 

@@ -11,7 +11,12 @@ from apps.projects.models import Membership, Project
 def test_it_signs_up_and_logs_in(client):
     response = client.post(
         reverse("accounts:signup"),
-        {"username": "ada", "email": "ada@example.com", "password1": "a long passphrase 42", "password2": "a long passphrase 42"},
+        {
+            "username": "ada",
+            "email": "ada@example.com",
+            "password1": "a long passphrase 42",
+            "password2": "a long passphrase 42",
+        },
     )
     assert response.status_code == 302
     assert response.url == reverse("projects:list")

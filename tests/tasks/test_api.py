@@ -15,9 +15,7 @@ def task(team):
 
 @pytest.mark.parametrize("who", PEOPLE)
 def test_it_shows_a_task_to_members_only(api_client_for, team, task, who):
-    response = api_client_for(None if who == "anonymous" else team[who]).get(
-        reverse("api:task-detail", args=[task.id])
-    )
+    response = api_client_for(None if who == "anonymous" else team[who]).get(reverse("api:task-detail", args=[task.id]))
     expected = {"outsider": 404, "anonymous": 401}.get(who, 200)
     assert response.status_code == expected
     if expected == 200:

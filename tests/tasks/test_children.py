@@ -13,11 +13,15 @@ from tests.tasks.test_services import events_of
 def family(team, django_capture_on_commit_callbacks):
     def make(children: int = 3) -> tuple[TaskLog, list[TaskLog]]:
         parent = TaskLog.objects.create(
-            project=team["project"], task_type="batch_import", status=Status.PROCESSING,
-            payload={"child_message": "{done} of {total} imported"}, result={"items": []},
+            project=team["project"],
+            task_type="batch_import",
+            status=Status.PROCESSING,
+            payload={"child_message": "{done} of {total} imported"},
+            result={"items": []},
         )
         kids = [
-            TaskLog.objects.create(project=team["project"], task_type="test_job", parent=parent) for _ in range(children)
+            TaskLog.objects.create(project=team["project"], task_type="test_job", parent=parent)
+            for _ in range(children)
         ]
         services.task_expect_children(parent, children)
         return parent, kids

@@ -20,8 +20,13 @@ def history(team):
         for n, seconds in enumerate(seconds_after_30):
             start = T0 + timedelta(hours=n)
             past = TaskLog.objects.create(
-                project=project or team["project"], task_type=task_type, status=Status.COMPLETED, progress=100,
-                payload={"content_chars": size}, started_at=start, completed_at=start + timedelta(seconds=10 + seconds),
+                project=project or team["project"],
+                task_type=task_type,
+                status=Status.COMPLETED,
+                progress=100,
+                payload={"content_chars": size},
+                started_at=start,
+                completed_at=start + timedelta(seconds=10 + seconds),
             )
             TaskStage.objects.create(task=past, progress=10, message="Starting", at=start)
             TaskStage.objects.create(task=past, progress=30, message="Extracting", at=start + timedelta(seconds=10))
@@ -32,8 +37,12 @@ def history(team):
 def running_at_30(team, *, size=1000, since=0, task_type="ingest_memory") -> TaskLog:
     now = T0 + timedelta(days=1)
     task = TaskLog.objects.create(
-        project=team["project"], task_type=task_type, status=Status.PROCESSING, progress=30,
-        payload={"content_chars": size}, started_at=now - timedelta(seconds=20),
+        project=team["project"],
+        task_type=task_type,
+        status=Status.PROCESSING,
+        progress=30,
+        payload={"content_chars": size},
+        started_at=now - timedelta(seconds=20),
     )
     TaskStage.objects.create(task=task, progress=30, message="Extracting", at=now - timedelta(seconds=since))
     return task

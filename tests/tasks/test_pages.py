@@ -14,10 +14,27 @@ PEOPLE = ["owner", "editor", "viewer", "outsider", "anonymous"]
 def tasks(team, make_project):
     project = team["project"]
     made = {
-        "notes": TaskLog.objects.create(project=project, task_type="ingest_memory", subject_label="Meeting notes", status=Status.COMPLETED, progress=100),
-        "diary": TaskLog.objects.create(project=project, task_type="ingest_memory", subject_label="Diary", status=Status.FAILED, error="Boom", traceback="Traceback: boom"),
-        "rebuild": TaskLog.objects.create(project=project, task_type="rebuild_communities", status=Status.PROCESSING, progress=40),
-        "theirs": TaskLog.objects.create(project=make_project(team["outsider"], name="Theirs"), task_type="ingest_memory", subject_label="Secret"),
+        "notes": TaskLog.objects.create(
+            project=project,
+            task_type="ingest_memory",
+            subject_label="Meeting notes",
+            status=Status.COMPLETED,
+            progress=100,
+        ),
+        "diary": TaskLog.objects.create(
+            project=project,
+            task_type="ingest_memory",
+            subject_label="Diary",
+            status=Status.FAILED,
+            error="Boom",
+            traceback="Traceback: boom",
+        ),
+        "rebuild": TaskLog.objects.create(
+            project=project, task_type="rebuild_communities", status=Status.PROCESSING, progress=40
+        ),
+        "theirs": TaskLog.objects.create(
+            project=make_project(team["outsider"], name="Theirs"), task_type="ingest_memory", subject_label="Secret"
+        ),
     }
     return made
 
@@ -55,7 +72,9 @@ def test_it_counts_tasks_per_status(client, team, tasks):
 
 
 def test_it_paginates(client, team):
-    TaskLog.objects.bulk_create([TaskLog(project=team["project"], task_type="ingest_memory", subject_label=f"T{n}") for n in range(60)])
+    TaskLog.objects.bulk_create(
+        [TaskLog(project=team["project"], task_type="ingest_memory", subject_label=f"T{n}") for n in range(60)]
+    )
     client.force_login(team["owner"])
     first = client.get(reverse("tasks:list"))
     second = client.get(reverse("tasks:list"), {"page": 2})
@@ -81,7 +100,9 @@ def test_it_shows_a_project_dashboard_to_members_only(client, team, tasks, who):
 def test_it_shows_a_task_with_its_timeline(client, team, tasks):
     task = tasks["rebuild"]
     stage = TaskStage.objects.create(task=task, progress=10, message="Clearing communities...")
-    TaskStage.objects.create(task=task, progress=40, message="Detecting communities...", at=stage.at.replace(microsecond=0))
+    TaskStage.objects.create(
+        task=task, progress=40, message="Detecting communities...", at=stage.at.replace(microsecond=0)
+    )
     client.force_login(team["viewer"])
     page = client.get(reverse("tasks:detail", args=[task.id])).content.decode()
     assert "Clearing communities..." in page and "Detecting communities..." in page
@@ -135,7 +156,9 @@ def test_the_admin_cancels_and_retries(admin_client, team, tasks, django_capture
     changelist = reverse("admin:tasks_tasklog_changelist")
     with django_capture_on_commit_callbacks(execute=False):
         admin_client.post(changelist, {"action": "cancel_tasks", "_selected_action": [tasks["rebuild"].id]})
-        admin_client.post(changelist, {"action": "retry_tasks", "_selected_action": [tasks["diary"].id, tasks["notes"].id]})
+        admin_client.post(
+            changelist, {"action": "retry_tasks", "_selected_action": [tasks["diary"].id, tasks["notes"].id]}
+        )
     assert TaskLog.objects.get(pk=tasks["rebuild"].pk).cancel_requested_at is not None
     assert TaskLog.objects.filter(retry_of=tasks["diary"]).count() == 1
     assert not TaskLog.objects.filter(retry_of=tasks["notes"]).exists()
@@ -143,7 +166,10 @@ def test_the_admin_cancels_and_retries(admin_client, team, tasks, django_capture
 
 def test_its_page_links_keep_the_filters(client, team):
     TaskLog.objects.bulk_create(
-        [TaskLog(project=team["project"], task_type="ingest_memory", subject_label=f"T{n}", status=Status.FAILED) for n in range(60)]
+        [
+            TaskLog(project=team["project"], task_type="ingest_memory", subject_label=f"T{n}", status=Status.FAILED)
+            for n in range(60)
+        ]
     )
     client.force_login(team["owner"])
     page = client.get(reverse("tasks:list"), {"status": "failed", "q": "T"}).content.decode()

@@ -23,7 +23,14 @@ pytestmark = pytest.mark.live
 ANSWER = chat_answer(
     {
         "entities": [{"name": "Alice Chen", "type": "Person"}, {"name": "Acme Corp", "type": "Organization"}],
-        "relationships": [{"source": "Alice Chen", "target": "Acme Corp", "name": "WORKS_AT", "fact": "Alice Chen works at Acme Corp."}],
+        "relationships": [
+            {
+                "source": "Alice Chen",
+                "target": "Acme Corp",
+                "name": "WORKS_AT",
+                "fact": "Alice Chen works at Acme Corp.",
+            }
+        ],
     }
 )
 
@@ -64,9 +71,15 @@ def test_it_finishes_once_after_its_worker_is_killed(live_postgres_env, fake_llm
     task = task_of(memory)
     assert (task.status, task.attempts, task.progress) == ("completed", 2, 100)
     assert Memory.objects.get(pk=memory.pk).processing_status == "completed"
-    assert sorted(Entity.objects.filter(project=team["project"]).values_list("name", flat=True)) == ["Acme Corp", "Alice Chen"]
+    assert sorted(Entity.objects.filter(project=team["project"]).values_list("name", flat=True)) == [
+        "Acme Corp",
+        "Alice Chen",
+    ]
     assert Mention.objects.filter(memory=memory).count() == 2
-    terminal = [row.type for row in Event.objects.filter(channel=f"task-{task.id}", type__in=["completed", "failed", "cancelled"])]
+    terminal = [
+        row.type
+        for row in Event.objects.filter(channel=f"task-{task.id}", type__in=["completed", "failed", "cancelled"])
+    ]
     assert terminal == ["completed"]
 
 
@@ -90,6 +103,8 @@ def test_it_enqueues_what_was_saved_while_the_broker_was_down(live_postgres_env,
             with start_celery_worker(env) as worker:
                 time.sleep(1.5)  # past the enqueue grace period
                 assert "enqueued 1" in run_manage(env, "sweep_tasks")
-                wait_until(lambda: TaskLog.objects.get(pk=created["task_id"]).is_finished, 60, "ingestion", worker.log_tail)
+                wait_until(
+                    lambda: TaskLog.objects.get(pk=created["task_id"]).is_finished, 60, "ingestion", worker.log_tail
+                )
     assert TaskLog.objects.get(pk=created["task_id"]).status == "completed"
     assert Memory.objects.get(pk=created["id"]).processing_status == "completed"

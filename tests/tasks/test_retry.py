@@ -16,7 +16,9 @@ def failed_memory(team, ingest):
         return ingest(team["project"], team["editor"], content="Alice Chen works at Acme Corp.")
 
 
-def test_it_retries_a_failed_ingestion_as_a_new_linked_attempt(team, failed_memory, api_client_for, django_capture_on_commit_callbacks):
+def test_it_retries_a_failed_ingestion_as_a_new_linked_attempt(
+    team, failed_memory, api_client_for, django_capture_on_commit_callbacks
+):
     old = failed_memory.current_task
     with django_capture_on_commit_callbacks(execute=False):
         response = api_client_for(team["editor"]).post(reverse("api:task-retry", args=[old.id]))

@@ -42,8 +42,7 @@ def test_it_holds_no_connection_per_open_stream(uvicorn_server, live_postgres_en
     during = database_connections()
 
     assert during <= before + NOISE, (
-        f"{STREAMS} open streams: {before} connections before, {during} with them open\n"
-        + uvicorn_server.log_tail()
+        f"{STREAMS} open streams: {before} connections before, {during} with them open\n" + uvicorn_server.log_tail()
     )
     print(f"database connections: {before} before, {during} with {STREAMS} streams open")
 

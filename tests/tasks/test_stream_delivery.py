@@ -106,4 +106,3 @@ def test_it_delivers_an_event_from_another_process_in_embedded_mode(embedded_env
         events = client.wait_for(lambda events: len(events) >= 1)
         assert events == [SSEEvent("completed", f"{channel}:1", payload)], client.describe()
         client.close()
-

@@ -70,7 +70,9 @@ def test_it_gives_a_new_task_time_to_be_enqueued(team):
 
 
 def test_it_cancels_rather_than_enqueues_a_pending_task_someone_cancelled(team):
-    task = TaskLog.objects.create(project=team["project"], task_type="ingest_memory", cancel_requested_at=timezone.now())
+    task = TaskLog.objects.create(
+        project=team["project"], task_type="ingest_memory", cancel_requested_at=timezone.now()
+    )
     TaskLog.objects.filter(pk=task.pk).update(created_at=timezone.now() - timedelta(minutes=5))
     services.tasks_sweep()
     assert TaskLog.objects.get(pk=task.pk).status == "cancelled"

@@ -64,18 +64,19 @@ def normalize_type(vendor: str, db_type: str) -> str:
     return f"{base}{match['params'] or ''}{arrays}"
 
 
-def compare_tables(
-    expected: dict[str, exp.Table], live: dict[str, LiveTable], vendor: str
-) -> list[Finding]:
+def compare_tables(expected: dict[str, exp.Table], live: dict[str, LiveTable], vendor: str) -> list[Finding]:
     findings: list[Finding] = []
     for name, table in sorted(expected.items()):
         live_table = live.get(name)
         if live_table is None:
             findings.append(
                 Finding(
-                    ERROR, MISSING_TABLE, name,
+                    ERROR,
+                    MISSING_TABLE,
+                    name,
                     f"table of {table.model} is missing",
-                    expected="table", actual=None,
+                    expected="table",
+                    actual=None,
                     hint=f"see `manage.py showmigrations {table.app_label}`; re-apply the migration that "
                     "creates it, or restore the table from a backup",
                 )
@@ -96,8 +97,12 @@ def _compare_columns(table: exp.Table, live: LiveTable, vendor: str) -> list[Fin
         if found is None:
             findings.append(
                 Finding(
-                    ERROR, MISSING_COLUMN, obj, f"column of {table.model} is missing",
-                    expected=wanted, actual=None,
+                    ERROR,
+                    MISSING_COLUMN,
+                    obj,
+                    f"column of {table.model} is missing",
+                    expected=wanted,
+                    actual=None,
                     hint=f"find the migration that adds it (`manage.py sqlmigrate {table.app_label} <migration>`) "
                     "and run its statement, or roll that migration back and forward again",
                 )
@@ -106,8 +111,12 @@ def _compare_columns(table: exp.Table, live: LiveTable, vendor: str) -> list[Fin
         if normalize_type(vendor, column.type) != normalize_type(vendor, found.type):
             findings.append(
                 Finding(
-                    ERROR, COLUMN_TYPE, obj, "column has another type than the migrations gave it",
-                    expected=column.type, actual=found.type,
+                    ERROR,
+                    COLUMN_TYPE,
+                    obj,
+                    "column has another type than the migrations gave it",
+                    expected=column.type,
+                    actual=found.type,
                     hint=f'ALTER TABLE "{table.name}" ALTER COLUMN "{name}" TYPE {column.type}; '
                     "(may rewrite the table under an exclusive lock: plan it)"
                     if vendor == "postgresql"
@@ -129,7 +138,10 @@ def _compare_columns(table: exp.Table, live: LiveTable, vendor: str) -> list[Fin
                 hint = _SQLITE_REBUILD.format(app=table.app_label)
             findings.append(
                 Finding(
-                    ERROR, COLUMN_NULLABILITY, obj, message,
+                    ERROR,
+                    COLUMN_NULLABILITY,
+                    obj,
+                    message,
                     expected="NULL" if column.null else "NOT NULL",
                     actual="NULL" if found.null else "NOT NULL",
                     hint=hint,
@@ -138,9 +150,12 @@ def _compare_columns(table: exp.Table, live: LiveTable, vendor: str) -> list[Fin
         if column.db_default and not found.has_default:
             findings.append(
                 Finding(
-                    ERROR, MISSING_DEFAULT, obj,
+                    ERROR,
+                    MISSING_DEFAULT,
+                    obj,
                     "column has no database default, but the code relies on one (db_default)",
-                    expected="a DEFAULT", actual="no DEFAULT",
+                    expected="a DEFAULT",
+                    actual="no DEFAULT",
                     hint=f"restore it with the SET DEFAULT statement from `manage.py sqlmigrate {table.app_label} "
                     "<migration>` of the migration that added it",
                 )
@@ -152,9 +167,12 @@ def _compare_columns(table: exp.Table, live: LiveTable, vendor: str) -> list[Fin
         if not found.null and not found.filled_by_database:
             findings.append(
                 Finding(
-                    ERROR, EXTRA_COLUMN, obj,
+                    ERROR,
+                    EXTRA_COLUMN,
+                    obj,
                     f"column unknown to {table.model} is NOT NULL without a default: every insert fails",
-                    expected=None, actual=f"{found.type} NOT NULL",
+                    expected=None,
+                    actual=f"{found.type} NOT NULL",
                     hint=f'left by a newer release? ALTER TABLE "{table.name}" ALTER COLUMN "{name}" DROP NOT NULL; '
                     "or deploy the code that writes it",
                 )
@@ -162,9 +180,12 @@ def _compare_columns(table: exp.Table, live: LiveTable, vendor: str) -> list[Fin
         else:
             findings.append(
                 Finding(
-                    WARNING, EXTRA_COLUMN, obj,
+                    WARNING,
+                    EXTRA_COLUMN,
+                    obj,
                     f"column unknown to {table.model} (harmless for inserts)",
-                    expected=None, actual=f"{found.type} {'NULL' if found.null else 'NOT NULL with a default'}",
+                    expected=None,
+                    actual=f"{found.type} {'NULL' if found.null else 'NOT NULL with a default'}",
                     hint="left by a newer release or by hand; drop it once no release needs it",
                 )
             )
@@ -202,8 +223,13 @@ def _compare_indexes(table: exp.Table, live: LiveTable, vendor: str) -> list[Fin
             hint += " (text_pattern_ops for a text column)"
         findings.append(
             Finding(
-                ERROR, MISSING_INDEX, obj, f"{described} for {index.source} is missing",
-                expected=described, actual=actual, hint=hint,
+                ERROR,
+                MISSING_INDEX,
+                obj,
+                f"{described} for {index.source} is missing",
+                expected=described,
+                actual=actual,
+                hint=hint,
             )
         )
     for index in live.indexes:
@@ -232,9 +258,12 @@ def _index_name(table: str, index: exp.Index) -> str:
 
 def _invalid_index(table: str, index: LiveIndex, what: str) -> Finding:
     return Finding(
-        ERROR, INVALID_INDEX, f"{table}.{index.name}",
+        ERROR,
+        INVALID_INDEX,
+        f"{table}.{index.name}",
         f"{what} is INVALID (a failed CREATE INDEX CONCURRENTLY?): queries do not use it, writes still pay for it",
-        expected="valid index", actual="INVALID",
+        expected="valid index",
+        actual="INVALID",
         hint=f'DROP INDEX CONCURRENTLY "{index.name}"; then `manage.py migrate` if its migration is unapplied, '
         "or recreate it with CREATE INDEX CONCURRENTLY",
     )
@@ -249,9 +278,7 @@ def _compare_constraints(table: exp.Table, live: LiveTable) -> list[Finding]:
         elif constraint.kind == exp.PRIMARY_KEY:
             present = any(c.kind == "p" and c.columns == constraint.columns for c in live.constraints)
         elif constraint.kind == exp.UNIQUE:
-            present = any(
-                c.kind == "u" and set(c.columns) == set(constraint.columns) for c in live.constraints
-            ) or any(
+            present = any(c.kind == "u" and set(c.columns) == set(constraint.columns) for c in live.constraints) or any(
                 i.unique and not i.partial and set(i.columns) == set(constraint.columns) for i in live.indexes
             )
         elif constraint.kind == exp.CHECK:
@@ -271,9 +298,13 @@ def _compare_constraints(table: exp.Table, live: LiveTable) -> list[Finding]:
         obj = f"{table.name}.{constraint.name}" if constraint.name else f"{table.name}({columns})"
         findings.append(
             Finding(
-                ERROR, MISSING_CONSTRAINT, obj,
+                ERROR,
+                MISSING_CONSTRAINT,
+                obj,
                 f"{described} for {constraint.source} is missing: the database no longer enforces it",
-                expected=described, actual=None, hint=_constraint_hint(table, constraint),
+                expected=described,
+                actual=None,
+                hint=_constraint_hint(table, constraint),
             )
         )
     for constraint in live.constraints:
@@ -281,9 +312,12 @@ def _compare_constraints(table: exp.Table, live: LiveTable) -> list[Finding]:
             kind = KIND_NAMES.get(constraint.kind, constraint.kind)
             findings.append(
                 Finding(
-                    WARNING, NOT_VALID_CONSTRAINT, f"{table.name}.{constraint.name}",
+                    WARNING,
+                    NOT_VALID_CONSTRAINT,
+                    f"{table.name}.{constraint.name}",
                     f"{kind} constraint is NOT VALID: rows written before it was added were never checked",
-                    expected="validated", actual="NOT VALID",
+                    expected="validated",
+                    actual="NOT VALID",
                     hint=f'ALTER TABLE "{table.name}" VALIDATE CONSTRAINT "{constraint.name}"; '
                     "(does not block reads or writes)",
                 )

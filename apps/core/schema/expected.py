@@ -155,9 +155,7 @@ def _table(
         kind = CHECK if isinstance(constraint, models.CheckConstraint) else UNIQUE
         if not isinstance(constraint, (models.CheckConstraint, models.UniqueConstraint)):
             kind = type(constraint).__name__  # e.g. ExclusionConstraint: matched by name only
-        table.constraints.append(
-            Constraint(kind, columns, f"Meta.constraints {constraint.name}", name=constraint.name)
-        )
+        table.constraints.append(Constraint(kind, columns, f"Meta.constraints {constraint.name}", name=constraint.name))
     return table
 
 

@@ -47,7 +47,10 @@ def migration_findings(
     except InconsistentMigrationHistory as exc:
         findings.append(
             Finding(
-                ERROR, INCONSISTENT_HISTORY, "django_migrations", str(exc),
+                ERROR,
+                INCONSISTENT_HISTORY,
+                "django_migrations",
+                str(exc),
                 hint="a migration was applied before one it depends on (a dependency added later?); "
                 "fix the django_migrations rows or the migration's dependencies",
             )
@@ -56,9 +59,12 @@ def migration_findings(
         if wanted(app_label):
             findings.append(
                 Finding(
-                    ERROR, CONFLICTING_MIGRATIONS, app_label,
+                    ERROR,
+                    CONFLICTING_MIGRATIONS,
+                    app_label,
                     f"several leaf migrations: {', '.join(names)}; `migrate` refuses to run",
-                    expected="one leaf migration", actual=", ".join(names),
+                    expected="one leaf migration",
+                    actual=", ".join(names),
                     hint=f"`manage.py makemigrations --merge {app_label}`, review and deploy the merge migration",
                 )
             )
@@ -66,9 +72,12 @@ def migration_findings(
         if wanted(app_label):
             findings.append(
                 Finding(
-                    ERROR, UNAPPLIED_MIGRATION, f"{app_label}.{name}",
+                    ERROR,
+                    UNAPPLIED_MIGRATION,
+                    f"{app_label}.{name}",
                     "migration is not applied: the code expects a schema the database does not have yet",
-                    expected="applied", actual="unapplied",
+                    expected="applied",
+                    actual="unapplied",
                     hint="`manage.py migrate` (the release phase does it on deploy)",
                 )
             )
@@ -77,9 +86,12 @@ def migration_findings(
             shown = "; ".join(operations[:5]) + (f"; and {len(operations) - 5} more" if len(operations) > 5 else "")
             findings.append(
                 Finding(
-                    ERROR, MISSING_MIGRATION, app_label,
+                    ERROR,
+                    MISSING_MIGRATION,
+                    app_label,
                     f"models have changes that no migration describes: {shown}",
-                    expected="a migration for every model change", actual=f"{len(operations)} change(s) without one",
+                    expected="a migration for every model change",
+                    actual=f"{len(operations)} change(s) without one",
                     hint=f"`manage.py makemigrations {app_label}`, review, commit and deploy the migration",
                 )
             )
@@ -89,10 +101,13 @@ def migration_findings(
             why = "its file is gone" if installed else f"app '{app_label}' is not installed"
             findings.append(
                 Finding(
-                    WARNING, GHOST_MIGRATION, f"{app_label}.{name}",
+                    WARNING,
+                    GHOST_MIGRATION,
+                    f"{app_label}.{name}",
                     f"migration is recorded as applied but {why}: the database is ahead of this code "
                     "(a code rollback?), and `migrate --check` cannot see it",
-                    expected="not applied, or present in the code", actual="applied, no file",
+                    expected="not applied, or present in the code",
+                    actual="applied, no file",
                     hint="deploy the release that has it, or before rolling code back run "
                     f"`manage.py migrate {app_label} <previous>` with the newer code; if it was deleted on "
                     f"purpose: DELETE FROM django_migrations WHERE app = '{app_label}' AND name = '{name}';",
@@ -115,9 +130,7 @@ def _ghosts(loader: MigrationLoader) -> list[tuple[str, str]]:
     # Rows of migrations replaced by a squashed one are no ghosts, even once
     # the replaced files are deleted.
     replaced = {key for migration in loader.disk_migrations.values() for key in migration.replaces or ()}
-    return sorted(
-        key for key in loader.applied_migrations if key not in loader.disk_migrations and key not in replaced
-    )
+    return sorted(key for key in loader.applied_migrations if key not in loader.disk_migrations and key not in replaced)
 
 
 def model_changes(loader: MigrationLoader, app_labels: frozenset[str] = frozenset()) -> dict[str, list[str]]:

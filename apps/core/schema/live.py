@@ -136,9 +136,7 @@ def _read_postgresql(connection: BaseDatabaseWrapper, names: list[str]) -> dict[
         for table, name, kind, validated, columns, ref_table, ref_columns in cursor.fetchall():
             if table in tables:
                 references = (ref_table, tuple(ref_columns)) if ref_table else None
-                tables[table].constraints.append(
-                    LiveConstraint(name, kind, tuple(columns), validated, references)
-                )
+                tables[table].constraints.append(LiveConstraint(name, kind, tuple(columns), validated, references))
     return tables
 
 
@@ -190,7 +188,5 @@ def _read_sqlite(connection: BaseDatabaseWrapper, names: list[str]) -> dict[str,
                     )
                 elif info["check"] or info["unique"]:
                     kind = "c" if info["check"] else "u"
-                    table.constraints.append(
-                        LiveConstraint(None if unnamed else cname, kind, tuple(info["columns"]))
-                    )
+                    table.constraints.append(LiveConstraint(None if unnamed else cname, kind, tuple(info["columns"])))
     return tables

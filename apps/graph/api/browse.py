@@ -60,9 +60,9 @@ class EntityDetailApi(generics.GenericAPIView):
         relationships = selectors.relationships_of(project, entity_id=entity.id)
         memories = selectors.entity_memories(entity)
         context = {
-            "relationships": relationships[:selectors.RELATIONSHIPS_SHOWN],
+            "relationships": relationships[: selectors.RELATIONSHIPS_SHOWN],
             "relationship_count": relationships.count(),
-            "memories": memories[:selectors.MEMORIES_SHOWN],
+            "memories": memories[: selectors.MEMORIES_SHOWN],
             "mention_count": memories.count(),
         }
         return Response(EntityDetailSerializer(entity, context=context).data)

@@ -29,8 +29,15 @@ class EntitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Entity
         fields = [
-            "id", "name", "type", "summary", "community_id", "degree", "mention_count",
-            "first_seen_at", "last_seen_at",
+            "id",
+            "name",
+            "type",
+            "summary",
+            "community_id",
+            "degree",
+            "mention_count",
+            "first_seen_at",
+            "last_seen_at",
         ]
 
 
@@ -43,7 +50,15 @@ class RelationshipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Relationship
         fields = [
-            "id", "name", "fact", "source", "target", "valid_at", "invalid_at", "current", "invalidated_by_id",
+            "id",
+            "name",
+            "fact",
+            "source",
+            "target",
+            "valid_at",
+            "invalid_at",
+            "current",
+            "invalidated_by_id",
             "created_at",
         ]
 
@@ -82,8 +97,21 @@ class EntityDetailSerializer(serializers.ModelSerializer):
     class Meta:
         model = Entity
         fields = [
-            "id", "name", "type", "summary", "attributes", "degree", "community", "first_seen_at", "last_seen_at",
-            "relationships", "relationship_count", "mentions", "mention_count", "created_at", "updated_at",
+            "id",
+            "name",
+            "type",
+            "summary",
+            "attributes",
+            "degree",
+            "community",
+            "first_seen_at",
+            "last_seen_at",
+            "relationships",
+            "relationship_count",
+            "mentions",
+            "mention_count",
+            "created_at",
+            "updated_at",
         ]
 
     @extend_schema_field(RelationshipSerializer(many=True))
@@ -174,8 +202,16 @@ class EdgeTypeSerializer(serializers.ModelSerializer):
     class Meta:
         model = EdgeType
         fields = [
-            "id", "name", "description", "attribute_schema", "source", "exclusive", "relationship_count", "triples",
-            "created_at", "updated_at",
+            "id",
+            "name",
+            "description",
+            "attribute_schema",
+            "source",
+            "exclusive",
+            "relationship_count",
+            "triples",
+            "created_at",
+            "updated_at",
         ]
 
     @extend_schema_field(TripleSerializer(many=True))

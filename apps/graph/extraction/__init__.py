@@ -75,7 +75,13 @@ def get_extractor() -> Extractor:
 
 
 def _build(
-    kind: object, base_url: object, api_key: object, model: object, timeout: object, retries: object, concurrency: object
+    kind: object,
+    base_url: object,
+    api_key: object,
+    model: object,
+    timeout: object,
+    retries: object,
+    concurrency: object,
 ) -> Extractor:
     if kind == "offline":
         from apps.graph.extraction.offline import OfflineExtractor

@@ -30,9 +30,26 @@ from apps.graph.extraction.analysis import (
 from apps.graph.extraction.dates import find_dates
 from apps.graph.extraction.types import GENERIC_TYPE
 
-ORG_SUFFIXES = ("有限责任公司", "有限公司", "公司", "集团", "大学", "学院", "银行", "研究院", "研究所", "医院", "协会", "基金会", "实验室", "出版社")
+ORG_SUFFIXES = (
+    "有限责任公司",
+    "有限公司",
+    "公司",
+    "集团",
+    "大学",
+    "学院",
+    "银行",
+    "研究院",
+    "研究所",
+    "医院",
+    "协会",
+    "基金会",
+    "实验室",
+    "出版社",
+)
 # jieba tags some companies as people or common nouns (华为 nr, 百度 n).
-KNOWN_ORGANIZATIONS = frozenset("华为 腾讯 阿里巴巴 百度 小米 京东 字节跳动 美团 网易 新浪 联想 比亚迪 滴滴 拼多多 蚂蚁集团".split())
+KNOWN_ORGANIZATIONS = frozenset(
+    "华为 腾讯 阿里巴巴 百度 小米 京东 字节跳动 美团 网易 新浪 联想 比亚迪 滴滴 拼多多 蚂蚁集团".split()
+)
 
 # verb -> edge; a verb after "在 <name>" uses _PLACE_VERBS instead.
 VERB_EDGES = {
@@ -102,7 +119,9 @@ class _Name:
     pronoun: bool = False  # a 他/她 standing for the topic
 
 
-def analyse(sentence: str, *, speaker: str | None = None, topic: str | None = None) -> tuple[SentenceAnalysis, str | None]:
+def analyse(
+    sentence: str, *, speaker: str | None = None, topic: str | None = None
+) -> tuple[SentenceAnalysis, str | None]:
     """The sentence's mentions and links, and the topic (subject) later sentences may refer to."""
     words = [_Word(w.word, w.flag) for w in _posseg().cut(sentence)]
     names = _names(words, speaker)
@@ -125,7 +144,9 @@ def _names(words: list[_Word], speaker: str | None) -> list[_Name]:
             index = org_end  # 一家德国公司, "a German company": names nobody
             continue
         if org_end is not None:
-            found: _Name | None = _Name(index, org_end, "".join(w.text for w in words[index:org_end]), "Organization", DEFINITE)
+            found: _Name | None = _Name(
+                index, org_end, "".join(w.text for w in words[index:org_end]), "Organization", DEFINITE
+            )
         else:
             found = _name_at(words[index], index, speaker)
         if found is None:
@@ -175,7 +196,12 @@ def _english_word(word: str, index: int) -> _Name | None:
 def _organisation_end(words: list[_Word], index: int) -> int | None:
     """腾讯 + 公司, 小米 + 科技 + 有限责任 + 公司: a proper noun, up to three nouns, a suffix."""
     first = words[index]
-    if first.text.endswith(ORG_SUFFIXES) and first.text not in ORG_SUFFIXES and first.flag.startswith("n") and first.flag != "n":
+    if (
+        first.text.endswith(ORG_SUFFIXES)
+        and first.text not in ORG_SUFFIXES
+        and first.flag.startswith("n")
+        and first.flag != "n"
+    ):
         return index + 1  # jieba kept it whole (华为公司 nt)
     if not (first.flag in ("nr", "nrt", "nz", "ns", "nt", "j", "eng") or first.text in KNOWN_ORGANIZATIONS):
         return None
@@ -233,7 +259,9 @@ def _is_verb(word: _Word) -> bool:
     return word.text in VERB_EDGES or word.flag.startswith("v")
 
 
-def _clause_links(clause: list[_Name], words: list[_Word], subject: _Name | None, valid_at: datetime | None) -> list[Link]:
+def _clause_links(
+    clause: list[_Name], words: list[_Word], subject: _Name | None, valid_at: datetime | None
+) -> list[Link]:
     names = [n for n in clause if not n.pronoun]
     if subject is not None and (not names or names[0] is not subject):
         names = [subject, *[n for n in names if n.first >= subject.end]]
@@ -281,7 +309,9 @@ def _edge(words: list[_Word], gap_start: int, target: _Name, target_end: int) ->
     return "RELATED_TO", {"verb": verb}
 
 
-def _place_verb_edge(between: list[_Word], words: list[_Word], target: _Name, target_end: int) -> tuple[str, dict[str, str]] | None:
+def _place_verb_edge(
+    between: list[_Word], words: list[_Word], target: _Name, target_end: int
+) -> tuple[str, dict[str, str]] | None:
     """张伟在北京大学工作: the preposition before the name, the verb after it."""
     if not between or any(w.text not in _LOCATIVES and w.flag not in ("m", "t", "d", "x") for w in between):
         return None

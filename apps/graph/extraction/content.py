@@ -24,9 +24,7 @@ class Segment:
 
 def segments(text: str, content_type: str) -> list[Segment]:
     if content_type not in CONTENT_TYPES:
-        raise ExtractionError(
-            f"Unknown content type {content_type!r}; expected one of {', '.join(CONTENT_TYPES)}."
-        )
+        raise ExtractionError(f"Unknown content type {content_type!r}; expected one of {', '.join(CONTENT_TYPES)}.")
     if content_type == "markdown":
         return [Segment(markdown_to_text(text))]
     if content_type == "json":
@@ -175,8 +173,7 @@ _SPEAKER_LINE = re.compile(r"^\s*(?P<speaker>[^\s:：][^:：]{0,39}?)\s*[:：]\s
 
 # Roles, not people: a chat log between "user" and "assistant" names nobody.
 _ROLE_SPEAKERS = frozenset(
-    "user assistant system bot ai human agent model tool me you moderator narrator "
-    "用户 助手 系统".split()
+    "user assistant system bot ai human agent model tool me you moderator narrator 用户 助手 系统".split()
 )
 
 

@@ -89,11 +89,7 @@ def _spans(sentence: str, tokens: list[Token], context: EnglishContext) -> tuple
         spans += run_spans
         links += run_links
     if context.speaker:  # in a conversation, "I" is the speaker
-        spans += [
-            _Span(i, i + 1, context.speaker, "Person", FORMAT)
-            for i, t in enumerate(tokens)
-            if t.text == "I"
-        ]
+        spans += [_Span(i, i + 1, context.speaker, "Person", FORMAT) for i, t in enumerate(tokens) if t.text == "I"]
     return sorted(spans, key=lambda s: s.first), links
 
 
@@ -162,7 +158,7 @@ def _titled_spans(
     end: int,
     context: EnglishContext,
 ) -> tuple[list[_Span], list[Link]]:
-    """"Acme CEO Alice Chen": Alice Chen is a Person, and CEO_OF Acme."""
+    """ "Acme CEO Alice Chen": Alice Chen is a Person, and CEO_OF Acme."""
     title_end = title_at + 1
     while title_end < end and _is_title(tokens, title_end, end):
         title_end += 1
@@ -250,7 +246,7 @@ def _classify(tokens: list[Token], first: int, end: int, name: str) -> tuple[str
 
 
 def _followed_by_title(tokens: list[Token], end: int) -> bool:
-    """"Alice Chen, CEO of ..." / "Alice Chen, the CTO": an appositive title."""
+    """ "Alice Chen, CEO of ..." / "Alice Chen, the CTO": an appositive title."""
     rest = [t.bare for t in tokens[end : end + 3]]
     if len(rest) < 2 or rest[0] != ",":
         return False
@@ -273,7 +269,7 @@ def _at_sentence_start(tokens: list[Token], index: int) -> bool:
     """Only punctuation (quotes, bullets, dashes) before it, or it follows a colon or an opening quote."""
     if all(t.kind == "punct" for t in tokens[:index]):
         return True
-    return tokens[index - 1].text in (":", "\"", "“", "(", "—", "–")
+    return tokens[index - 1].text in (":", '"', "“", "(", "—", "–")
 
 
 # --- edges ---------------------------------------------------------------------------
@@ -349,7 +345,7 @@ def _groups(spans: list[_Span], tokens: list[Token]) -> list[list[_Span]]:
 
 
 def _coordination(between: list[Token]) -> str | None:
-    """"and" for "and"/"or"/"&" (with optional commas), "," for commas only, None otherwise."""
+    """ "and" for "and"/"or"/"&" (with optional commas), "," for commas only, None otherwise."""
     words = [t.lower for t in between]
     if not words or any(w not in (",", "and", "or", "&") for w in words):
         return None

@@ -28,7 +28,7 @@ from apps.graph.extraction.lexicon import (
 # More words than this between the verb and the second name: the verb probably
 # belongs to something else.
 _MAX_PHRASE_WORDS = 5
-_BREAKING_PUNCTUATION = frozenset(";:()[]{}\"“”")
+_BREAKING_PUNCTUATION = frozenset(';:()[]{}"“”')
 # "works for Acme" states the same fact as "works at Acme".
 _PREPOSITION_ALIASES = {"WORKS": {"for": "at"}}
 
@@ -117,7 +117,7 @@ def _verb_edge(phrase: list[str], had_copula: bool) -> EdgeGuess | None:
 
 
 def _role_edge(phrase: list[str], introduced: bool, source_type: str, target_type: str) -> EdgeGuess | None:
-    """"is an engineer at X" -> WORKS_AT (role: engineer); ", CEO of X" -> CEO_OF; "in X" -> LOCATED_IN."""
+    """ "is an engineer at X" -> WORKS_AT (role: engineer); ", CEO of X" -> CEO_OF; "in X" -> LOCATED_IN."""
     # "Acme Corp in Berlin" places Acme; "met Tom in London" places the meeting, not Tom.
     if phrase in (["in"], ["at"]) and target_type == "Location" and source_type != "Person":
         return EdgeGuess(name="LOCATED_IN")

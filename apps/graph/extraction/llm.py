@@ -198,7 +198,9 @@ class LLMExtractor:
         try:
             envelope = json.loads(reply.body)
         except ValueError as error:
-            raise ExtractionError(f"{self._endpoint} returned invalid JSON: {error}; the answer began {reply.text[:120]!r}.") from None
+            raise ExtractionError(
+                f"{self._endpoint} returned invalid JSON: {error}; the answer began {reply.text[:120]!r}."
+            ) from None
         try:
             choice = envelope["choices"][0]
             content = choice["message"]["content"]
@@ -228,7 +230,11 @@ class LLMExtractor:
                 "Check LLM_BASE_URL and that the server is running."
             )
         if all(f.status == last.status for f in failures):
-            advice = "try again later or lower LLM_MAX_CONCURRENCY" if last.status == 429 else "the server is failing; try again later"
+            advice = (
+                "try again later or lower LLM_MAX_CONCURRENCY"
+                if last.status == 429
+                else "the server is failing; try again later"
+            )
             return ExtractionError(f"{self._endpoint} {last.describe()} {attempts} times in a row; {advice}.")
         return ExtractionError(f"{self._endpoint} failed {attempts} attempts; the last one {last.describe()}.")
 

@@ -61,7 +61,9 @@ def extraction_messages(text: str, content_type: str, schema: SchemaSpec) -> lis
 
 def _entity_types_section(schema: SchemaSpec) -> str:
     if not schema.entity_types:
-        return "Entity types: use short PascalCase types such as Person, Organization, Location, Event, Product, Concept."
+        return (
+            "Entity types: use short PascalCase types such as Person, Organization, Location, Event, Product, Concept."
+        )
     lines = [f"- {t.name}: {t.description}".rstrip(": ") for t in schema.entity_types]
     return "Entity types (use the best fit; if none fits, a short PascalCase type of your own):\n" + "\n".join(lines)
 
@@ -70,7 +72,10 @@ def _edge_types_section(schema: SchemaSpec) -> str:
     parts = []
     if schema.edge_types:
         lines = [f"- {t.name}: {t.description}".rstrip(": ") for t in schema.edge_types]
-        parts.append("Relationship names (use one when it fits; otherwise a short UPPER_SNAKE_CASE verb phrase):\n" + "\n".join(lines))
+        parts.append(
+            "Relationship names (use one when it fits; otherwise a short UPPER_SNAKE_CASE verb phrase):\n"
+            + "\n".join(lines)
+        )
     else:
         parts.append("Relationship names: short UPPER_SNAKE_CASE verb phrases such as WORKS_AT, FOUNDED, LOCATED_IN.")
     if schema.triples:
@@ -105,8 +110,14 @@ def load_json_object(content: str, endpoint: str, *, truncated: bool = False) ->
     try:
         data = json.loads(stripped)
     except json.JSONDecodeError as error:
-        cut = " The answer was cut off (finish_reason=length); shorten the memory or allow more tokens." if truncated else ""
-        raise ExtractionError(f"{endpoint} returned invalid JSON: {error}; the answer began {content[:120]!r}.{cut}") from None
+        cut = (
+            " The answer was cut off (finish_reason=length); shorten the memory or allow more tokens."
+            if truncated
+            else ""
+        )
+        raise ExtractionError(
+            f"{endpoint} returned invalid JSON: {error}; the answer began {content[:120]!r}.{cut}"
+        ) from None
     if not isinstance(data, dict):
         raise _shape(endpoint, f"expected a JSON object, got {type(data).__name__}")
     return data
@@ -160,7 +171,9 @@ def _entities(items: list[Any], endpoint: str) -> list[ExtractedEntity]:
 def _flat(attributes: dict[str, Any]) -> dict[str, str | int | float | bool | None]:
     """Attribute values as JSON scalars, as the offline extractor gives them; nested values become JSON text."""
     return {
-        str(key): value if value is None or isinstance(value, (str, int, float, bool)) else json.dumps(value, ensure_ascii=False)
+        str(key): value
+        if value is None or isinstance(value, (str, int, float, bool))
+        else json.dumps(value, ensure_ascii=False)
         for key, value in attributes.items()
     }
 
@@ -176,7 +189,9 @@ def _relationship(index: int, item: Any, names: dict[str, str], endpoint: str) -
         raise _shape(endpoint, f"{where}.name has no letters or digits")
     for end in (source, target):
         if end.casefold() not in names:
-            raise _shape(endpoint, f"{where} ({source} -{name}-> {target}) names {end!r}, which is not among the entities")
+            raise _shape(
+                endpoint, f"{where} ({source} -{name}-> {target}) names {end!r}, which is not among the entities"
+            )
     return ExtractedRelationship(
         source=names[source.casefold()],
         target=names[target.casefold()],

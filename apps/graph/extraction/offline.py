@@ -120,7 +120,9 @@ def _assemble(analyses: list[SentenceAnalysis], schema: SchemaSpec) -> Extractio
             entities[full].attributes.setdefault(key, value)
     relationships = _relationships(analyses, aliases, set(entities))
     return Extraction(
-        entities=[ExtractedEntity(e.name, schema.spell_type(e.type), e.attributes, e.summary) for e in entities.values()],
+        entities=[
+            ExtractedEntity(e.name, schema.spell_type(e.type), e.attributes, e.summary) for e in entities.values()
+        ],
         relationships=[replace(r, name=schema.spell_edge(r.name)) for r in relationships],
     )
 
@@ -135,7 +137,9 @@ def _entities(analyses: list[SentenceAnalysis]) -> dict[str, _Entity]:
             entity = entities.get(mention.name)
             if entity is None:
                 summary = analysis.text[:_SUMMARY_CHARS]
-                entities[mention.name] = _Entity(mention.name, mention.type, mention.strength, dict(mention.attributes), summary)
+                entities[mention.name] = _Entity(
+                    mention.name, mention.type, mention.strength, dict(mention.attributes), summary
+                )
                 continue
             if mention.strength > entity.strength:
                 entity.type, entity.strength = mention.type, mention.strength

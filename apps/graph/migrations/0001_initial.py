@@ -5,115 +5,202 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('projects', '0001_initial'),
+        ("projects", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Relationship',
+            name="Relationship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=80)),
-                ('fact', models.TextField(blank=True, default='')),
-                ('valid_at', models.DateTimeField(blank=True, null=True)),
-                ('invalid_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=80)),
+                ("fact", models.TextField(blank=True, default="")),
+                ("valid_at", models.DateTimeField(blank=True, null=True)),
+                ("invalid_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['project', 'source', 'name'],
+                "ordering": ["project", "source", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Community',
+            name="Community",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('summary', models.TextField(blank=True, default='')),
-                ('member_count', models.PositiveIntegerField(default=0)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='communities', to='projects.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                ("summary", models.TextField(blank=True, default="")),
+                ("member_count", models.PositiveIntegerField(default=0)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="communities", to="projects.project"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'communities',
-                'ordering': ['project', '-member_count', 'name'],
+                "verbose_name_plural": "communities",
+                "ordering": ["project", "-member_count", "name"],
             },
         ),
         migrations.CreateModel(
-            name='EdgeType',
+            name="EdgeType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=80)),
-                ('description', models.TextField(blank=True, default='')),
-                ('attribute_schema', models.JSONField(blank=True, default=dict)),
-                ('source', models.CharField(choices=[('user', 'Defined by a user'), ('generated', 'Found by ingestion')], default='user', max_length=12)),
-                ('exclusive', models.BooleanField(default=False, help_text='An entity has one current target for this edge (works at, lives in): a newer fact closes the older.')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='edge_types', to='projects.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=80)),
+                ("description", models.TextField(blank=True, default="")),
+                ("attribute_schema", models.JSONField(blank=True, default=dict)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("user", "Defined by a user"), ("generated", "Found by ingestion")],
+                        default="user",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "exclusive",
+                    models.BooleanField(
+                        default=False,
+                        help_text="An entity has one current target for this edge (works at, lives in): a newer fact closes the older.",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="edge_types", to="projects.project"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', 'name'],
+                "ordering": ["project", "name"],
             },
         ),
         migrations.CreateModel(
-            name='EntityType',
+            name="EntityType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=80)),
-                ('description', models.TextField(blank=True, default='')),
-                ('attribute_schema', models.JSONField(blank=True, default=dict)),
-                ('source', models.CharField(choices=[('user', 'Defined by a user'), ('generated', 'Found by ingestion')], default='user', max_length=12)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entity_types', to='projects.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=80)),
+                ("description", models.TextField(blank=True, default="")),
+                ("attribute_schema", models.JSONField(blank=True, default=dict)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("user", "Defined by a user"), ("generated", "Found by ingestion")],
+                        default="user",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="entity_types", to="projects.project"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', 'name'],
+                "ordering": ["project", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Entity',
+            name="Entity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=255)),
-                ('normalized_name', models.CharField(max_length=255)),
-                ('summary', models.TextField(blank=True, default='')),
-                ('attributes', models.JSONField(blank=True, default=dict)),
-                ('first_seen_at', models.DateTimeField()),
-                ('last_seen_at', models.DateTimeField()),
-                ('community', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='graph.community')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entities', to='projects.project')),
-                ('entity_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entities', to='graph.entitytype')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=255)),
+                ("normalized_name", models.CharField(max_length=255)),
+                ("summary", models.TextField(blank=True, default="")),
+                ("attributes", models.JSONField(blank=True, default=dict)),
+                ("first_seen_at", models.DateTimeField()),
+                ("last_seen_at", models.DateTimeField()),
+                (
+                    "community",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="members",
+                        to="graph.community",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="entities", to="projects.project"
+                    ),
+                ),
+                (
+                    "entity_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="entities", to="graph.entitytype"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'entities',
-                'ordering': ['project', 'name'],
+                "verbose_name_plural": "entities",
+                "ordering": ["project", "name"],
             },
         ),
         migrations.CreateModel(
-            name='EdgeTypeMap',
+            name="EdgeTypeMap",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('user', 'Defined by a user'), ('generated', 'Found by ingestion')], default='user', max_length=12)),
-                ('edge_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='maps', to='graph.edgetype')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='edge_type_maps', to='projects.project')),
-                ('source_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='graph.entitytype')),
-                ('target_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='graph.entitytype')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("user", "Defined by a user"), ("generated", "Found by ingestion")],
+                        default="user",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "edge_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="maps", to="graph.edgetype"
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="edge_type_maps",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "source_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="graph.entitytype"
+                    ),
+                ),
+                (
+                    "target_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="graph.entitytype"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Mention',
+            name="Mention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='graph.entity')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "entity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="mentions", to="graph.entity"
+                    ),
+                ),
             ],
         ),
     ]

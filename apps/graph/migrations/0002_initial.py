@@ -5,68 +5,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('graph', '0001_initial'),
-        ('memories', '0001_initial'),
-        ('projects', '0001_initial'),
+        ("graph", "0001_initial"),
+        ("memories", "0001_initial"),
+        ("projects", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mention',
-            name='memory',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='memories.memory'),
+            model_name="mention",
+            name="memory",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="mentions", to="memories.memory"
+            ),
         ),
         migrations.AddField(
-            model_name='relationship',
-            name='episodes',
-            field=models.ManyToManyField(related_name='relationships', to='memories.memory'),
+            model_name="relationship",
+            name="episodes",
+            field=models.ManyToManyField(related_name="relationships", to="memories.memory"),
         ),
         migrations.AddField(
-            model_name='relationship',
-            name='invalidated_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invalidated', to='graph.relationship'),
+            model_name="relationship",
+            name="invalidated_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="invalidated",
+                to="graph.relationship",
+            ),
         ),
         migrations.AddField(
-            model_name='relationship',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relationships', to='projects.project'),
+            model_name="relationship",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="relationships", to="projects.project"
+            ),
         ),
         migrations.AddField(
-            model_name='relationship',
-            name='source',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outgoing', to='graph.entity'),
+            model_name="relationship",
+            name="source",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="outgoing", to="graph.entity"
+            ),
         ),
         migrations.AddField(
-            model_name='relationship',
-            name='target',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='incoming', to='graph.entity'),
+            model_name="relationship",
+            name="target",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="incoming", to="graph.entity"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='edgetype',
-            constraint=models.UniqueConstraint(fields=('project', 'name'), name='edgetype_unique_name'),
+            model_name="edgetype",
+            constraint=models.UniqueConstraint(fields=("project", "name"), name="edgetype_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='entitytype',
-            constraint=models.UniqueConstraint(fields=('project', 'name'), name='entitytype_unique_name'),
+            model_name="entitytype",
+            constraint=models.UniqueConstraint(fields=("project", "name"), name="entitytype_unique_name"),
         ),
         migrations.AddIndex(
-            model_name='entity',
-            index=models.Index(fields=['project', 'normalized_name'], name='entity_project_normalized'),
+            model_name="entity",
+            index=models.Index(fields=["project", "normalized_name"], name="entity_project_normalized"),
         ),
         migrations.AddConstraint(
-            model_name='edgetypemap',
-            constraint=models.UniqueConstraint(fields=('project', 'source_type', 'target_type', 'edge_type'), name='edgetypemap_unique_triple'),
+            model_name="edgetypemap",
+            constraint=models.UniqueConstraint(
+                fields=("project", "source_type", "target_type", "edge_type"), name="edgetypemap_unique_triple"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mention',
-            constraint=models.UniqueConstraint(fields=('memory', 'entity'), name='mention_unique'),
+            model_name="mention",
+            constraint=models.UniqueConstraint(fields=("memory", "entity"), name="mention_unique"),
         ),
         migrations.AddIndex(
-            model_name='relationship',
-            index=models.Index(fields=['project', 'source', 'name'], name='relationship_source_name'),
+            model_name="relationship",
+            index=models.Index(fields=["project", "source", "name"], name="relationship_source_name"),
         ),
     ]

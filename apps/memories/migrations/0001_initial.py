@@ -9,40 +9,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('projects', '0001_initial'),
-        ('tasks', '0001_initial'),
+        ("projects", "0001_initial"),
+        ("tasks", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Memory',
+            name="Memory",
             fields=[
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('title', models.CharField(max_length=200)),
-                ('content', models.TextField()),
-                ('content_type', models.CharField(choices=[('text', 'Text'), ('markdown', 'Markdown'), ('json', 'JSON'), ('conversation', 'Conversation')], default='text', max_length=16)),
-                ('source_description', models.CharField(blank=True, default='', max_length=255)),
-                ('tags', models.JSONField(blank=True, default=list)),
-                ('metadata', models.JSONField(blank=True, default=dict)),
-                ('valid_at', models.DateTimeField(default=django.utils.timezone.now, help_text='When what the memory describes happened.')),
-                ('processing_status', models.CharField(choices=[('pending', 'Pending'), ('processing', 'Processing'), ('completed', 'Completed'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='pending', max_length=16)),
-                ('content_hash', models.CharField(editable=False, max_length=64)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='memories', to=settings.AUTH_USER_MODEL)),
-                ('current_task', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tasks.tasklog')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memories', to='projects.project')),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("title", models.CharField(max_length=200)),
+                ("content", models.TextField()),
+                (
+                    "content_type",
+                    models.CharField(
+                        choices=[
+                            ("text", "Text"),
+                            ("markdown", "Markdown"),
+                            ("json", "JSON"),
+                            ("conversation", "Conversation"),
+                        ],
+                        default="text",
+                        max_length=16,
+                    ),
+                ),
+                ("source_description", models.CharField(blank=True, default="", max_length=255)),
+                ("tags", models.JSONField(blank=True, default=list)),
+                ("metadata", models.JSONField(blank=True, default=dict)),
+                (
+                    "valid_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, help_text="When what the memory describes happened."
+                    ),
+                ),
+                (
+                    "processing_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("processing", "Processing"),
+                            ("completed", "Completed"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("content_hash", models.CharField(editable=False, max_length=64)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="memories",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "current_task",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="tasks.tasklog",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memories", to="projects.project"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'memories',
-                'ordering': ['-created_at', 'id'],
-                'indexes': [models.Index(fields=['project', '-created_at'], name='memory_project_recent'), models.Index(fields=['project', 'processing_status'], name='memory_project_status')],
-                'constraints': [models.UniqueConstraint(fields=('project', 'content_hash'), name='memory_unique_content')],
+                "verbose_name_plural": "memories",
+                "ordering": ["-created_at", "id"],
+                "indexes": [
+                    models.Index(fields=["project", "-created_at"], name="memory_project_recent"),
+                    models.Index(fields=["project", "processing_status"], name="memory_project_status"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("project", "content_hash"), name="memory_unique_content")
+                ],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tasks', '0001_initial'),
+        ("tasks", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='tasklog',
-            name='enqueued_at',
+            model_name="tasklog",
+            name="enqueued_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

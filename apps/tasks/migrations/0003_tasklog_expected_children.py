@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tasks', '0002_tasklog_enqueued_at'),
+        ("tasks", "0002_tasklog_enqueued_at"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='tasklog',
-            name='expected_children',
+            model_name="tasklog",
+            name="expected_children",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
     ]

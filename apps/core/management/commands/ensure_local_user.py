@@ -29,6 +29,8 @@ class Command(BaseCommand):
         login_file = settings.VAR_DIR / "local-login.txt"
         login_file.write_text(f"username: admin\npassword: {password}\n")
         login_file.chmod(0o600)
-        self.stdout.write(self.style.SUCCESS(
-            f"Created a local login: username 'admin', password '{password}' (also in {login_file})."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created a local login: username 'admin', password '{password}' (also in {login_file})."
+            )
+        )

@@ -33,4 +33,3 @@ class Command(DjangoMigrateCommand):
                 return super().handle(*args, **options)
         except LockTimeout as exc:
             raise CommandError(str(exc)) from None
-
