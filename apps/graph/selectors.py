@@ -13,6 +13,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 
+from apps.graph.constants import REBUILD
 from apps.graph.models import Community, EdgeType, EdgeTypeMap, Entity, EntityType, Mention, Relationship
 from apps.memories.models import Memory
 from apps.projects.models import Project
@@ -135,8 +136,6 @@ def top_members(community_ids: list[int], *, limit: int = 10) -> dict[int, list[
 
 def active_rebuild(project: Project) -> TaskLog | None:
     """The project's community rebuild that is pending or running, if any."""
-    from apps.graph.rebuild import REBUILD
-
     return (
         TaskLog.objects.filter(project=project, task_type=REBUILD, status__in=[Status.PENDING, Status.PROCESSING])
         .order_by("created_at")

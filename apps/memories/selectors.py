@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from apps.graph.models import Entity, Relationship
+from apps.memories.constants import SUBJECT_TYPE
 from apps.memories.models import Memory
 from apps.projects.models import Project
 from apps.tasks.models import TaskLog
@@ -24,6 +25,4 @@ def memory_relationships(memory: Memory) -> QuerySet[Relationship]:
 
 
 def memory_tasks(memory: Memory) -> QuerySet[TaskLog]:
-    from apps.memories.services import SUBJECT_TYPE
-
     return TaskLog.objects.filter(subject_type=SUBJECT_TYPE, subject_id=str(memory.id)).order_by("-created_at")

@@ -12,14 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.graph import services as graph
+from apps.memories.constants import INGEST, SUBJECT_TYPE
 from apps.memories.models import Memory, content_hash
 from apps.projects.models import Project
 from apps.tasks.models import Status, TaskLog
 from apps.tasks.reporter import ProgressReporter
 from apps.tasks.services import task_create, task_request_cancel
-
-SUBJECT_TYPE = "memories.memory"
-INGEST = "ingest_memory"
 
 # The stages of ingestion, as DESIGN.md lists them; each names the work done after it.
 STARTING = (10, "Starting episode ingestion...")
