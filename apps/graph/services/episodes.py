@@ -1,37 +1,20 @@
-"""Writing a project's graph: schema, episodes, communities.
-
-The ingestion pipeline (apps.memories.services.memory_ingest) calls these in
-order: schema_load, episode_extract, then, holding the project's graph lock,
-schema_sync + episode_write, and communities_update.
-"""
+"""Episodes into the graph: extract what one says, write it, replace what it said before."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from apps.graph.communities import NEW, NewCommunity, assign_incrementally, name_community
 from apps.graph.extraction import get_extractor
 from apps.graph.extraction.types import GENERIC_TYPE, Extraction, SchemaSpec
-from apps.graph.models import (
-    DEFAULT_ENTITY_TYPES,
-    EXCLUSIVE_EDGE_NAMES,
-    Community,
-    EdgeType,
-    EdgeTypeMap,
-    Entity,
-    EntityType,
-    Mention,
-    Relationship,
-    Source,
-)
+from apps.graph.models import EdgeType, Entity, EntityType, Mention, Relationship
 from apps.graph.resolution import find_match, normalize_name
+from apps.graph.services.communities import refresh_communities
 from apps.projects.models import Project
 
 
@@ -51,90 +34,10 @@ class Episode:
 
 
 @dataclass
-class SchemaChanges:
-    entity_types: int = 0
-    edge_types: int = 0
-    triples: int = 0
-
-
-@dataclass
 class Written:
     entity_ids: set[int] = field(default_factory=set)
     relationship_count: int = 0
     invalidated_count: int = 0
-
-
-def lock_project_graph(project: Project) -> None:
-    """Serialise graph writes in a project until the current transaction ends.
-
-    A row lock on the project on PostgreSQL; SQLite takes its write lock at
-    the start of every transaction (IMMEDIATE mode), which serialises too.
-    """
-    Project.objects.select_for_update().filter(pk=project.pk).values_list("pk", flat=True).first()
-
-
-# -- schema -----------------------------------------------------------------
-
-
-def ensure_default_types(project: Project) -> None:
-    existing = set(EntityType.objects.filter(project=project).values_list("name", flat=True))
-    EntityType.objects.bulk_create(
-        [
-            EntityType(project=project, name=name, description=description, source=Source.USER)
-            for name, description in DEFAULT_ENTITY_TYPES.items()
-            if name not in existing
-        ],
-        ignore_conflicts=True,
-    )
-
-
-def schema_load(*, project: Project) -> SchemaSpec:
-    ensure_default_types(project)
-    entity_types = dict(EntityType.objects.filter(project=project).values_list("name", "description"))
-    edge_types = dict(EdgeType.objects.filter(project=project).values_list("name", "description"))
-    triples = set(
-        EdgeTypeMap.objects.filter(project=project).values_list(
-            "source_type__name", "target_type__name", "edge_type__name"
-        )
-    )
-    return SchemaSpec.build(entity_types, edge_types, sorted(triples))
-
-
-def schema_sync(*, project: Project, extraction: Extraction) -> SchemaChanges:
-    """Add the types, edge names and (source, target, edge) triples first seen in this episode."""
-    changes = SchemaChanges()
-    types = {t.name: t for t in EntityType.objects.filter(project=project)}
-    for name in sorted({e.type for e in extraction.entities} - types.keys()):
-        types[name] = EntityType.objects.create(project=project, name=name, source=Source.GENERATED)
-        changes.entity_types += 1
-
-    edges = {e.name: e for e in EdgeType.objects.filter(project=project)}
-    for name in sorted({r.name for r in extraction.relationships} - edges.keys()):
-        edges[name] = EdgeType.objects.create(
-            project=project, name=name, source=Source.GENERATED, exclusive=name in EXCLUSIVE_EDGE_NAMES
-        )
-        changes.edge_types += 1
-
-    type_of = {e.name: e.type for e in extraction.entities}
-    known = set(
-        EdgeTypeMap.objects.filter(project=project).values_list("source_type_id", "target_type_id", "edge_type_id")
-    )
-    for rel in extraction.relationships:
-        key = (types[type_of[rel.source]].id, types[type_of[rel.target]].id, edges[rel.name].id)
-        if key not in known:
-            EdgeTypeMap.objects.create(
-                project=project,
-                source_type_id=key[0],
-                target_type_id=key[1],
-                edge_type_id=key[2],
-                source=Source.GENERATED,
-            )
-            known.add(key)
-            changes.triples += 1
-    return changes
-
-
-# -- episodes -----------------------------------------------------------------
 
 
 def episode_extract(*, episode: Episode, schema: SchemaSpec, check: Callable[[], None] | None = None) -> Extraction:
@@ -286,71 +189,3 @@ def _withdraw_support(memory, *, keep: set[int]) -> None:
 def _delete_orphan_entities(entity_ids: Iterable[int]) -> None:
     """Delete those of `entity_ids` that nothing mentions any more."""
     Entity.objects.filter(id__in=list(entity_ids), mentions__isnull=True).delete()
-
-
-# -- communities ----------------------------------------------------------------
-
-
-def communities_update(*, project: Project, entity_ids: Iterable[int]) -> int:
-    """Place the entities an episode touched into communities, incrementally.
-
-    Each joins the community most of its neighbours are in, or starts a new
-    one; the communities that changed are recounted and renamed. Returns how
-    many communities changed.
-    """
-    touched = set(entity_ids)
-    neighbours = _neighbours(project, touched)
-    community_of = dict(
-        Entity.objects.filter(project=project, id__in=set().union(*neighbours.values(), touched)).values_list(
-            "id", "community_id"
-        )
-    )
-    placement = assign_incrementally(
-        touched, neighbours_of=lambda e: neighbours.get(e, ()), community_of=community_of.get, group_new=True
-    )
-    changed: set[int] = {cid for cid in (community_of.get(e) for e in touched) if cid is not None}
-    founded: dict[object, int] = {}
-    for entity_id, target in placement.items():
-        if target is NEW or isinstance(target, NewCommunity):
-            key = (NEW, entity_id) if target is NEW else target
-            if key not in founded:
-                founded[key] = Community.objects.create(project=project, name="").id
-            target = founded[key]
-        if community_of.get(entity_id) != target:
-            Entity.objects.filter(pk=entity_id).update(community_id=target)
-        changed.add(target)
-    refresh_communities(project, changed)
-    return len(changed)
-
-
-def _neighbours(project: Project, entity_ids: set[int]) -> dict[int, set[int]]:
-    neighbours: dict[int, set[int]] = {e: set() for e in entity_ids}
-    edges = Relationship.objects.filter(project=project, invalid_at__isnull=True).filter(
-        Q(source_id__in=entity_ids) | Q(target_id__in=entity_ids)
-    )
-    for source_id, target_id in edges.values_list("source_id", "target_id"):
-        if source_id in neighbours:
-            neighbours[source_id].add(target_id)
-        if target_id in neighbours:
-            neighbours[target_id].add(source_id)
-    return neighbours
-
-
-def refresh_communities(project: Project, community_ids: Iterable[int]) -> None:
-    """Recount, rename and resummarise communities; drop the ones left empty."""
-    ids = set(community_ids)
-    Community.objects.filter(project=project, id__in=ids, members__isnull=True).delete()
-    for community in Community.objects.filter(project=project, id__in=ids):
-        members = list(
-            Entity.objects.filter(community=community).annotate(
-                degree=Count("outgoing", distinct=True) + Count("incoming", distinct=True)
-            )
-        )
-        facts = Counter(
-            Relationship.objects.filter(source__community=community, invalid_at__isnull=True).values_list(
-                "name", flat=True
-            )
-        )
-        community.name, community.summary = name_community([(m.name, m.degree) for m in members], facts)
-        community.member_count = len(members)
-        community.save(update_fields=["name", "summary", "member_count", "updated_at"])
