@@ -15,7 +15,6 @@ from django.http import Http404
 
 from apps.graph.constants import REBUILD
 from apps.graph.models import Community, EdgeType, EdgeTypeMap, Entity, EntityType, Mention, Relationship
-from apps.memories.models import Memory
 from apps.projects.models import Project
 from apps.tasks.models import Status, TaskLog
 
@@ -102,8 +101,14 @@ def entity_relationships(entity: Entity, *, direction: str) -> QuerySet[Relation
     )
 
 
-def entity_memories(entity: Entity) -> QuerySet[Memory]:
-    return Memory.objects.filter(mentions__entity=entity).order_by("-valid_at", "id")
+def entity_memories(entity: Entity) -> QuerySet:
+    """The memories that mention the entity, newest first.
+
+    Reached through the graph's own foreign key (Mention.memory): the graph
+    imports nothing of the memories app.
+    """
+    memories = Mention._meta.get_field("memory").related_model
+    return memories.objects.filter(mentions__entity=entity).order_by("-valid_at", "id")
 
 
 # -- communities -----------------------------------------------------------------

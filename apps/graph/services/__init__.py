@@ -1,26 +1,22 @@
-"""Writing a project's graph: schema, episodes, communities.
+"""Writing a project's graph: episodes, schema, communities.
 
-The ingestion pipeline (apps.memories.services.memory_ingest) calls these in
-order: schema_load, episode_extract, then, holding the project's graph lock,
-schema_sync + episode_write, and communities_update.
+Other rooms call what this package exports; each call takes the project's
+graph lock itself (lock_project_graph) and takes back what it wrote when it
+cannot finish. Ingestion is one call, episode_ingest (stages 20 to 75), and
+deleting a memory one more, episode_remove.
 """
 
-from apps.graph.services.communities import communities_update, refresh_communities
-from apps.graph.services.episodes import Episode, Written, episode_extract, episode_remove, episode_write
+from apps.graph.services.communities import communities_update
+from apps.graph.services.episodes import Episode, EpisodeIngested, episode_ingest, episode_remove
 from apps.graph.services.locking import lock_project_graph
-from apps.graph.services.schema import SchemaChanges, ensure_default_types, schema_load, schema_sync
+from apps.graph.services.schema import ensure_default_types
 
 __all__ = [
     "Episode",
-    "SchemaChanges",
-    "Written",
+    "EpisodeIngested",
     "communities_update",
     "ensure_default_types",
-    "episode_extract",
+    "episode_ingest",
     "episode_remove",
-    "episode_write",
     "lock_project_graph",
-    "refresh_communities",
-    "schema_load",
-    "schema_sync",
 ]
