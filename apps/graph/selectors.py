@@ -8,6 +8,7 @@ also lists the closed ones, marked.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
@@ -98,6 +99,20 @@ def entity_relationships(entity: Entity, *, direction: str) -> QuerySet[Relation
     relationships = entity.outgoing if direction == "out" else entity.incoming
     return relationships.select_related("source", "target").order_by(
         F("invalid_at").desc(nulls_first=True), "name", "id"
+    )
+
+
+def episode_entities(episode_id: UUID) -> QuerySet[Entity]:
+    """The entities an episode (the memory `episode_id`) names, by name."""
+    return Entity.objects.filter(mentions__memory_id=episode_id).select_related("entity_type").order_by("name")
+
+
+def episode_relationships(episode_id: UUID) -> QuerySet[Relationship]:
+    """The relationships an episode supports."""
+    return (
+        Relationship.objects.filter(episodes=episode_id)
+        .select_related("source", "target")
+        .order_by("source__name", "name")
     )
 
 

@@ -17,8 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.graph.extraction import get_extractor
-from apps.graph.extraction.types import GENERIC_TYPE, Extraction
+from apps.graph.extraction import GENERIC_TYPE, Extraction, get_extractor
 from apps.graph.models import EdgeType, Entity, EntityType, Mention, Relationship
 from apps.graph.resolution import find_match, normalize_name
 from apps.graph.services.communities import communities_update, refresh_communities

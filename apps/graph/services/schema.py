@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from apps.graph.extraction.types import Extraction, SchemaSpec
+from apps.graph.extraction import Extraction, SchemaSpec
 from apps.graph.models import (
     DEFAULT_ENTITY_TYPES,
     EXCLUSIVE_EDGE_NAMES,
