@@ -1,10 +1,12 @@
 """Writing a project's graph: episodes, schema, communities.
 
-Other rooms call what this package exports; each call takes the project's
-graph lock itself (lock_project_graph) and takes back what it wrote when it
-cannot finish. Ingestion is one call, episode_ingest (stages 20 to 75), and
-deleting a memory one more, episode_remove. The schema page and API write
-types through entity_type_create/update/delete and edge_type_create/update/delete.
+Ingestion is one call, episode_ingest (stages 20 to 75), and deleting a
+memory one more, episode_remove; the schema page and API write types through
+entity_type_create/update/delete and edge_type_create/update/delete. Each of
+these takes the project's graph lock itself, and episode_ingest takes back
+what it wrote when it cannot finish. lock_project_graph and
+communities_update also serve the community rebuild, which holds the lock
+for its swap of communities.
 """
 
 from apps.graph.services.communities import communities_update
