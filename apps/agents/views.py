@@ -15,22 +15,27 @@ from apps.agents import selectors, services
 from apps.agents.forms import KeyForm
 from apps.projects.access import Action, get_project_for_user
 
+# The new key's secret waits here between the POST that made it and the page
+# that shows it, which takes it out: redirecting after the POST keeps a
+# reload from making a second key, and the secret never enters a URL.
+NEW_KEY = "agents.new_key"
+
 
 @login_required
 def key_list(request: HttpRequest, project_id: UUID) -> HttpResponse:
     project = get_project_for_user(request.user, project_id, Action.MANAGE)
     form = KeyForm(request.POST or None)
-    created = None
     if request.method == "POST" and form.is_valid():
         try:
             key, secret = services.key_create(project=project, created_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            # Rendered, not redirected: the secret must not travel through a
-            # URL or the session. This page is the only time it is shown.
-            created = {"key": key, "secret": secret}
-            form = KeyForm()
+            request.session[NEW_KEY] = {"id": key.id, "secret": secret}
+            return redirect("agents:keys", project_id=project.id)
+    created = None
+    if (new := request.session.pop(NEW_KEY, None)) is not None:
+        created = {"key": selectors.key_of_project(project, new["id"]), "secret": new["secret"]}
     context = {"project": project, "keys": selectors.keys_of(project), "form": form, "created": created}
     return render(request, "agents/keys.html", context)
 
