@@ -20,7 +20,7 @@ from apps.agents.models import ProjectAPIKey
 from apps.agents.services import key_revoke
 from apps.memories.models import Memory
 from apps.tasks.models import TaskLog
-from tests.live import SSEClient, run_manage
+from tests.live import SSEClient, Uvicorn, run_manage
 from tests.live.processes import BASE_DIR, MANAGE
 
 pytestmark = pytest.mark.live
@@ -221,7 +221,17 @@ def test_it_holds_each_key_to_its_project_and_scope(uvicorn_server, keys):
     assert not Memory.objects.filter(pk=memory_id).exists()
 
 
-def test_it_answers_401_without_a_valid_key(uvicorn_server, keys):
+@pytest.fixture
+def procfile_uvicorn(live_postgres_env):
+    """uvicorn as the Procfile runs it: without ASGI lifespan, so /mcp must start its sessions itself."""
+    server = Uvicorn(live_postgres_env)
+    server.args += ["--lifespan", "off"]
+    with server:
+        yield server
+
+
+def test_it_answers_401_without_a_valid_key(procfile_uvicorn, keys):
+    uvicorn_server = procfile_uvicorn
     initialize = {
         "jsonrpc": "2.0",
         "id": 1,

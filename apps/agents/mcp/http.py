@@ -7,6 +7,9 @@ revoked key stops at its next request, also within an open session.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 from mcp.server.auth.middleware.auth_context import AuthContextMiddleware
@@ -71,32 +74,67 @@ class RequireKey:
             await self.app(scope, receive, send)
 
 
-def build_app() -> ASGIApp:
-    """The /mcp application; it also answers ASGI lifespan (the SDK's session manager runs within it)."""
-    sdk_app = build_server().streamable_http_app(
-        streamable_http_path=PATH,
-        # Host checking is AllowedHosts' job; browsers cannot send our
-        # Bearer keys on their own, so there is no cookie to ride.
-        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
-    )
-    # The SDK's own pieces, fed by our verifier.
-    keyed = RequireKey(AuthContextMiddleware(sdk_app))
-    return AllowedHosts(AuthenticationMiddleware(keyed, backend=BearerAuthBackend(KeyVerifier())))
+class McpMount:
+    """Django's ASGI application with /mcp beside it.
+
+    The SDK's session manager must run (a task group holding the sessions)
+    before /mcp can answer. It starts with ASGI lifespan when the server
+    speaks it, else at the first /mcp request (the Procfile runs uvicorn with
+    `--lifespan off`, Django having no use for it), and stops at lifespan
+    shutdown or with the event loop.
+    """
+
+    def __init__(self, django_app: ASGIApp) -> None:
+        self.django_app = django_app
+        server = build_server()
+        sdk_app = server.streamable_http_app(
+            streamable_http_path=PATH,
+            # Host checking is AllowedHosts' job; browsers cannot send our
+            # Bearer keys on their own, so there is no cookie to ride.
+            transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+        )
+        self.session_manager = server.session_manager
+        # The SDK's own pieces, fed by our verifier.
+        keyed = RequireKey(AuthContextMiddleware(sdk_app))
+        self.mcp_app = AllowedHosts(AuthenticationMiddleware(keyed, backend=BearerAuthBackend(KeyVerifier())))
+        self._running: asyncio.Task | None = None
+        self._started = asyncio.Event()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and (path == PATH or path.startswith(PATH + "/")):
+            await self._ensure_running()
+            await self.mcp_app(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        else:
+            await self.django_app(scope, receive, send)
+
+    async def _ensure_running(self) -> None:
+        if self._running is None:  # no await before this assignment: one start only
+            self._running = asyncio.get_running_loop().create_task(self._run(), name="mcp-session-manager")
+        await self._started.wait()
+
+    async def _run(self) -> None:
+        async with self.session_manager.run():
+            self._started.set()
+            await asyncio.Event().wait()  # until cancelled at shutdown
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await self._ensure_running()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self._running is not None:
+                    self._running.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await self._running
+                await send({"type": "lifespan.shutdown.complete"})
+                return
 
 
 def mount_mcp(django_app: ASGIApp) -> ASGIApp:
-    """Django's ASGI application with /mcp beside it.
-
-    Django does not speak ASGI lifespan; the MCP app does (its session
-    manager starts and stops with the process), so lifespan goes there.
-    """
-    mcp_app = build_app()
-
-    async def application(scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] == "lifespan" or (scope["type"] == "http" and (path == PATH or path.startswith(PATH + "/"))):
-            await mcp_app(scope, receive, send)
-        else:
-            await django_app(scope, receive, send)
-
-    return application
+    """Django's ASGI application with the MCP server (streamable HTTP) at /mcp."""
+    return McpMount(django_app)
