@@ -75,22 +75,16 @@ def key_authenticate(*, secret: str) -> AbstractBaseUser | None:
     """
     if not secret.startswith(KEY_PREFIX):
         return None
-    key = (
-        ProjectAPIKey.objects.select_related("created_by")
-        .filter(secret_hash=hash_secret(secret), revoked_at__isnull=True)
-        .first()
-    )
-    if key is None or not key.created_by.is_active:
-        return None
-    _touch(key)
-    user = key.created_by
-    user.project_key = key
-    return user
+    return _acting_user(secret_hash=hash_secret(secret))
 
 
 def key_acting_user(*, key_id: int) -> AbstractBaseUser | None:
-    """Like key_authenticate, by the id of a key already checked once (a long MCP session): None once revoked."""
-    key = ProjectAPIKey.objects.select_related("created_by").filter(pk=key_id, revoked_at__isnull=True).first()
+    """Like key_authenticate, by the id of a key checked before (a long MCP session): None once it is revoked."""
+    return _acting_user(pk=key_id)
+
+
+def _acting_user(**lookup) -> AbstractBaseUser | None:
+    key = ProjectAPIKey.objects.select_related("created_by").filter(revoked_at__isnull=True, **lookup).first()
     if key is None or not key.created_by.is_active:
         return None
     _touch(key)

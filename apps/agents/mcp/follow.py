@@ -38,12 +38,12 @@ async def task_events(task_id: UUID | str) -> AsyncIterator[dict]:
     listener = Listener()
     listener.channels = {channel}
     listener.assign_loop()
-    # Registered before storage is read, so nothing falls between the two.
-    manager.add_listener(listener)
-    get_bridge().ensure_listening()
     last = 0
     from_storage = True
+    # Registered before storage is read, so nothing falls between the two.
+    manager.add_listener(listener)
     try:
+        get_bridge().ensure_listening()
         while True:
             if from_storage:
                 with manager.lock:

@@ -13,7 +13,7 @@ index exists: one more function here, added to TOOLS.
 from __future__ import annotations
 
 import asyncio
-import logging
+import contextlib
 from datetime import timedelta
 from typing import Any
 
@@ -35,8 +35,6 @@ from apps.tasks import selectors as task_selectors
 from apps.tasks import services as task_services
 from apps.tasks.api import TaskDetailOutputSerializer
 from apps.tasks.models import Status
-
-logger = logging.getLogger(__name__)
 
 # How long add_memory(wait=True) follows an ingestion before answering with
 # where it stands (get_task follows it from there).
@@ -128,8 +126,9 @@ async def _wait_for_task(ctx: Context | None, user, task_id: str) -> dict[str, A
     """
     reported = 0
     try:
-        async with asyncio.timeout(WAIT_LIMIT.total_seconds()):
-            async for event in task_events(task_id):
+        # aclosing: a timeout or a client that gives up stops following at once.
+        async with asyncio.timeout(WAIT_LIMIT.total_seconds()), contextlib.aclosing(task_events(task_id)) as events:
+            async for event in events:
                 progress = event.get("progress") or 0
                 # Stages only: "Queued" (0) is not one, and a progress
                 # notification must never go back.
