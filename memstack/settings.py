@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.tasks",
     "apps.memories",
     "apps.graph",
+    "apps.agents",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +204,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous call then gets 401 with WWW-Authenticate.
         "rest_framework.authentication.TokenAuthentication",
+        # `Authorization: Bearer <key>`: a project API key (apps.agents).
+        "apps.agents.authentication.ProjectKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

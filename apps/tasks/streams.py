@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET
 from django_eventstream.eventrequest import EventRequest
 from django_eventstream.utils import add_default_headers, get_storage, make_id, sse_encode_event
 from django_eventstream.views import Listener, stream
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.settings import api_settings
 
 from apps.projects.access import get_project_for_user
 from apps.tasks.bridge import get_bridge
@@ -29,15 +30,23 @@ Snapshot = Callable[[], Iterable[tuple[str, dict]]]
 
 
 def _authenticate(request: HttpRequest) -> None:
-    """Let scripts stream with `Authorization: Token ...` as they call the API."""
+    """Let scripts stream with the API's own `Authorization` schemes (`Token ...`, a key's `Bearer ...`).
+
+    The user a key authenticates carries the key (`user.project_key`); the
+    access checks below hold it to the key's project and scope.
+    """
     if request.user.is_authenticated or "HTTP_AUTHORIZATION" not in request.META:
         return
-    try:
-        result = TokenAuthentication().authenticate(request)
-    except AuthenticationFailed:
-        return
-    if result is not None:
-        request.user = result[0]
+    for authentication in api_settings.DEFAULT_AUTHENTICATION_CLASSES:
+        if issubclass(authentication, SessionAuthentication):
+            continue  # the session middleware has done that one
+        try:
+            result = authentication().authenticate(request)
+        except AuthenticationFailed:
+            return
+        if result is not None:
+            request.user = result[0]
+            return
 
 
 def event_stream(request: HttpRequest, channel: str, snapshot: Snapshot) -> HttpResponse:
