@@ -10,7 +10,36 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "memstack.settings")
 # Before serving: migrate if MEMSTACK_AUTO_MIGRATE, then log any schema drift.
 django.setup(set_prefix=False)
 from apps.core.startup import prepare_web_process  # noqa: E402 - needs the app registry
+from apps.tasks.bridge import get_bridge  # noqa: E402
+from apps.tasks.streams import close_streams_on_shutdown, stream_context  # noqa: E402
 
 prepare_web_process()
 
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+
+async def application(scope, receive, send):
+    """Django, with event streams that hold no thread while they are open (apps/tasks/streams.py)."""
+    if scope["type"] == "lifespan":
+        return await _lifespan(receive, send)
+    close_streams_on_shutdown()
+    context = stream_context(scope)
+    if context is None:
+        return await django_application(scope, receive, send)
+    async with context:
+        return await django_application(scope, receive, send)
+
+
+async def _lifespan(receive, send):
+    # Django has no lifespan events; answering them keeps uvicorn from
+    # logging that the application does not support them.
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            close_streams_on_shutdown()
+            # Listen from the start, so that /healthz reports how the bridge does.
+            get_bridge().ensure_listening()
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
