@@ -18,11 +18,24 @@ prepare_web_process()
 django_application = get_asgi_application()
 
 
+_started = False
+
+
+def _start_in_loop() -> None:
+    """Once, in the server's event loop: the bridge listens (so /healthz reports
+    it from the first probe) and SIGTERM ends open streams at once."""
+    global _started
+    if not _started:
+        _started = True
+        close_streams_on_shutdown()
+        get_bridge().ensure_listening()
+
+
 async def application(scope, receive, send):
     """Django, with event streams that hold no thread while they are open (apps/tasks/streams.py)."""
     if scope["type"] == "lifespan":
         return await _lifespan(receive, send)
-    close_streams_on_shutdown()
+    _start_in_loop()
     context = stream_context(scope)
     if context is None:
         return await django_application(scope, receive, send)
@@ -31,14 +44,12 @@ async def application(scope, receive, send):
 
 
 async def _lifespan(receive, send):
-    # Django has no lifespan events; answering them keeps uvicorn from
-    # logging that the application does not support them.
+    # Django has no lifespan events; with `--lifespan on` we start early,
+    # otherwise (the Procfile) at the first request.
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
-            close_streams_on_shutdown()
-            # Listen from the start, so that /healthz reports how the bridge does.
-            get_bridge().ensure_listening()
+            _start_in_loop()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})

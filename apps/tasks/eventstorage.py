@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,19 @@ READ_BATCH = 200
 
 class EventStorage(DjangoModelStorage):
     """django-eventstream's database storage (EVENTSTREAM_STORAGE_CLASS); used for writes."""
+
+    TRIM_EVERY_SECONDS = 60.0
+    _trimmed_at = float("-inf")
+
+    def trim_event_log(self) -> None:
+        # django-eventstream deletes events older than a day after every
+        # append: a query on each event's path from worker to browser. Once a
+        # minute per process removes the same rows.
+        now = time.monotonic()
+        if now - EventStorage._trimmed_at < self.TRIM_EVERY_SECONDS:
+            return
+        EventStorage._trimmed_at = now
+        super().trim_event_log()
 
 
 @dataclass(eq=False)
