@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 MAX_QUEUED = 500
 # A source unreachable for this long is reported as failing, not reconnecting.
 FAILING_AFTER_SECONDS = 30.0
+# How often every open stream sends a keep-alive (one timer for all of them).
+KEEP_ALIVE_SECONDS = 20.0
 # How often open streams' readers are checked against project memberships:
 # a member removed from a project stops receiving its events within this.
 ACCESS_CHECK_SECONDS = 2.0
@@ -59,7 +61,7 @@ class Subscription:
     Everything here runs in the event loop's thread; no locks.
     """
 
-    __slots__ = ("channel", "user_id", "project_id", "queue", "reread", "closed", "wake")
+    __slots__ = ("channel", "user_id", "project_id", "queue", "reread", "closed", "keep_alive", "wake")
 
     def __init__(self, channel: str, *, user_id, project_id) -> None:
         self.channel = channel
@@ -68,6 +70,7 @@ class Subscription:
         self.queue: list[Event] = []
         self.reread = False  # the stream must read storage from its own position
         self.closed: str | None = None  # why the stream must end
+        self.keep_alive = False  # time to tell the client we are still here
         self.wake = asyncio.Event()
 
     def push(self, event: Event) -> None:
@@ -89,12 +92,12 @@ class Subscription:
         self.closed = reason
         self.wake.set()
 
-    def take(self) -> tuple[list[Event], bool]:
-        """What arrived since the last call, and whether storage must be read."""
-        events, reread = self.queue, self.reread
-        self.queue, self.reread = [], False
+    def take(self) -> tuple[list[Event], bool, bool]:
+        """What arrived since the last call, whether storage must be read, and whether to send a keep-alive."""
+        events, reread, keep_alive = self.queue, self.reread, self.keep_alive
+        self.queue, self.reread, self.keep_alive = [], False, False
         self.wake.clear()
-        return events, reread
+        return events, reread, keep_alive
 
 
 class Bridge:
@@ -166,6 +169,15 @@ class Bridge:
             self._last_ids.clear()
             self._task = loop.create_task(self.run(), name=f"{type(self).__name__}.run")
             self._guard = loop.create_task(self.guard_access(), name=f"{type(self).__name__}.guard_access")
+            self._ticker = loop.create_task(self.keep_alive(), name=f"{type(self).__name__}.keep_alive")
+
+    async def keep_alive(self) -> None:
+        """Wake every open stream now and then, to send a keep-alive through proxies."""
+        while True:
+            await asyncio.sleep(KEEP_ALIVE_SECONDS)
+            for subscription in self.open_streams():
+                subscription.keep_alive = True
+                subscription.wake.set()
 
     async def guard_access(self) -> None:
         """End the streams of readers who are no longer members of the stream's project.

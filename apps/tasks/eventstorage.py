@@ -55,7 +55,7 @@ class Event:
     data: str
     id: int
     _payload: Any = field(default=None, repr=False)
-    _frame: str | None = field(default=None, repr=False)
+    _frame: bytes | None = field(default=None, repr=False)
 
     @property
     def payload(self) -> Any:
@@ -68,12 +68,12 @@ class Event:
         return self._payload or None
 
     @property
-    def frame(self) -> str:
-        """The event as SSE text: one encoding for every stream that sends it."""
+    def frame(self) -> bytes:
+        """The event as SSE bytes: encoded once for every stream that sends it."""
         if self._frame is None:
             from apps.tasks.events import event_id
 
-            self._frame = sse_encode_event(self.type, self.data, event_id=event_id(self.channel, self.id))
+            self._frame = sse_encode_event(self.type, self.data, event_id=event_id(self.channel, self.id)).encode()
         return self._frame
 
 

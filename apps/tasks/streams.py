@@ -55,11 +55,10 @@ from apps.tasks.selectors import active_tasks, get_task_for_user
 
 logger = logging.getLogger(__name__)
 
-KEEP_ALIVE_SECONDS = 20
 # The first bytes: padding for proxies that buffer small responses, then the
 # event django-eventstream's clients wait for.
-OPEN = ":" + " " * 2048 + "\n\nevent: stream-open\ndata:\n\n"
-KEEP_ALIVE = "event: keep-alive\ndata:\n\n"
+OPEN = (":" + " " * 2048 + "\n\nevent: stream-open\ndata:\n\n").encode()
+KEEP_ALIVE = b"event: keep-alive\ndata:\n\n"
 SNAPSHOT_LIMIT = 200
 
 Snapshot = Callable[[], Iterable[tuple[str, dict]]]
@@ -139,7 +138,7 @@ class Stream:
         self.position = 0  # the id of the last event sent (or read past)
         self.done = False
 
-    async def __aiter__(self) -> AsyncIterator[str]:
+    async def __aiter__(self) -> AsyncIterator[bytes]:
         bridge = get_bridge()
         subscription = bridge.subscribe(self.channel, user_id=self.user_id, project_id=self.project_id)
         try:
@@ -158,7 +157,7 @@ class Stream:
         finally:
             bridge.unsubscribe(subscription)
 
-    def _open(self) -> tuple[int, str, bool]:
+    def _open(self) -> tuple[int, bytes, bool]:
         """(position, what to send first, whether storage has more), on the storage thread.
 
         The position is read before the snapshot: whatever changes while the
@@ -183,7 +182,7 @@ class Stream:
             )
             for n, (event_type, payload) in enumerate(states)
         ]
-        return current, "".join(frames), False
+        return current, "".join(frames).encode(), False
 
     def _admit(self, event_type: str, payload) -> bool:
         if self.done or not self.states.admit(event_type, payload):
@@ -192,7 +191,7 @@ class Stream:
             self.done = True
         return True
 
-    def _send(self, events: Iterable) -> str:
+    def _send(self, events: Iterable) -> bytes:
         """The frames of `events` this stream may send; advances its position past all of them."""
         frames = []
         for event in events:
@@ -204,22 +203,24 @@ class Stream:
             elif not self.done:
                 # An id without data moves the client's position without an
                 # event (the SSE rule), so a resumed stream does not send it again.
-                frames.append(f"id: {event_id(self.channel, event.id)}\n\n")
-        return "".join(frames)
+                frames.append(f"id: {event_id(self.channel, event.id)}\n\n".encode())
+        return frames[0] if len(frames) == 1 else b"".join(frames)
 
-    async def _read_on(self) -> tuple[str, bool]:
+    async def _read_on(self) -> tuple[bytes, bool]:
         events = await run_read(read_events, self.channel, self.position, None, READ_BATCH)
         return self._send(events), len(events) == READ_BATCH
 
-    async def _next(self, subscription: Subscription) -> str:
-        try:
-            await asyncio.wait_for(subscription.wake.wait(), KEEP_ALIVE_SECONDS)
-        except TimeoutError:
-            return KEEP_ALIVE
+    async def _next(self, subscription: Subscription) -> bytes:
+        # No timer per stream: the bridge wakes every stream for keep-alives.
+        await subscription.wake.wait()
         if subscription.closed:
             self.done = True
             return _closing_frame(subscription.closed)
-        events, reread = subscription.take()
+        events, reread, keep_alive = subscription.take()
+        if not events and not reread:
+            return KEEP_ALIVE if keep_alive else b""
+        if len(events) == 1 and not reread and events[0].id == self.position + 1:
+            return self._send(events)  # the usual case: the next event, its frame shared by all streams
         chunks = []
         if reread:
             more = True
@@ -234,16 +235,16 @@ class Stream:
                 missed = await run_read(read_events, self.channel, self.position, event.id - 1)
                 chunks.append(self._send(missed))
             chunks.append(self._send([event]))
-        return "".join(chunks)
+        return b"".join(chunks)
 
 
-def _closing_frame(reason: str) -> str:
+def _closing_frame(reason: str) -> bytes:
     if reason == "forbidden":
         # id "error": a browser that reconnects sends it back and gets a 400,
         # so it stops trying (django-eventstream's convention).
         data = {"condition": "forbidden", "text": "You no longer have access to this project."}
-        return sse_encode_event("stream-error", data, event_id="error", json_encode=True)
-    return ""  # shutting down: the client reconnects, to another process if need be
+        return sse_encode_event("stream-error", data, event_id="error", json_encode=True).encode()
+    return b""  # shutting down: the client reconnects, to another process if need be
 
 
 # -- views -----------------------------------------------------------------------------

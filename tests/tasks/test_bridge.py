@@ -33,6 +33,7 @@ def run_with_subscription(scenario) -> Subscription:
             bridge.unsubscribe(subscription)
             bridge._task.cancel()
             bridge._guard.cancel()
+            bridge._ticker.cancel()
 
     asyncio.run(main())
     return box["subscription"]
@@ -114,6 +115,7 @@ def test_it_reports_reconnecting_while_its_source_is_away():
             bridge_module._bridge = previous
         bridge._task.cancel()
         bridge._guard.cancel()
+        bridge._ticker.cancel()
 
     asyncio.run(main())
     assert seen["status"]["state"] == "reconnecting", seen
