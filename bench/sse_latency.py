@@ -224,6 +224,12 @@ class StreamClient(asyncio.Protocol):
                 self.opened.set()
             self._tail = window[-32:]
 
+    def saw(self, marker: bytes) -> bool:
+        """Whether `marker` arrived (in the last few reads: what is waited for is recent)."""
+        return any(marker in data for _, data in self.pieces[-4:]) or (
+            len(self.pieces) > 1 and marker in b"".join(data for _, data in self.pieces[-4:])
+        )
+
     def connection_lost(self, exc: Exception | None) -> None:
         if not self._closing:
             self.lost_at = time.time()
@@ -386,7 +392,13 @@ async def run_phase(
     output, _ = await worker.communicate()
     if worker.returncode != 0:
         raise RuntimeError(f"the worker exited with {worker.returncode}:\n{output.decode()[-3000:]}")
-    await asyncio.sleep(1.5)  # stragglers, and one more poll after the last step
+    # Stragglers: every stream should get the last step; a late one is late,
+    # not lost, so wait for it (up to a minute) before counting what is missing.
+    last_step = f'"message": "step {phase.steps}"'.encode()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not all(client.saw(last_step) for client in clients):
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1.5)  # one more poll after the last step
     stop_polling.set()
     await poller
     await asyncio.sleep(1.0)
