@@ -359,14 +359,24 @@ async def run_phase(
     web_before = process_usage(server.pid)
     pushpin_before = process_usage(pushpin.pid, tree=True) if phase.via_pushpin else None
 
+    failed_to_open: list[str] = []
+
     async def open_one() -> None:
+        # A stream that does not open within a minute is counted, not fatal:
+        # at ten thousand, one slow request must not void the whole phase.
         async with gate:
             client = StreamClient(host, port, stream_path, token)
-            await loop.create_connection(lambda: client, host, port)
-            clients.append(client)
-            await asyncio.wait_for(client.opened.wait(), 60)
+            try:
+                await loop.create_connection(lambda: client, host, port)
+                await asyncio.wait_for(client.opened.wait(), 60)
+            except (TimeoutError, OSError) as exc:
+                failed_to_open.append(repr(exc))
+                client.close()
+                return
             if client.lost.is_set():
-                raise RuntimeError(f"a stream closed before it opened:\n{client.pieces[:2]!r}")
+                failed_to_open.append(f"closed before it opened: {client.pieces[:1]!r}"[:300])
+                return
+            clients.append(client)
 
     t_open = time.time()
     await asyncio.gather(*(open_one() for _ in range(phase.clients)))
@@ -411,6 +421,8 @@ async def run_phase(
     worker_steps = json.loads(steps_file.read_text())["steps"]
     result = analyse(phase, worker_steps, clients, polls, open_seconds)
     result["phase"] = phase.name
+    result["failed_to_open"] = len(failed_to_open)
+    result["failed_to_open_examples"] = failed_to_open[:3]
     result["via_pushpin"] = phase.via_pushpin
     result["web_process"] = {
         "before": web_before,
@@ -656,6 +668,7 @@ def one_line(result: dict) -> str:
     return (
         f"SSE p50 {sse.get('p50')} ms, p99 {sse.get('p99')} ms, max {sse.get('max')} ms "
         f"(n={sse['n']}, missed {result['sse_missed']}, streams lost {result['streams_lost']}/{result['clients']}, "
+        f"failed to open {result.get('failed_to_open', 0)}, "
         f"duplicates {result['sse_duplicates']}); "
         f"polling p50 {poll.get('p50')} ms, p99 {poll.get('p99')} ms"
         + (
