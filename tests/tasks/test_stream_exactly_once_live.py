@@ -161,7 +161,10 @@ def test_it_sends_each_event_once_in_order_through_restarts(live_postgres_env, m
 
             # Wave 2, and the web process restarts in the middle of it.
             second = create(WAVE)
-            wait_until(lambda: TaskLog.objects.filter(pk__in=second).exclude(status="pending").exists(), "wave 2")
+            # The worker reconnects to the restarted Redis with a backoff of its own.
+            wait_until(
+                lambda: TaskLog.objects.filter(pk__in=second).exclude(status="pending").exists(), "wave 2", 2 * WAIT
+            )
             stopping = time.monotonic()
             server.stop()
             stopped_in = time.monotonic() - stopping

@@ -21,26 +21,26 @@ def test_a_client_through_pushpin_gets_every_stage_once(live_postgres_env, membe
     with start_pushpin(port) as pushpin:
         env = {**live_postgres_env, "GRIP_URL": pushpin.grip_url}
         with start_uvicorn(env, port=port) as server, start_celery_worker(env):
-            response = httpx.post(
-                f"{server.url}/api/v1/memories/",
-                json={"project_id": str(project.id), "title": "News", "content": "Alice Chen works at Acme Corp."},
-                headers={"Authorization": f"Token {token}"},
-                timeout=30,
-                trust_env=False,
-            )
-            assert response.status_code == 201, response.text
-            task_id = response.json()["task_id"]
             headers = {"Authorization": f"Token {token}"}
 
             def logs() -> str:
                 return server.log_tail() + "\n" + pushpin.log_tail()
 
-            with (
-                SSEClient(f"{pushpin.url}/api/v1/tasks/{task_id}/stream", headers=headers, context=logs) as task,
-                SSEClient(f"{pushpin.url}/api/v1/projects/{project.id}/stream", headers=headers, context=logs) as proj,
-            ):
-                events = task.wait_for(lambda events: any(e.event in TERMINAL for e in events), timeout=60)
-                project_events = proj.wait_for(lambda events: any(e.event in TERMINAL for e in events), timeout=30)
+            # The project stream opens first: it shows tasks that run while it is open.
+            with SSEClient(f"{pushpin.url}/api/v1/projects/{project.id}/stream", headers=headers, context=logs) as proj:
+                proj.wait_opened()
+                response = httpx.post(
+                    f"{server.url}/api/v1/memories/",
+                    json={"project_id": str(project.id), "title": "News", "content": "Alice Chen works at Acme Corp."},
+                    headers=headers,
+                    timeout=30,
+                    trust_env=False,
+                )
+                assert response.status_code == 201, response.text
+                task_id = response.json()["task_id"]
+                with SSEClient(f"{pushpin.url}/api/v1/tasks/{task_id}/stream", headers=headers, context=logs) as task:
+                    events = task.wait_for(lambda events: any(e.event in TERMINAL for e in events), timeout=90)
+                project_events = proj.wait_for(lambda events: any(e.event in TERMINAL for e in events), timeout=60)
 
     for seen, client in ((events, task), (project_events, proj)):
         ids = [e.id for e in seen if e.id]
