@@ -116,10 +116,10 @@ async def add_memory(
     created = await db(_create_memory, project, user, fields)
     if not wait or created["status"] == "duplicate":
         return created
-    return {**created, **await _wait_for_task(ctx, user, created["task_id"])}
+    return {**created, **await _wait_for_task(ctx, user, project, created["task_id"])}
 
 
-async def _wait_for_task(ctx: Context | None, user, task_id: str) -> dict[str, Any]:
+async def _wait_for_task(ctx: Context | None, user, project, task_id: str) -> dict[str, Any]:
     """Follow the task's events to its end, passing each new stage on as MCP progress.
 
     The events are the ones the pages get; the task's row has the last word.
@@ -127,7 +127,10 @@ async def _wait_for_task(ctx: Context | None, user, task_id: str) -> dict[str, A
     reported = 0
     try:
         # aclosing: a timeout or a client that gives up stops following at once.
-        async with asyncio.timeout(WAIT_LIMIT.total_seconds()), contextlib.aclosing(task_events(task_id)) as events:
+        async with (
+            asyncio.timeout(WAIT_LIMIT.total_seconds()),
+            contextlib.aclosing(task_events(task_id, user_id=user.pk, project_id=project.pk)) as events,
+        ):
             async for event in events:
                 progress = event.get("progress") or 0
                 # Stages only: "Queued" (0) is not one, and a progress
