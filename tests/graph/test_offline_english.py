@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.graph.extraction.dates import find_dates
+from apps.graph.extraction.offline.dates import find_dates
 from apps.graph.extraction.types import Extraction, ExtractionError, SchemaSpec
 from tests.graph.offline_helpers import edges, entities, extract, utc
 

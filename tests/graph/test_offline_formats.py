@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from apps.graph.extraction.content import markdown_to_text
+from apps.graph.extraction.offline.content import markdown_to_text
 from apps.graph.extraction.types import ExtractionError
 from tests.graph.offline_helpers import edges, entities, extract
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from apps.graph.extraction import lexicon as lx
-from apps.graph.extraction.analysis import (
+from apps.graph.extraction.offline import lexicon as lx
+from apps.graph.extraction.offline.analysis import (
     CONTEXT,
     DEFINITE,
     FORMAT,
@@ -27,7 +27,7 @@ from apps.graph.extraction.analysis import (
     Mention,
     SentenceAnalysis,
 )
-from apps.graph.extraction.dates import find_dates
+from apps.graph.extraction.offline.dates import find_dates
 from apps.graph.extraction.types import GENERIC_TYPE
 
 ORG_SUFFIXES = (

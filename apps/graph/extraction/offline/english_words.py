@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from apps.graph.extraction import lexicon as lx
-from apps.graph.extraction.dates import DateSpan
+from apps.graph.extraction.offline import lexicon as lx
+from apps.graph.extraction.offline.dates import DateSpan
 
 _TOKEN = re.compile(
     r"(?P<initials>(?:[A-Za-z]\.){2,})"  # U.S., U.K.

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from apps.graph.extraction import lexicon as lx
-from apps.graph.extraction.analysis import (
+from apps.graph.extraction.naming import upper_snake
+from apps.graph.extraction.offline import lexicon as lx
+from apps.graph.extraction.offline.analysis import (
     CONTEXT,
     DEFINITE,
     FORMAT,
@@ -25,9 +26,9 @@ from apps.graph.extraction.analysis import (
     Mention,
     SentenceAnalysis,
 )
-from apps.graph.extraction.dates import DateSpan, find_dates
-from apps.graph.extraction.english_edges import edge_between, looks_like_verb, upper_snake
-from apps.graph.extraction.english_words import Token, is_capitalised, tokenize
+from apps.graph.extraction.offline.dates import DateSpan, find_dates
+from apps.graph.extraction.offline.english_edges import edge_between, looks_like_verb
+from apps.graph.extraction.offline.english_words import Token, is_capitalised, tokenize
 from apps.graph.extraction.types import GENERIC_TYPE
 
 # Titles of someone who runs an organisation: the name before them is one.

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from apps.graph.extraction.lexicon import (
+from apps.graph.extraction.naming import upper_snake
+from apps.graph.extraction.offline.lexicon import (
     ADVERBS,
     AUXILIARIES,
     COORDINATORS,
@@ -137,7 +138,3 @@ def _edge_name(verb: str, preposition: str | None) -> str:
         return base
     preposition = _PREPOSITION_ALIASES.get(base, {}).get(preposition, preposition)
     return f"{base}_{upper_snake(preposition)}"
-
-
-def upper_snake(text: str) -> str:
-    return re.sub(r"[^0-9A-Za-z]+", "_", text).strip("_").upper()

@@ -28,7 +28,7 @@ from typing import Any
 
 import httpx
 
-from apps.graph.extraction.llm_answers import (
+from apps.graph.extraction.llm.answers import (
     community_messages,
     extraction_messages,
     load_json_object,

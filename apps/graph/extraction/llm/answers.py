@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from apps.graph.extraction.english_edges import upper_snake
+from apps.graph.extraction.naming import upper_snake
 from apps.graph.extraction.types import (
     GENERIC_TYPE,
     ExtractedEntity,

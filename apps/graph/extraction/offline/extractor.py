@@ -21,10 +21,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from apps.graph.extraction import chinese, english
-from apps.graph.extraction.analysis import FORMAT, GAZETTEER, Link, Mention, SentenceAnalysis
-from apps.graph.extraction.content import Segment, segments
-from apps.graph.extraction.english_words import split_sentences as split_english
+from apps.graph.extraction.offline import chinese, english
+from apps.graph.extraction.offline.analysis import FORMAT, GAZETTEER, Link, Mention, SentenceAnalysis
+from apps.graph.extraction.offline.content import Segment, segments
+from apps.graph.extraction.offline.english_words import split_sentences as split_english
 from apps.graph.extraction.types import (
     GENERIC_TYPE,
     ExtractedEntity,
