@@ -1,0 +1,115 @@
+"""English words that refer to names (he, she, the company, "I" in a chat) and facts fixed by form, not verb.
+
+A pronoun stands for the last person named, "the company" for the last
+organisation: memories are short and mostly about one or two subjects, so
+this simple rule is right far more often than it is wrong, and a fact left
+with no subject is lost.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from apps.graph.extraction.offline import lexicon as lx
+from apps.graph.extraction.offline.analysis import CONTEXT, FORMAT, UNKNOWN, Link
+from apps.graph.extraction.offline.english_words import Token
+
+_BASED = re.compile(r"^(?P<place>[A-Z][\w]*(?:-[A-Z][\w]*)*)-(?:based|headquartered)$")
+_FIRST_PERSON = frozenset({"I", "i", "I'm", "i'm", "im", "I've", "i've", "ive", "I'd", "i'd", "I'll", "i'll"})
+
+
+@dataclass
+class Span:
+    first: int  # token indices, end exclusive
+    end: int
+    name: str
+    type: str
+    strength: int
+    attributes: dict[str, Any] = field(default_factory=dict)
+    reference: bool = False  # a pronoun or "the company" standing for a name already known
+
+
+def is_based(token: Token) -> bool:
+    """ "Berlin-based": a place fused with a word; it locates the name that follows."""
+    return bool(_BASED.match(token.text))
+
+
+def references(tokens: list[Token], context: Any, occupied: list[tuple[int, int]]) -> list[Span]:
+    """Spans for the words that stand for a known name, and for "Berlin" in "Berlin-based"."""
+    taken = {i for first, end in occupied for i in range(first, end)}
+    spans: list[Span] = []
+    for index, token in enumerate(tokens):
+        if index in taken:
+            continue
+        lower = token.lower
+        if match := _BASED.match(token.text):
+            spans.append(Span(index, index + 1, match.group("place"), "Location", CONTEXT, {"based": True}))
+        elif context.speaker and index == 0 and _starts_without_subject(tokens):
+            # "Took a trip to Rome last week": a chat turn's subject-less sentence is the speaker's.
+            spans.append(Span(0, 0, context.speaker, "Person", FORMAT, reference=True))
+            if token.text in _FIRST_PERSON:
+                spans.append(Span(index, index + 1, context.speaker, "Person", FORMAT, reference=True))
+        elif context.speaker and (token.text in _FIRST_PERSON or _my_job(tokens, index)):
+            spans.append(Span(index, index + 1, context.speaker, "Person", FORMAT, reference=True))
+        elif lower == "they" and context.people:
+            spans += [Span(index, index + 1, name, "Person", UNKNOWN, reference=True) for name in context.people]
+        elif lower in lx.PERSON_PRONOUNS and context.person:
+            spans.append(Span(index, index + 1, context.person, "Person", UNKNOWN, reference=True))
+        elif context.organization and _organization_reference(tokens, index):
+            end = index + 2 if lower == "the" else index + 1
+            spans.append(Span(index, end, context.organization, "Organization", UNKNOWN, reference=True))
+    return spans
+
+
+def _starts_without_subject(tokens: list[Token]) -> bool:
+    first = tokens[0].lower
+    return first in lx.VERB_EDGES or first in lx.IRREGULAR_VERBS or first in ("took", "been", "just", "got")
+
+
+def _my_job(tokens: list[Token], index: int) -> bool:
+    """ "my manager at deloitte": the speaker works there."""
+    return tokens[index].lower == "my" and index + 1 < len(tokens) and tokens[index + 1].lower in lx.JOB_WORDS
+
+
+def _organization_reference(tokens: list[Token], index: int) -> bool:
+    word = tokens[index].lower
+    if word == "the":
+        return index + 1 < len(tokens) and tokens[index + 1].lower in lx.ORGANIZATION_REFERENCES
+    # "It"/"Its" opening a sentence after one about a company; elsewhere too often a thing.
+    return word in ("it", "its") and index == 0
+
+
+def based_in_links(tokens: list[Token], spans: list[Span]) -> list[Link]:
+    """ "Berlin-based Solaris Bank": the next name is located in Berlin."""
+    links = []
+    for place, following in zip(spans, spans[1:]):
+        if place.attributes.get("based") and not following.reference and following.type != "Location":
+            links.append(Link(following.name, place.name, "LOCATED_IN"))
+    for span in spans:
+        span.attributes.pop("based", None)
+    return links
+
+
+def clause_links(groups: list[list[Span]], tokens: list[Token], edge_between: Any) -> list[Link]:
+    """An opening phrase is about the subject after its comma.
+
+    "Born in Manchester, he ...", "After studying law at X, she joined ...",
+    "Before joining Stripe as head of risk, Lena ...".
+    """
+    if len(groups) < 2 or len(tokens) < 3 or groups[1][0].type != "Person":
+        return []
+    words = [t.lower for t in tokens[: groups[0][0].first]]
+    between = [t.lower for t in tokens[groups[0][-1].end : groups[1][0].first]]
+    if not between or between[-1] != "," or len(between) > 6 or any(w in lx.VERB_EDGES for w in between):
+        return []
+    if words in (["born", "in"], ["raised", "in"]):
+        name = "BORN_IN" if words[0] == "born" else "LIVES_IN"
+        return [Link(person.name, place.name, name) for person in groups[1] for place in groups[0]]
+    if not words or words[0] not in ("after", "before", "while", "since", "having"):
+        return []
+    guess = edge_between(words[1:], source_type="Person", target_type=groups[0][0].type)
+    if guess is None or guess.reverse:
+        return []
+    return [Link(person.name, thing.name, guess.name) for person in groups[1] for thing in groups[0]]
