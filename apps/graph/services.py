@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from apps.graph.communities import NEW, NewCommunity, assign_incrementally, name_community
 from apps.graph.extraction import get_extractor
-from apps.graph.extraction.types import GENERIC_TYPE, Extraction, SchemaSpec
+from apps.graph.extraction.types import Extraction, SchemaSpec
 from apps.graph.models import (
     DEFAULT_ENTITY_TYPES,
     EXCLUSIVE_EDGE_NAMES,
@@ -31,7 +31,7 @@ from apps.graph.models import (
     Relationship,
     Source,
 )
-from apps.graph.resolution import find_match, normalize_name
+from apps.graph.resolution import better_type, find_match, normalize_name
 from apps.projects.models import Project
 
 
@@ -222,8 +222,8 @@ def _resolve_entities(project: Project, extraction: Extraction, seen_at: datetim
 
 def _refresh_entity(entity: Entity, extracted, types: dict[str, EntityType], seen_at: datetime) -> None:
     changed = []
-    # A specific type learned later beats the generic one.
-    if entity.entity_type.name == GENERIC_TYPE and extracted.type != GENERIC_TYPE:
+    # A specific type learned later beats the generic one; of two specific ones, the better supported.
+    if better_type(entity.entity_type.name, extracted.type) != entity.entity_type.name:
         entity.entity_type = types[extracted.type]
         changed.append("entity_type")
     if extracted.attributes and not set(extracted.attributes.items()) <= set(entity.attributes.items()):
