@@ -51,7 +51,7 @@ def test_it_gives_chinese_relations_a_meaning(dev):
 @pytest.mark.parametrize(
     ("group", "f1", "precision"),
     # What the held-out part reached when the rules were last changed, less a small margin.
-    [("en", 0.65, 0.8), ("zh", 0.65, 0.8), ("chat", 0.4, 0.8)],
+    [("en", 0.7, 0.8), ("zh", 0.68, 0.8), ("chat", 0.4, 0.8)],
 )
 def test_it_keeps_what_generalised_to_the_held_out_texts(heldout, group, f1, precision):
     tally = heldout[group]

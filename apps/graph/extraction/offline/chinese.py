@@ -175,10 +175,25 @@ def _organisation_end(words: list[_Word], index: int) -> int | None:
         return None
     for end in range(index + 1, min(index + 5, len(words))):
         if words[end].text in ORG_SUFFIXES:
-            return end + 1
+            return _longest_suffix(words, end) + 1
         if not words[end].flag.startswith(("n", "l")):
             return None
     return None
+
+
+_LEGAL_FORMS = frozenset("有限 有限责任 股份 股份有限".split())
+
+
+def _longest_suffix(words: list[_Word], end: int) -> int:
+    """小米 + 科技 + 有限责任 + 公司: past an industry word, the legal form belongs to the name too."""
+    last = end
+    for index in range(end + 1, min(end + 4, len(words))):
+        text = words[index].text
+        if text in ORG_SUFFIXES:
+            last = index
+        elif text not in _LEGAL_FORMS:
+            break
+    return last
 
 
 def _clauses(words: list[_Word], names: list[_Name]) -> list[list[_Name]]:

@@ -301,6 +301,9 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan]) -> li
         if guess is None:
             links += _unverbed_links(previous, current, between, subject, links)
             continue
+        if appointed := _appointed(between, tokens, current):
+            links += [Link(b.name, a.name, "WORKS_AT", None, {"role": appointed}) for a in previous for b in current]
+            continue
         source = previous
         if aside_of is not None and between[0].text == ",":
             source, aside_of = aside_of, None  # ", who founded Acme, joined Globex": the aside closed
@@ -321,6 +324,22 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan]) -> li
                 if s.name != t.name:
                     links.append(Link(s.name, t.name, guess.name, valid_at, dict(guess.attributes)))
     return links
+
+
+def _appointed(between: list[Token], tokens: list[Token], current: list[_Span]) -> str | None:
+    """ "Acme named Hiroshi Tanaka as its new president": the post, if the verb gives one."""
+    if not any(t.lower in lx.APPOINTING_VERBS for t in between):
+        return None
+    after = [t.lower for t in tokens[current[-1].end : current[-1].end + 6]]
+    if not after or after[0] != "as":
+        return None
+    title = [w for w in after[1:] if w not in ("its", "their", "the", "a", "an", "new")]
+    words = []
+    for word in title:
+        if word not in lx.TITLE_WORDS:
+            break
+        words.append(word)
+    return " ".join(words) or None
 
 
 def _unverbed_links(

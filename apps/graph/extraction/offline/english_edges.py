@@ -37,6 +37,8 @@ _PREPOSITION_ALIASES = {"WORKS": {"for": "at"}}
 _PARTICLES = frozenset({"up"})  # "grew up in" is GREW_UP_IN, not GREW_IN
 _TRAVEL_WORDS = frozenset({"trip", "vacation", "holiday", "visit", "flight", "journey"})
 _SUBJECT_PRONOUNS = frozenset({"it", "he", "she", "they", "we"})
+# "trained at X before moving to Y": the subject of the first verb moved.
+_SUBORDINATORS = frozenset({"before", "after", "while", "then"})
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,8 @@ def _from_first_verb(phrase: list[str]) -> list[str]:
 def _special_edge(phrase: list[str], had_copula: bool, target_type: str) -> EdgeGuess | None:
     """Phrases whose verb alone would mislead: "joined us from X", "raised $5m from X", "a trip to X"."""
     last = phrase[-1]
+    if last == "of" and any(w in ("acquisition", "purchase", "takeover") for w in phrase):
+        return EdgeGuess(name="ACQUIRED")  # "completed its acquisition of X"
     if phrase[0] in ("joined", "joins", "joining") and last == "from":
         return EdgeGuess(name="WORKS_AT")  # the employer they came from
     if phrase[0] in ("raised", "raises", "secured") and last == "from":
@@ -143,7 +147,7 @@ def _drop_leading_commas(words: list[str]) -> list[str]:
 def _after_last_coordinator(words: list[str]) -> tuple[list[str], bool]:
     """Keep the last coordinated predicate: "in and later moved to" -> "later moved to"."""
     for index in range(len(words) - 1, -1, -1):
-        if (words[index] in COORDINATORS or words[index] == ",") and any(
+        if (words[index] in COORDINATORS or words[index] in _SUBORDINATORS or words[index] == ",") and any(
             looks_like_verb(w) or (w in COPULAS and words[index] in COORDINATORS) for w in words[index + 1 :]
         ):
             return words[index + 1 :], True

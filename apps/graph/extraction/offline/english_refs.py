@@ -64,8 +64,11 @@ def references(tokens: list[Token], context: Any, occupied: list[tuple[int, int]
 
 
 def _starts_without_subject(tokens: list[Token]) -> bool:
-    first = tokens[0].lower
-    return first in lx.VERB_EDGES or first in lx.IRREGULAR_VERBS or first in ("took", "been", "just", "got")
+    words = [t.lower for t in tokens if t.kind != "punct"]
+    while words and words[0] in lx.INTERJECTIONS:
+        words = words[1:]
+    first = words[0] if words else ""
+    return first in lx.VERB_EDGES or first in lx.IRREGULAR_VERBS or first in ("took", "been", "just", "got", "working")
 
 
 def _my_job(tokens: list[Token], index: int) -> bool:

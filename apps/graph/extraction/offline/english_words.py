@@ -79,11 +79,12 @@ _WRAPPED_LINE_CHARS = 50
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)|\n[ \t]*\n\s*|\n")
 
 
-def split_sentences(text: str) -> list[str]:
+def split_sentences(text: str, *, informal: bool = False) -> list[str]:
+    """`informal`: chat, where a sentence may start in lower case ("good! working at nvidia")."""
     sentences: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        if _ends_sentence(text, match):
+        if _ends_sentence(text, match) or (informal and match.group().strip() and match.group()[0] in "!?"):
             sentences.append(text[start : match.end()])
             start = match.end()
     sentences.append(text[start:])

@@ -77,7 +77,7 @@ def _prepare(segment: Segment) -> _Prepared:
     elif is_chinese:
         sentences = chinese.split_sentences(segment.text)
     else:
-        sentences = split_english(segment.text)
+        sentences = split_english(segment.text, informal=segment.speaker is not None)
     return _Prepared(segment, is_chinese, sentences)
 
 

@@ -197,7 +197,7 @@ GIVEN_NAMES |= _words(
     sabrina salma sami sandro santiago sebastian sergei shira simon simone sonia stefan
     stella sven takeshi tanya teresa theo tobias tomas ursula valentina vera victor
     vikram vincent viktor walter wendy xavier yara yasmin yusuf zara zainab chris kim
-    claire carlos ahmed lisa helen jon
+    claire carlos ahmed lisa helen jon irina olena dmitry pavel tatiana svetlana natalia oleg andrei
     """
 )
 # First names that are also everyday words: a lower-case one in a chat is not a name.
@@ -246,12 +246,12 @@ VERB_EDGES: dict[str, tuple[str, bool]] = {
     **dict.fromkeys(("lead", "leads", "led", "heads", "headed", "runs", "ran"), ("LEADS", True)),
     **dict.fromkeys(("manage", "manages", "managed"), ("MANAGES", True)),
     **dict.fromkeys(("report", "reports", "reported"), ("REPORTS", False)),
-    **dict.fromkeys(("move", "moves", "moved", "relocated", "relocates", "emigrated", "immigrated"), ("MOVED", False)),
+    **dict.fromkeys(("move", "moves", "moved", "moving", "relocated", "relocates", "relocating", "emigrated", "immigrated"), ("MOVED", False)),
     **dict.fromkeys(("teach", "teaches", "taught"), ("TEACHES", False)),
     **dict.fromkeys(("visit", "visits", "visited"), ("VISITED", True)),
     **dict.fromkeys(("born",), ("BORN", False)),
     **dict.fromkeys(("met", "meets", "meet"), ("MET", False)),
-    **dict.fromkeys(("married", "marries", "marry"), ("MARRIED_TO", True)),
+    **dict.fromkeys(("married", "marries", "marry", "marrying"), ("MARRIED_TO", True)),
     **dict.fromkeys(("hired", "hires", "employs", "employed"), ("HIRED", True)),
     **dict.fromkeys(("studied", "studies", "study", "studying"), ("STUDIED", False)),
     **dict.fromkeys(("attended", "attends"), ("ATTENDED", True)),
@@ -271,7 +271,7 @@ IRREGULAR_VERBS = _words(
 # Reporting verbs whose clause carries the fact: "Acme said it had bought Globex".
 REPORTING_VERBS = _words("said says announced announces confirmed confirms reported reports stated added noted")
 # Subject pronouns that stand for the last person or organisation named.
-PERSON_PRONOUNS = _words("he she")
+PERSON_PRONOUNS = _words("he she he'll she'll he's she's he'd she'd he’ll she’ll he’s she’s")
 ORGANIZATION_REFERENCES = _words("company firm startup business group maker bank")
 # Words of a title written before a comma and a name: "Its chief executive, Claire Dubois".
 TITLE_WORDS = TITLES | _words("chief executive officer founder co-founder director head president chairman")
@@ -289,3 +289,8 @@ LOWERCASE_NAMES = frozenset(
     and len(name) > 3
     and name not in {"apple", "meta", "amazon", "wales", "slack", "zoom", "nike", "dell", "roche", "columbia"}
 )
+
+# Verbs that give someone a post: "Acme named Hiroshi Tanaka as its new president".
+APPOINTING_VERBS = _words("named names appointed appoints hired hires promoted promotes")
+# Words that open a chat line without being its subject: "nope, moved to seattle".
+INTERJECTIONS = _words("yes yeah yep yup no nope nah ok okay oh well so lol haha omg btw also and but good great")
