@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from apps.graph.extraction.naming import canonical_edge, upper_snake
+from apps.graph.extraction.naming import upper_snake
 from apps.graph.extraction.offline import lexicon as lx
 from apps.graph.extraction.offline.analysis import (
     CONTEXT,
@@ -28,7 +28,15 @@ from apps.graph.extraction.offline.analysis import (
 from apps.graph.extraction.offline.dates import DateSpan, find_dates
 from apps.graph.extraction.offline.english_edges import edge_between, looks_like_verb
 from apps.graph.extraction.offline.english_refs import Span as _Span
-from apps.graph.extraction.offline.english_refs import based_in_links, clause_links, is_based, references
+from apps.graph.extraction.offline.english_refs import (
+    appointed,
+    at_least_organization,
+    based_in_links,
+    clause_links,
+    is_based,
+    references,
+    unverbed_links,
+)
 from apps.graph.extraction.offline.english_words import Token, is_capitalised, tokenize
 from apps.graph.extraction.types import GENERIC_TYPE
 
@@ -299,10 +307,10 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan]) -> li
             continue
         guess = edge_between(_words(between), source_type=previous[-1].type, target_type=current[0].type)
         if guess is None:
-            links += _unverbed_links(previous, current, between, subject, links)
+            links += unverbed_links(previous, current, between, subject, links)
             continue
-        if appointed := _appointed(between, tokens, current):
-            links += [Link(b.name, a.name, "WORKS_AT", None, {"role": appointed}) for a in previous for b in current]
+        if post := appointed(between, tokens, current):
+            links += [Link(b.name, a.name, "WORKS_AT", None, {"role": post}) for a in previous for b in current]
             continue
         source = previous
         if aside_of is not None and between[0].text == ",":
@@ -315,7 +323,7 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan]) -> li
             aside_of = previous
         subject = subject or source
         if guess.name.split("_")[0].lower() in _CORPORATE_TITLES or guess.name == "WORKS_AT":
-            _at_least_organization(current)
+            at_least_organization(current)
         clause_end = tokens[groups[index + 1][0].first].start if index + 1 < len(groups) else tokens[-1].end
         valid_at = _date_within(dates, between[0].start, clause_end) or lead_date
         for a in source:
@@ -324,51 +332,6 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan]) -> li
                 if s.name != t.name:
                     links.append(Link(s.name, t.name, guess.name, valid_at, dict(guess.attributes)))
     return links
-
-
-def _appointed(between: list[Token], tokens: list[Token], current: list[_Span]) -> str | None:
-    """ "Acme named Hiroshi Tanaka as its new president": the post, if the verb gives one."""
-    if not any(t.lower in lx.APPOINTING_VERBS for t in between):
-        return None
-    after = [t.lower for t in tokens[current[-1].end : current[-1].end + 6]]
-    if not after or after[0] != "as":
-        return None
-    title = [w for w in after[1:] if w not in ("its", "their", "the", "a", "an", "new")]
-    words = []
-    for word in title:
-        if word not in lx.TITLE_WORDS:
-            break
-        words.append(word)
-    return " ".join(words) or None
-
-
-def _unverbed_links(
-    previous: list[_Span], current: list[_Span], between: list[Token], subject: list[_Span] | None, links: list[Link]
-) -> list[Link]:
-    """Facts stated without a verb: "Jane Doe (Acme)", "with her husband, Sean", "from Prague to Chicago"."""
-    words = [t.lower for t in between]
-    if words == ["("] and all(s.type == "Person" for s in previous) and current[0].type not in ("Person", "Location"):
-        _at_least_organization(current)
-        return [Link(a.name, b.name, "WORKS_AT") for a in previous for b in current]
-    title = [w for w in words if w != ","]
-    if words[-1:] == [","] and title and all(w in lx.TITLE_WORDS for w in title) and current[0].type == "Person":
-        # "Its chief executive, Claire Dubois": Claire is the chief executive of what "its" stands for.
-        name = canonical_edge(upper_snake(" ".join(title)) + "_OF")
-        return [Link(b.name, a.name, name) for a in previous for b in current if a.type != "Person"]
-    if words[-1:] == [","] and any(w in lx.SPOUSE_WORDS for w in words) and "of" not in words:
-        spouse_of = subject if subject is not None and subject[0].type == "Person" else previous
-        return [Link(a.name, b.name, "MARRIED_TO") for a in spouse_of for b in current if a.name != b.name]
-    if words == ["to"]:
-        moved = [link for link in links if link.name == "MOVED_FROM" and link.target == previous[-1].name]
-        return [Link(link.source, b.name, "MOVED_TO", link.valid_at) for link in moved for b in current]
-    return []
-
-
-def _at_least_organization(group: list[_Span]) -> None:
-    """Whoever has a CEO, or employs someone, is an organisation unless better known."""
-    for span in group:
-        if span.strength < CONTEXT:
-            span.type, span.strength = "Organization", CONTEXT
 
 
 def _groups(spans: list[_Span], tokens: list[Token]) -> list[list[_Span]]:

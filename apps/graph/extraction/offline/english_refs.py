@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from apps.graph.extraction.naming import canonical_edge, upper_snake
 from apps.graph.extraction.offline import lexicon as lx
 from apps.graph.extraction.offline.analysis import CONTEXT, FORMAT, UNKNOWN, Link
 from apps.graph.extraction.offline.english_words import Token
@@ -116,3 +117,48 @@ def clause_links(groups: list[list[Span]], tokens: list[Token], edge_between: An
     if guess is None or guess.reverse:
         return []
     return [Link(person.name, thing.name, guess.name) for person in groups[1] for thing in groups[0]]
+
+
+def appointed(between: list[Token], tokens: list[Token], current: list[Span]) -> str | None:
+    """ "Acme named Hiroshi Tanaka as its new president": the post, if the verb gives one."""
+    if not any(t.lower in lx.APPOINTING_VERBS for t in between):
+        return None
+    after = [t.lower for t in tokens[current[-1].end : current[-1].end + 6]]
+    if not after or after[0] != "as":
+        return None
+    title = [w for w in after[1:] if w not in ("its", "their", "the", "a", "an", "new")]
+    words = []
+    for word in title:
+        if word not in lx.TITLE_WORDS:
+            break
+        words.append(word)
+    return " ".join(words) or None
+
+
+def unverbed_links(
+    previous: list[Span], current: list[Span], between: list[Token], subject: list[Span] | None, links: list[Link]
+) -> list[Link]:
+    """Facts stated without a verb: "Jane Doe (Acme)", "with her husband, Sean", "from Prague to Chicago"."""
+    words = [t.lower for t in between]
+    if words == ["("] and all(s.type == "Person" for s in previous) and current[0].type not in ("Person", "Location"):
+        at_least_organization(current)
+        return [Link(a.name, b.name, "WORKS_AT") for a in previous for b in current]
+    title = [w for w in words if w != ","]
+    if words[-1:] == [","] and title and all(w in lx.TITLE_WORDS for w in title) and current[0].type == "Person":
+        # "Its chief executive, Claire Dubois": Claire is the chief executive of what "its" stands for.
+        name = canonical_edge(upper_snake(" ".join(title)) + "_OF")
+        return [Link(b.name, a.name, name) for a in previous for b in current if a.type != "Person"]
+    if words[-1:] == [","] and any(w in lx.SPOUSE_WORDS for w in words) and "of" not in words:
+        spouse_of = subject if subject is not None and subject[0].type == "Person" else previous
+        return [Link(a.name, b.name, "MARRIED_TO") for a in spouse_of for b in current if a.name != b.name]
+    if words == ["to"]:
+        moved = [link for link in links if link.name == "MOVED_FROM" and link.target == previous[-1].name]
+        return [Link(link.source, b.name, "MOVED_TO", link.valid_at) for link in moved for b in current]
+    return []
+
+
+def at_least_organization(group: list[Span]) -> None:
+    """Whoever has a CEO, or employs someone, is an organisation unless better known."""
+    for span in group:
+        if span.strength < CONTEXT:
+            span.type, span.strength = "Organization", CONTEXT
