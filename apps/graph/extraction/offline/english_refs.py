@@ -18,7 +18,11 @@ from apps.graph.extraction.offline.analysis import CONTEXT, FORMAT, UNKNOWN, Lin
 from apps.graph.extraction.offline.english_words import Token
 
 _BASED = re.compile(r"^(?P<place>[A-Z][\w]*(?:-[A-Z][\w]*)*)-(?:based|headquartered)$")
-_FIRST_PERSON = frozenset({"I", "i", "I'm", "i'm", "im", "I've", "i've", "ive", "I'd", "i'd", "I'll", "i'll"})
+# In a chat these stand for the speaker ("we moved to Dubai": the speaker moved).
+_FIRST_PERSON = frozenset(
+    {"I", "i", "I'm", "i'm", "im", "I've", "i've", "ive", "I'd", "i'd", "I'll", "i'll"}
+    | {"We", "we", "We're", "we're", "We've", "we've"}
+)
 
 
 @dataclass

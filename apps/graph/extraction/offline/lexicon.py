@@ -286,8 +286,9 @@ LOWERCASE_NAMES = frozenset(
     for name in (LOCATIONS | KNOWN_ORGANIZATIONS | GIVEN_NAMES) - COMMON_WORD_NAMES - SENTENCE_STARTERS
     if " " not in name
     and "." not in name
-    and len(name) > 3
+    and len(name) >= 3
     and name not in {"apple", "meta", "amazon", "wales", "slack", "zoom", "nike", "dell", "roche", "columbia"}
+    and name not in {"who", "sap", "esa", "uae", "usa", "bob", "tom", "tim", "sam", "kim", "leo", "kai", "mai", "dan"}
 )
 
 # Verbs that give someone a post: "Acme named Hiroshi Tanaka as its new president".
