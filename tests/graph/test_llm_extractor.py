@@ -266,7 +266,7 @@ def test_it_types_and_names_relations_as_the_offline_extractor_does(fake_llm):
         ("Python", "Concept"),  # a type the model chose stays
     ]
     assert [(r.source, r.name, r.target) for r in result.relationships] == [
-        ("Alice Chen", "WORKS_AT", "Hooli"),
+        ("Alice Chen", "WORKED_AT", "Hooli"),  # a past job, kept apart from the current one
         ("Hooli", "LOCATED_IN", "Lisbon"),
         ("Alice Chen", "USES", "Python"),
     ]

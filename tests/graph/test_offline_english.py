@@ -57,10 +57,11 @@ def test_it_reads_a_career():
         ("Lisbon Python Meetup", "Event"),
         ("Stanford University", "Organization"),
     }
-    # "She" is the person last named; it is she who moved, not Hooli.
+    # "She" is the person last named; it is she who moved, not Hooli. A past job is
+    # WORKED_AT, so that it does not close the current WORKS_AT (an exclusive edge).
     assert edges(result) == {
         ("Maria Garcia", "WORKS_AT", "Initech LLC"),
-        ("Maria Garcia", "WORKS_AT", "Hooli"),
+        ("Maria Garcia", "WORKED_AT", "Hooli"),
         ("Maria Garcia", "MOVED_TO", "Lisbon"),
         ("Maria Garcia", "FOUNDED", "Lisbon Python Meetup"),
     }

@@ -24,9 +24,12 @@ def upper_snake(text: str) -> str:
 # Other spellings of the same relation -> the one the graph keeps. Tense is not
 # part of a relation (a fact's dates are); neither is the verb's inflection.
 _SYNONYMS = {
-    "WORKS_AT": "WORKS_FOR WORKED_AT WORKED_FOR WORKING_AT WORK_AT EMPLOYED_AT EMPLOYED_BY SPENT_AT TEACHES_AT "
-    "TAUGHT_AT STARTED_AT",
-    "LIVES_IN": "LIVED_IN LIVE_IN LIVING_IN RESIDES_IN RESIDED_IN GREW_UP_IN RESIDENT_OF",
+    # A past job or home is a relation of its own: WORKS_AT and LIVES_IN are exclusive (a newer
+    # one closes the older), and "used to work at Google" must not close "works at Revolut".
+    "WORKS_AT": "WORKS_FOR WORKING_AT WORK_AT EMPLOYED_AT EMPLOYED_BY TEACHES_AT STARTED_AT",
+    "WORKED_AT": "WORKED_FOR SPENT_AT TAUGHT_AT",
+    "LIVES_IN": "LIVE_IN LIVING_IN RESIDES_IN RESIDENT_OF",
+    "LIVED_IN": "RESIDED_IN GREW_UP_IN",
     "LOCATED_IN": "HEADQUARTERED_IN BASED_IN SITUATED_IN HQ_IN LOCATED_AT",
     "FOUNDED": "CO_FOUNDED COFOUNDED ESTABLISHED STARTED CREATED FOUNDER_OF CO_FOUNDER_OF",
     "ACQUIRED": "BOUGHT BUYS ACQUIRES PURCHASED TOOK_OVER",
@@ -49,8 +52,10 @@ _CANONICAL = {alias: name for name, aliases in _SYNONYMS.items() for alias in al
 # takes that end's type; a relation whose person end is a place is not that relation.
 SIGNATURES: dict[str, tuple[str | None, str | None]] = {
     "WORKS_AT": (PERSON, ORGANIZATION),
+    "WORKED_AT": (PERSON, ORGANIZATION),
     "JOINED": (PERSON, ORGANIZATION),
     "LIVES_IN": (PERSON, LOCATION),
+    "LIVED_IN": (PERSON, LOCATION),
     "BORN_IN": (PERSON, LOCATION),
     "MOVED_TO": (PERSON, LOCATION),
     "MOVED_FROM": (PERSON, LOCATION),
@@ -114,3 +119,7 @@ def typed_by_relationships(types: dict[str, str], relationships: Iterable[tuple[
     return {
         name: (next(iter(implied[name])) if len(implied.get(name, ())) == 1 else kind) for name, kind in types.items()
     }
+
+
+# Past forms of exclusive relations, for words that put a fact in the past (之前, 原来).
+PAST_FORMS = {"WORKS_AT": "WORKED_AT", "LIVES_IN": "LIVED_IN"}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from apps.graph.extraction.naming import expects
+from apps.graph.extraction.naming import PAST_FORMS, expects
 from apps.graph.extraction.offline import chinese_words as cw
 from apps.graph.extraction.offline import lexicon as lx
 from apps.graph.extraction.offline.analysis import (
@@ -299,6 +299,15 @@ def _edge(words: list[_Word], gap_start: int, target: _Name, target_end: int) ->
     between = words[gap_start : target.first]
     if len(between) > _MAX_GAP or any(w.text in _NEGATIONS for w in between):
         return None
+    edge = _edge_in(between, words, target, target_end)
+    if edge is not None and any(w.text in cw.PAST_MARKERS for w in words[max(0, gap_start - 2) : target.first]):
+        return PAST_FORMS.get(edge[0], edge[0]), edge[1]
+    return edge
+
+
+def _edge_in(
+    between: list[_Word], words: list[_Word], target: _Name, target_end: int
+) -> tuple[str, dict[str, str]] | None:
     texts = [w.text for w in between]
     if pattern := _pattern_edge(texts, words, target, target_end):
         return pattern if pattern[0] else None

@@ -86,3 +86,5 @@ HOMETOWN_WORDS = frozenset("老家 家乡 故乡".split())
 PASSIVE_AGENT = "由"  # 由张一鸣创办: the name after it did what the verb says to the subject
 MOVE_FROM = "从"
 REPORT_TO = ("向", frozenset("汇报 报告 负责".split()))
+# Words that put the fact in the past: 她之前在京东工作, 王强原来住在杭州.
+PAST_MARKERS = frozenset("之前 以前 曾 曾经 原来 过去 早年".split())

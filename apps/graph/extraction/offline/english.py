@@ -322,7 +322,7 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan]) -> li
         elif guess.opens_aside:
             aside_of = previous
         subject = subject or source
-        if guess.name.split("_")[0].lower() in _CORPORATE_TITLES or guess.name == "WORKS_AT":
+        if guess.name.split("_")[0].lower() in _CORPORATE_TITLES or guess.name in ("WORKS_AT", "WORKED_AT"):
             at_least_organization(current)
         clause_end = tokens[groups[index + 1][0].first].start if index + 1 < len(groups) else tokens[-1].end
         valid_at = _date_within(dates, between[0].start, clause_end) or lead_date

@@ -33,7 +33,8 @@ from apps.graph.extraction.offline.lexicon import (
 _MAX_PHRASE_WORDS = 5
 _BREAKING_PUNCTUATION = frozenset(';:()[]{}"“”')
 # "works for Acme" states the same fact as "works at Acme".
-_PREPOSITION_ALIASES = {"WORKS": {"for": "at"}}
+_PREPOSITION_ALIASES = {"WORKS": {"for": "at"}, "WORKED": {"for": "at"}}
+_PAST = {"work": "worked", "live": "lived"}  # "used to work for" -> "worked for"
 _PARTICLES = frozenset({"up"})  # "grew up in" is GREW_UP_IN, not GREW_IN
 _TRAVEL_WORDS = frozenset({"trip", "vacation", "holiday", "visit", "flight", "journey"})
 _SUBJECT_PRONOUNS = frozenset({"it", "he", "she", "they", "we"})
@@ -106,7 +107,7 @@ def _after_reporting_verb(words: list[str]) -> list[str]:
 def _after_purpose(words: list[str]) -> tuple[list[str], bool]:
     """ "moved to Seattle in 2015 to work at Amazon": the infinitive's subject is the sentence's."""
     for index in range(len(words) - 1):
-        if words[index] == "to" and index > 0 and words[index + 1] in VERB_EDGES:
+        if words[index] == "to" and index > 0 and words[index - 1] != "used" and words[index + 1] in VERB_EDGES:
             return words[index + 1 :], True
     return words, False
 
@@ -127,7 +128,8 @@ def _special_edge(phrase: list[str], had_copula: bool, target_type: str) -> Edge
     if phrase[0] in ("raised", "raises", "secured") and last == "from":
         return EdgeGuess(name="INVESTED_IN", reverse=True)
     if last in ("at", "for") and any(w in JOB_WORDS for w in phrase[:-1]) and target_type != "Location":
-        return EdgeGuess(name="WORKS_AT")  # "got a job at X", "my manager at X"
+        left = phrase[0] in ("lost", "left", "quit")  # "lost my job at X": a past employer
+        return EdgeGuess(name="WORKED_AT" if left else "WORKS_AT")  # "got a job at X", "my manager at X"
     if target_type == "Location" and last in ("to", "in") and any(w in _TRAVEL_WORDS for w in phrase):
         return EdgeGuess(name="VISITED")
     if target_type == "Location" and had_copula and phrase == ["to"]:
@@ -157,7 +159,7 @@ def _after_last_coordinator(words: list[str]) -> tuple[list[str], bool]:
 def _content_words(words: list[str]) -> tuple[list[str], bool]:
     """Drop auxiliaries, determiners, adverbs and punctuation; report whether a copula was among them."""
     had_copula = any(w in COPULAS for w in words)
-    words = _without_used_to(words)
+    words = _present_perfect(_without_used_to(words))
     kept = [
         w
         for w in words
@@ -173,10 +175,20 @@ def _content_words(words: list[str]) -> tuple[list[str], bool]:
 
 def _without_used_to(words: list[str]) -> list[str]:
     """ "used to work for" -> "work for": a habit in the past is still the fact."""
-    for index in range(len(words) - 1):
+    for index in range(len(words) - 2):
         if words[index] == "used" and words[index + 1] == "to":
-            return words[:index] + words[index + 2 :]
+            verb = words[index + 2]
+            return [*words[:index], _PAST.get(verb, verb), *words[index + 3 :]]
     return words
+
+
+def _present_perfect(words: list[str]) -> list[str]:
+    """ "has lived in Cairo all his life": still true, so the present relation."""
+    present = {"lived": "lives", "worked": "works"}
+    return [
+        present[w] if w in present and index > 0 and words[index - 1] in ("has", "have", "'ve") else w
+        for index, w in enumerate(words)
+    ]
 
 
 def _verb_edge(phrase: list[str], had_copula: bool) -> EdgeGuess | None:

@@ -241,8 +241,11 @@ VERB_EDGES: dict[str, tuple[str, bool]] = {
     **dict.fromkeys(("found", "founds", "founded", "co-founded", "cofounded", "co-founds", "established", "establishes"), ("FOUNDED", True)),
     **dict.fromkeys(("located", "based", "headquartered", "situated"), ("LOCATED_IN", True)),
     **dict.fromkeys(("acquire", "acquires", "acquired", "bought", "buy", "buys", "purchased"), ("ACQUIRED", True)),
-    **dict.fromkeys(("work", "works", "worked", "working"), ("WORKS", False)),
-    **dict.fromkeys(("live", "lives", "lived", "living", "resides", "resided"), ("LIVES", False)),
+    # Past and present stay apart: a past job does not close the current one (WORKS_AT is exclusive).
+    **dict.fromkeys(("work", "works", "working"), ("WORKS", False)),
+    **dict.fromkeys(("worked",), ("WORKED", False)),
+    **dict.fromkeys(("live", "lives", "living", "resides"), ("LIVES", False)),
+    **dict.fromkeys(("lived", "resided"), ("LIVED", False)),
     **dict.fromkeys(("lead", "leads", "led", "heads", "headed", "runs", "ran"), ("LEADS", True)),
     **dict.fromkeys(("manage", "manages", "managed"), ("MANAGES", True)),
     **dict.fromkeys(("report", "reports", "reported"), ("REPORTS", False)),
