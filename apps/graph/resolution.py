@@ -1,7 +1,10 @@
 """Is this extracted name an entity the project already has?
 
-`find_match` tries, among candidates of a compatible type: the same normalised
-name, then a fuzzy match (RapidFuzz token_sort_ratio) at or above a threshold.
+`find_match` tries the same normalised name (among candidates that can be the
+same thing: "Acme Robotics" seen once as an Organization and once as a
+Location is one entity, whose type `better_type` decides), then a fuzzy match
+(RapidFuzz token_sort_ratio) at or above a threshold among candidates of a
+compatible type.
 
 Known limit: string similarity cannot tell a typo from a different name.
 "Alice Chen" and "Alice Cheng" score 0.95 and match at the default 0.9, as
@@ -53,6 +56,37 @@ def types_compatible(a: str, b: str) -> bool:
     return a == b or GENERIC_TYPE in (a, b)
 
 
+# Kinds of named thing that extraction confuses with each other ("Acme Robotics"
+# read as a place after "in"): one exact name of these kinds is one thing, whatever
+# type each memory gave it. A person and a place may share a name (Jordan, Georgia),
+# and a concept is not the company (apple, Apple): those stay apart.
+_NAMED_KINDS = frozenset({"person", "organization", "organisation", "location", "event", "product", "artifact"})
+_DISTINCT_KINDS = frozenset({frozenset({"person", "location"})})
+# Which of two conflicting types the evidence supports better. Extractors give a
+# place from the weakest evidence (a preposition before the name), an organisation
+# or a person from the strongest (a legal suffix, a title, someone working there).
+_TYPE_SUPPORT = {"organization": 5, "organisation": 5, "person": 4, "event": 3, "product": 2, "artifact": 2}
+
+
+def same_thing(type_a: str, type_b: str) -> bool:
+    """Whether one exact name seen with these two types is one entity."""
+    if types_compatible(type_a, type_b):
+        return True
+    a, b = type_a.casefold(), type_b.casefold()
+    return a in _NAMED_KINDS and b in _NAMED_KINDS and frozenset({a, b}) not in _DISTINCT_KINDS
+
+
+def better_type(current: str, seen: str) -> str:
+    """The type an entity keeps when a memory names it as `seen`: a specific type beats the
+    generic one, and of two specific types the one with the stronger kind of evidence."""
+    if current == GENERIC_TYPE or current == seen:
+        return seen
+    if seen == GENERIC_TYPE or not same_thing(current, seen):
+        return current
+    support = _TYPE_SUPPORT.get(current.casefold(), 1), _TYPE_SUPPORT.get(seen.casefold(), 1)
+    return seen if support[1] > support[0] else current
+
+
 def find_match(
     name: str,
     type: str,
@@ -70,9 +104,11 @@ def find_match(
         return None
     best: tuple[tuple[object, ...], Hashable] | None = None
     for key, candidate_name, candidate_type in candidates:
-        if not types_compatible(type, candidate_type):
-            continue
         candidate = normalize_name(candidate_name)
+        # A fuzzy match needs compatible types; an exact one only that the two can be one thing.
+        allowed = same_thing(type, candidate_type) if candidate == wanted else types_compatible(type, candidate_type)
+        if not allowed:
+            continue
         score = _score(wanted, candidate, threshold)
         if score is None:
             continue

@@ -3,6 +3,7 @@ from django.urls import path
 from apps.graph.api import browse as api
 from apps.graph.api import schema as schema_api
 from apps.graph.views import browse, schema
+from apps.graph.views.merge import entity_merge_view
 
 app_name = "graph"
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path(f"{_project}/entities/<int:entity_id>/graph/", browse.entity_graph, name="entity-graph"),
     path(f"{_project}/graph/", browse.project_graph, name="graph"),
     path(f"{_project}/schema/", schema.schema, name="schema"),
+    path(f"{_project}/schema/merge-entities/", entity_merge_view, name="entity-merge"),
 ]
 for kind, segment in _types.items():
     urlpatterns += [

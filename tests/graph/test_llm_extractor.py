@@ -238,3 +238,35 @@ def test_it_spells_types_and_edges_as_the_schema_does(fake_llm):
 
     assert [(e.name, e.type) for e in result.entities] == [("Alice Chen", "Person"), ("Acme Corp", "Organization")]
     assert [r.name for r in result.relationships] == ["WORKS_AT"]
+
+
+def test_it_types_and_names_relations_as_the_offline_extractor_does(fake_llm):
+    # A model that says "worked for" and leaves Hooli untyped gets the graph's own spelling and typing.
+    answer = {
+        "entities": [
+            {"name": "Alice Chen", "type": "Person"},
+            {"name": "Hooli", "type": "Entity"},
+            {"name": "Lisbon", "type": "Location"},
+            {"name": "Python", "type": "Concept"},
+        ],
+        "relationships": [
+            {"source": "Alice Chen", "target": "Hooli", "name": "worked for"},
+            {"source": "Hooli", "target": "Lisbon", "name": "HEADQUARTERED_IN"},
+            {"source": "Alice Chen", "target": "Python", "name": "uses"},
+        ],
+    }
+    server = fake_llm(lambda n: chat_answer(answer))
+
+    result = extractor(server.base_url).extract("...", content_type="text", schema=SchemaSpec())
+
+    assert [(e.name, e.type) for e in result.entities] == [
+        ("Alice Chen", "Person"),
+        ("Hooli", "Organization"),  # someone works there
+        ("Lisbon", "Location"),
+        ("Python", "Concept"),  # a type the model chose stays
+    ]
+    assert [(r.source, r.name, r.target) for r in result.relationships] == [
+        ("Alice Chen", "WORKED_AT", "Hooli"),  # a past job, kept apart from the current one
+        ("Hooli", "LOCATED_IN", "Lisbon"),
+        ("Alice Chen", "USES", "Python"),
+    ]

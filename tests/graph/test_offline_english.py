@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.graph.extraction.dates import find_dates
+from apps.graph.extraction.offline.dates import find_dates
 from apps.graph.extraction.types import Extraction, ExtractionError, SchemaSpec
 from tests.graph.offline_helpers import edges, entities, extract, utc
 
@@ -22,11 +22,10 @@ def test_it_reads_a_company_history():
         ("Berlin", "Location"),
         ("Globex Inc", "Organization"),
     }
-    # "The company is headquartered in Berlin" needs coreference, which the offline
-    # extractor does not do: no LOCATED_IN edge.
     assert edges(result) == {
         ("Alice Chen", "FOUNDED", "Acme Corp"),  # passive voice, both founders
         ("Bob Li", "FOUNDED", "Acme Corp"),
+        ("Acme Corp", "LOCATED_IN", "Berlin"),  # "The company" is the organisation last named
         ("Acme Corp", "ACQUIRED", "Globex Inc"),
         ("Alice Chen", "CEO_OF", "Acme Corp"),  # "Acme CEO Alice Chen"; Acme is Acme Corp
     }
@@ -53,14 +52,17 @@ def test_it_reads_a_career():
     assert entities(result) == {
         ("Maria Garcia", "Person"),
         ("Initech LLC", "Organization"),
-        ("Hooli", "Entity"),
+        ("Hooli", "Organization"),  # someone worked there
         ("Lisbon", "Location"),
         ("Lisbon Python Meetup", "Event"),
         ("Stanford University", "Organization"),
     }
-    # "She ... moved to Lisbon" has no named subject, so no edge rather than "Hooli MOVED_TO Lisbon".
+    # "She" is the person last named; it is she who moved, not Hooli. A past job is
+    # WORKED_AT, so that it does not close the current WORKS_AT (an exclusive edge).
     assert edges(result) == {
         ("Maria Garcia", "WORKS_AT", "Initech LLC"),
+        ("Maria Garcia", "WORKED_AT", "Hooli"),
+        ("Maria Garcia", "MOVED_TO", "Lisbon"),
         ("Maria Garcia", "FOUNDED", "Lisbon Python Meetup"),
     }
     assert result.relationships[0].attributes == {"role": "senior engineer"}

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from apps.graph.extraction.content import markdown_to_text
+from apps.graph.extraction.offline.content import markdown_to_text
 from apps.graph.extraction.types import ExtractionError
 from tests.graph.offline_helpers import edges, entities, extract
 
@@ -99,7 +99,11 @@ def test_it_reads_a_conversation():
         ("Paris", "Location"),
         ("Carol Diaz", "Person"),
     }
-    assert edges(result) == {("Alice Chen", "JOINED", "Acme Corp"), ("Bob", "WORKS_AT", "Globex Inc")}
+    assert edges(result) == {
+        ("Alice Chen", "JOINED", "Acme Corp"),
+        ("Bob", "WORKS_AT", "Globex Inc"),
+        ("Alice Chen", "MET", "Carol Diaz"),  # "we" includes the speaker
+    }
     joined = next(r for r in result.relationships if r.name == "JOINED")
     assert joined.fact == "Alice Chen: I joined Acme Corp in 2021."
 

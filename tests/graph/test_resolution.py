@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from apps.graph.resolution import find_match, normalize_name
+from apps.graph.models import Entity
+from apps.graph.resolution import better_type, find_match, normalize_name
 
 
 @pytest.mark.parametrize(
@@ -75,3 +76,36 @@ def test_it_prefers_an_exact_match_to_a_fuzzy_one():
 
 def test_it_matches_nothing_for_an_empty_name():
     assert find_match(" ... ", "Entity", [(1, "", "Entity")]) is None
+
+
+def test_it_takes_one_exact_name_of_two_named_kinds_for_one_thing():
+    assert find_match("Acme Robotics", "Organization", [(1, "Acme Robotics", "Location")]) == 1
+    assert find_match("Jordan", "Person", [(1, "Jordan", "Location")]) is None  # a person and a country
+    assert find_match("Acme Robotic", "Organization", [(1, "Acme Robotics", "Location")]) is None  # fuzzy: same kind
+
+
+@pytest.mark.parametrize(
+    ("current", "seen", "kept"),
+    [
+        ("Entity", "Location", "Location"),
+        ("Location", "Entity", "Location"),
+        ("Location", "Organization", "Organization"),  # "in Acme" is weaker evidence than "works at Acme"
+        ("Organization", "Location", "Organization"),
+        ("Person", "Location", "Person"),  # different things; the entity keeps its own type
+        ("Concept", "Organization", "Concept"),
+    ],
+)
+def test_it_keeps_the_better_supported_type(current, seen, kept):
+    assert better_type(current, seen) == kept
+
+
+def test_it_stores_a_name_seen_with_two_types_once(make_user, make_project, ingest):
+    owner = make_user()
+    project = make_project(owner)
+
+    ingest(project, owner, content="The team offsite was held in Zentrix last spring.")
+    ingest(project, owner, content="Alice Chen works at Zentrix as a designer.")
+
+    zentrix = Entity.objects.filter(project=project, name="Zentrix")
+    assert [(e.name, e.entity_type.name) for e in zentrix] == [("Zentrix", "Organization")]
+    assert zentrix[0].mentions.count() == 2

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.graph.extraction import GENERIC_TYPE, Extraction, get_extractor
+from apps.graph.extraction import Extraction, get_extractor
 from apps.graph.models import EdgeType, Entity, EntityType, Mention, Relationship
-from apps.graph.resolution import find_match, normalize_name
+from apps.graph.resolution import better_type, find_match, normalize_name
 from apps.graph.services.communities import communities_update, refresh_communities
 from apps.graph.services.locking import lock_project_graph
 from apps.graph.services.schema import schema_load, schema_sync
@@ -191,8 +191,8 @@ def _resolve_entities(project: Project, extraction: Extraction, seen_at: datetim
 
 def _refresh_entity(entity: Entity, extracted, types: dict[str, EntityType], seen_at: datetime) -> None:
     changed = []
-    # A specific type learned later beats the generic one.
-    if entity.entity_type.name == GENERIC_TYPE and extracted.type != GENERIC_TYPE:
+    # A specific type learned later beats the generic one; of two specific ones, the better supported.
+    if better_type(entity.entity_type.name, extracted.type) != entity.entity_type.name:
         entity.entity_type = types[extracted.type]
         changed.append("entity_type")
     if extracted.attributes and not set(extracted.attributes.items()) <= set(entity.attributes.items()):

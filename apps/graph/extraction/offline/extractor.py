@@ -21,10 +21,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from apps.graph.extraction import chinese, english
-from apps.graph.extraction.analysis import FORMAT, GAZETTEER, Link, Mention, SentenceAnalysis
-from apps.graph.extraction.content import Segment, segments
-from apps.graph.extraction.english_words import split_sentences as split_english
+from apps.graph.extraction.naming import canonical_edge, fits, typed_by_relationships
+from apps.graph.extraction.offline import chinese, english
+from apps.graph.extraction.offline import lexicon as lx
+from apps.graph.extraction.offline.analysis import FORMAT, GAZETTEER, Link, Mention, SentenceAnalysis
+from apps.graph.extraction.offline.content import Segment, segments
+from apps.graph.extraction.offline.english_words import split_sentences as split_english
 from apps.graph.extraction.types import (
     GENERIC_TYPE,
     ExtractedEntity,
@@ -58,8 +60,14 @@ def _analyse(parts: list[Segment]) -> Iterator[SentenceAnalysis]:
     capitalised = english.capitalised_mid_sentence(
         sentence for p in prepared if not p.chinese for sentence in p.sentences
     )
+    speakers = {p.segment.speaker for p in prepared if p.segment.speaker}
+    # In a chat, names are often typed in lower case; only unmistakable ones are read that way.
+    lowercase = lx.LOWERCASE_NAMES | {s.lower() for s in speakers} if speakers else frozenset()
+    topics = english.EnglishContext()  # carried from turn to turn: "maya got a job" ... "she moves"
     for part in prepared:
-        yield from _analyse_segment(part, capitalised)
+        for analysis, context in _analyse_segment(part, capitalised, frozenset(lowercase), topics):
+            topics = context
+            yield analysis
 
 
 def _prepare(segment: Segment) -> _Prepared:
@@ -69,28 +77,45 @@ def _prepare(segment: Segment) -> _Prepared:
     elif is_chinese:
         sentences = chinese.split_sentences(segment.text)
     else:
-        sentences = split_english(segment.text)
+        sentences = split_english(segment.text, informal=segment.speaker is not None)
     return _Prepared(segment, is_chinese, sentences)
 
 
-def _analyse_segment(part: _Prepared, capitalised: frozenset[str]) -> Iterator[SentenceAnalysis]:
+def _analyse_segment(
+    part: _Prepared, capitalised: frozenset[str], lowercase: frozenset[str], topics: english.EnglishContext
+) -> Iterator[tuple[SentenceAnalysis, english.EnglishContext]]:
     segment = part.segment
     if segment.hint_type:  # a JSON value under a key such as "company": the value is the name
-        yield SentenceAnalysis(segment.text, [Mention(segment.text, segment.hint_type, FORMAT)])
+        yield SentenceAnalysis(segment.text, [Mention(segment.text, segment.hint_type, FORMAT)]), topics
         return
     if segment.speaker:
         first = part.sentences[0] if part.sentences else ""
-        yield SentenceAnalysis(f"{segment.speaker}: {first}", [Mention(segment.speaker, "Person", FORMAT)])
-    context = english.EnglishContext(capitalised, segment.speaker)
+        yield SentenceAnalysis(f"{segment.speaker}: {first}", [Mention(segment.speaker, "Person", FORMAT)]), topics
+    context = replace(topics, capitalised_mid_sentence=capitalised, speaker=segment.speaker, lowercase_names=lowercase)
     topic: str | None = None  # not the speaker: 他 is someone else; 我 is handled as the speaker
     for sentence in part.sentences:
         if part.chinese:
             analysis, topic = chinese.analyse(sentence, speaker=segment.speaker, topic=topic)
         else:
             analysis = english.analyse(sentence, context)
+            context = _with_topics(context, analysis, segment.speaker)
         if segment.speaker:  # "I joined Acme" means nothing without who said it
             analysis.text = f"{segment.speaker}: {analysis.text}"
-        yield analysis
+        yield analysis, context
+
+
+def _with_topics(
+    context: english.EnglishContext, analysis: SentenceAnalysis, speaker: str | None
+) -> english.EnglishContext:
+    """The person and organisation the next sentence's "he", "she" or "the company" stand for."""
+    people = [m.name for m in analysis.mentions if m.type == "Person" and m.name != speaker]
+    organization = next((m.name for m in analysis.mentions if m.type == "Organization"), None)
+    return replace(
+        context,
+        person=people[0] if people else context.person,
+        organization=organization or context.organization,
+        people=tuple(dict.fromkeys(people)) if len(set(people)) > 1 else context.people,
+    )
 
 
 def _cjk_share(text: str) -> float:
@@ -119,6 +144,9 @@ def _assemble(analyses: list[SentenceAnalysis], schema: SchemaSpec) -> Extractio
         for key, value in entities.pop(alias).attributes.items():
             entities[full].attributes.setdefault(key, value)
     relationships = _relationships(analyses, aliases, set(entities))
+    relationships, types = _typed(relationships, {e.name: e.type for e in entities.values()})
+    for entity in entities.values():
+        entity.type = types[entity.name]
     return Extraction(
         entities=[
             ExtractedEntity(e.name, schema.spell_type(e.type), e.attributes, e.summary) for e in entities.values()
@@ -187,6 +215,26 @@ def _relationships(
                 continue
             found.setdefault(key, relationship)  # the first statement of a fact is its fact
     return list(found.values())
+
+
+def _typed(
+    relationships: list[ExtractedRelationship], types: dict[str, str]
+) -> tuple[list[ExtractedRelationship], dict[str, str]]:
+    """Relations spelled one way, names of unknown kind typed by their relations, and misfits dropped.
+
+    "lived in" is LIVES_IN; whoever someone works at is an organisation; a
+    person "located in" a city lives there; an edge whose ends cannot be what
+    the relation joins (a city that works at a company) was misread.
+    """
+    named = [replace(r, name=canonical_edge(r.name)) for r in relationships]
+    types = typed_by_relationships(types, [(r.source, r.name, r.target) for r in named])
+    kept: dict[tuple[str, str, str], ExtractedRelationship] = {}
+    for relationship in named:
+        if relationship.name == "LOCATED_IN" and types[relationship.source] == "Person":
+            relationship = replace(relationship, name="LIVES_IN")
+        if fits(relationship.name, types[relationship.source], types[relationship.target]):
+            kept.setdefault((relationship.source, relationship.name, relationship.target), relationship)
+    return list(kept.values()), types
 
 
 def _relationship(link: Link, sentence: str, aliases: dict[str, str]) -> ExtractedRelationship:

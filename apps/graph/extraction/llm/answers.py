@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from apps.graph.extraction.english_edges import upper_snake
+from apps.graph.extraction.naming import canonical_edge, typed_by_relationships, upper_snake
 from apps.graph.extraction.types import (
     GENERIC_TYPE,
     ExtractedEntity,
@@ -130,9 +130,17 @@ def parse_extraction(data: dict[str, Any], endpoint: str, schema: SchemaSpec) ->
         _relationship(i, item, by_folded_name, endpoint)
         for i, item in enumerate(_list(data, "relationships", endpoint, required=False))
     ]
+    # The same typing as the offline extractor's: one spelling per relation, and
+    # names the model left untyped typed by what they are related to.
+    relationships = [replace(r, name=canonical_edge(r.name)) for r in relationships]
+    generic = {e.name for e in entities if e.type.casefold() == GENERIC_TYPE.casefold()}
+    types = typed_by_relationships(
+        {e.name: GENERIC_TYPE if e.name in generic else e.type for e in entities},
+        [(r.source, r.name, r.target) for r in relationships],
+    )
     # A model writes "person" or "works_at" as readily as the schema's "Person" and "WORKS_AT".
     return Extraction(
-        entities=[replace(e, type=schema.spell_type(e.type)) for e in entities],
+        entities=[replace(e, type=schema.spell_type(types[e.name])) for e in entities],
         relationships=[replace(r, name=schema.spell_edge(r.name)) for r in relationships],
     )
 

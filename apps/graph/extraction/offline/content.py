@@ -193,11 +193,21 @@ def _conversation_segments(text: str) -> Iterator[Segment]:
         yield Segment(" ".join(lines), speaker=speaker)
 
 
+# "note: ...", "re: ...", "https://...": a label or a link, not someone speaking.
+_NOT_SPEAKERS = frozenset(
+    "note notes re fw fwd ps fyi edit update todo http https ftp mailto subject to cc from".split()
+)
+
+
 def _looks_like_speaker(name: str) -> bool:
     name = name.strip()
     if not name or len(name.split()) > 4 or any(c.isdigit() for c in name):
         return False
-    return name[0].isupper() or _is_cjk(name[0]) or name.lower() in _ROLE_SPEAKERS
+    if name.lower() in _NOT_SPEAKERS:
+        return False
+    # Chats are often typed in lower case: "alex: hey" names alex as much as "Alex: hey".
+    lower_case_name = len(name.split()) == 1 and name.isalpha() and len(name) <= 20
+    return name[0].isupper() or _is_cjk(name[0]) or name.lower() in _ROLE_SPEAKERS or lower_case_name
 
 
 def _person_or_none(name: str) -> str | None:

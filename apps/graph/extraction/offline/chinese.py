@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from apps.graph.extraction import lexicon as lx
-from apps.graph.extraction.analysis import (
+from apps.graph.extraction.naming import PAST_FORMS, expects
+from apps.graph.extraction.offline import chinese_words as cw
+from apps.graph.extraction.offline import lexicon as lx
+from apps.graph.extraction.offline.analysis import (
     CONTEXT,
     DEFINITE,
     FORMAT,
@@ -27,49 +29,10 @@ from apps.graph.extraction.analysis import (
     Mention,
     SentenceAnalysis,
 )
-from apps.graph.extraction.dates import find_dates
+from apps.graph.extraction.offline.chinese_words import KNOWN_ORGANIZATIONS, ORG_SUFFIXES, PLACE_VERBS, VERB_EDGES
+from apps.graph.extraction.offline.dates import find_dates
 from apps.graph.extraction.types import GENERIC_TYPE
 
-ORG_SUFFIXES = (
-    "有限责任公司",
-    "有限公司",
-    "公司",
-    "集团",
-    "大学",
-    "学院",
-    "银行",
-    "研究院",
-    "研究所",
-    "医院",
-    "协会",
-    "基金会",
-    "实验室",
-    "出版社",
-)
-# jieba tags some companies as people or common nouns (华为 nr, 百度 n).
-KNOWN_ORGANIZATIONS = frozenset(
-    "华为 腾讯 阿里巴巴 百度 小米 京东 字节跳动 美团 网易 新浪 联想 比亚迪 滴滴 拼多多 蚂蚁集团".split()
-)
-
-# verb -> edge; a verb after "在 <name>" uses _PLACE_VERBS instead.
-VERB_EDGES = {
-    **dict.fromkeys(("加入", "加盟"), "JOINED"),
-    **dict.fromkeys(("创立", "创办", "创建", "成立", "建立", "创始"), "FOUNDED"),
-    **dict.fromkeys(("位于", "坐落", "坐落于", "地处"), "LOCATED_IN"),
-    **dict.fromkeys(("工作", "任职", "就职", "上班", "担任"), "WORKS_AT"),
-    **dict.fromkeys(("学习", "读书", "就读", "上学"), "STUDIED_AT"),
-    **dict.fromkeys(("毕业",), "GRADUATED_FROM"),
-    **dict.fromkeys(("住", "居住", "生活", "定居"), "LIVES_IN"),
-    **dict.fromkeys(("出生", "生于"), "BORN_IN"),
-    **dict.fromkeys(("来自",), "COMES_FROM"),
-    **dict.fromkeys(("收购", "并购"), "ACQUIRED"),
-    **dict.fromkeys(("投资",), "INVESTED_IN"),
-    **dict.fromkeys(("领导", "管理", "负责"), "LEADS"),
-    **dict.fromkeys(("认识",), "KNOWS"),
-    **dict.fromkeys(("见面", "会见", "会面"), "MET"),
-    **dict.fromkeys(("嫁给", "娶"), "MARRIED"),
-}  # fmt: skip
-_PLACE_VERBS = {v for v, e in VERB_EDGES.items() if e in ("WORKS_AT", "STUDIED_AT", "LIVES_IN")}
 _COORDINATORS = frozenset("和 与 及 以及 跟 同 、".split())
 _LOCATIVES = frozenset("在 于 到".split())
 _NEGATIONS = frozenset("不 没 没有 未 并未 从未".split())
@@ -95,6 +58,8 @@ def _posseg() -> Any:
             if not _jieba_ready:
                 jieba.setLogLevel(logging.WARNING)
                 jieba.initialize()  # the dictionary ships inside the package; no download
+                for name in sorted(KNOWN_ORGANIZATIONS):
+                    jieba.add_word(name, freq=100_000, tag="nt")
                 _jieba_ready = True
     return jieba.posseg
 
@@ -127,10 +92,13 @@ def analyse(
     names = _names(words, speaker)
     analysis = SentenceAnalysis(text=sentence)
     analysis.mentions = [Mention(n.name, n.type, n.strength) for n in names if not n.pronoun]
+    sentence_subject: _Name | None = None  # a clause with none continues the sentence's (饿了么……，由张旭豪创立)
     for clause in _clauses(words, names):
-        subject, written = _subject(clause, words, topic)
-        if subject is not None and written and subject.type == "Person":
-            topic = subject.name
+        subject, written = _subject(clause, words, topic, sentence_subject)
+        if subject is not None and written:
+            sentence_subject = sentence_subject or subject
+            if subject.type == "Person":
+                topic = subject.name
         analysis.links += _clause_links(clause, words, subject, _clause_date(words, clause))
     return analysis, topic
 
@@ -207,10 +175,25 @@ def _organisation_end(words: list[_Word], index: int) -> int | None:
         return None
     for end in range(index + 1, min(index + 5, len(words))):
         if words[end].text in ORG_SUFFIXES:
-            return end + 1
+            return _longest_suffix(words, end) + 1
         if not words[end].flag.startswith(("n", "l")):
             return None
     return None
+
+
+_LEGAL_FORMS = frozenset("有限 有限责任 股份 股份有限".split())
+
+
+def _longest_suffix(words: list[_Word], end: int) -> int:
+    """小米 + 科技 + 有限责任 + 公司: past an industry word, the legal form belongs to the name too."""
+    last = end
+    for index in range(end + 1, min(end + 4, len(words))):
+        text = words[index].text
+        if text in ORG_SUFFIXES:
+            last = index
+        elif text not in _LEGAL_FORMS:
+            break
+    return last
 
 
 def _clauses(words: list[_Word], names: list[_Name]) -> list[list[_Name]]:
@@ -225,7 +208,9 @@ def _clauses(words: list[_Word], names: list[_Name]) -> list[list[_Name]]:
     return [c for c in clauses if c]
 
 
-def _subject(clause: list[_Name], words: list[_Word], topic: str | None) -> tuple[_Name | None, bool]:
+def _subject(
+    clause: list[_Name], words: list[_Word], topic: str | None, sentence_subject: _Name | None = None
+) -> tuple[_Name | None, bool]:
     """The clause's subject, and whether it is written out (not a pronoun or left implicit).
 
     The first name is the subject when nothing but adverbs and dates precede it;
@@ -236,6 +221,8 @@ def _subject(clause: list[_Name], words: list[_Word], topic: str | None) -> tupl
     introduced = any(_is_verb(w) or w.flag == "p" for w in words[start : first.first])
     if not first.pronoun and not introduced:
         return first, True
+    if not first.pronoun and sentence_subject is not None:
+        return _Name(start, start, sentence_subject.name, sentence_subject.type, UNKNOWN), False
     if topic is None:
         return None, False
     position = first.first if first.pronoun else start
@@ -266,18 +253,34 @@ def _clause_links(
     if subject is not None and (not names or names[0] is not subject):
         names = [subject, *[n for n in names if n.first >= subject.end]]
     groups = _groups(names, words)
-    links: list[Link] = []
+    links: list[Link] = _married_groups(groups, words, valid_at)
     for previous, current in zip(groups, groups[1:]):
         edge = _edge(words, previous[-1].end, current[0], current[-1].end)
         if edge is None:
             continue
         name, attributes = edge
+        source, target = previous, current
+        if attributes.pop("reverse", None):
+            source, target = current, previous
+        elif subject is not None and previous[0] is not subject and _needs_person(name, previous[-1]):
+            source = [subject]  # 从南京搬到了上海: it is the subject who moved, not 南京
         links += [
-            Link(a.name, b.name, name, valid_at, dict(attributes))
-            for a in previous
-            for b in current
-            if a.name != b.name
+            Link(a.name, b.name, name, valid_at, dict(attributes)) for a in source for b in target if a.name != b.name
         ]
+    return links
+
+
+def _needs_person(edge: str, name: _Name) -> bool:
+    return expects(edge)[0] == "Person" and name.type in ("Location", "Organization")
+
+
+def _married_groups(groups: list[list[_Name]], words: list[_Word], valid_at: datetime | None) -> list[Link]:
+    """她和刘洋于2019年结婚: the names of one group married each other."""
+    links = []
+    for group in groups:
+        after = words[group[-1].end : group[-1].end + 6]
+        if len(group) >= 2 and any(w.text in cw.MARRY_WORDS for w in after):
+            links += [Link(group[0].name, other.name, "MARRIED_TO", valid_at) for other in group[1:]]
     return links
 
 
@@ -296,28 +299,73 @@ def _edge(words: list[_Word], gap_start: int, target: _Name, target_end: int) ->
     between = words[gap_start : target.first]
     if len(between) > _MAX_GAP or any(w.text in _NEGATIONS for w in between):
         return None
+    edge = _edge_in(between, words, target, target_end)
+    if edge is not None and any(w.text in cw.PAST_MARKERS for w in words[max(0, gap_start - 2) : target.first]):
+        return PAST_FORMS.get(edge[0], edge[0]), edge[1]
+    return edge
+
+
+def _edge_in(
+    between: list[_Word], words: list[_Word], target: _Name, target_end: int
+) -> tuple[str, dict[str, str]] | None:
+    texts = [w.text for w in between]
+    if pattern := _pattern_edge(texts, words, target, target_end):
+        return pattern if pattern[0] else None
     verbs = [w for w in between if _is_verb(w)]
     if not verbs:
         return _place_verb_edge(between, words, target, target_end)
     mapped = [w for w in verbs if w.text in VERB_EDGES]
     if mapped:
+        if _modifies_a_noun(words, target_end):
+            return None  # 投资了一家位于新加坡的游戏公司: the company is in Singapore, not the investor
         return _located(VERB_EDGES[mapped[-1].text], target), {}
     verb = verbs[-1].text
     if verb == "是":  # 陈静是阿里巴巴集团的工程师: a role at the organisation
         role = _role_after(words, target_end)
+        if role in cw.FOUNDER_ROLES:
+            return "FOUNDED", {}
         return ("WORKS_AT", {"role": role}) if role and target.type == "Organization" else None
     return "RELATED_TO", {"verb": verb}
+
+
+def _pattern_edge(
+    texts: list[str], words: list[_Word], target: _Name, target_end: int
+) -> tuple[str, dict[str, str]] | None:
+    """Relations stated by a pattern rather than one verb between the names."""
+    after = [w.text for w in words[target_end : target_end + 4]]
+    if texts and texts[-1] == cw.PASSIVE_AGENT:  # 由张一鸣创办: 张一鸣 founded the subject
+        verb = next((w for w in after if w in VERB_EDGES), None)
+        return (VERB_EDGES[verb], {"reverse": "yes"}) if verb else None
+    if texts and texts[-1] == cw.MOVE_FROM and any(VERB_EDGES.get(w) == "MOVED_TO" for w in after):
+        return "MOVED_FROM", {}  # 从南京搬到了上海
+    if texts and texts[-1] == cw.REPORT_TO[0] and any(w in cw.REPORT_TO[1] for w in after):
+        return "REPORTS_TO", {}  # 向刘总汇报
+    if "是" in texts and any(t in cw.SPOUSE_WORDS for t in texts) and target.type in ("Person", GENERIC_TYPE):
+        return "MARRIED_TO", {}  # 他的妻子是张瑛
+    if any(t in cw.HOMETOWN_WORDS for t in texts) and target.type == "Location":
+        return "COMES_FROM", {}  # 她老家在西安
+    if any(t in cw.TITLE_VERBS for t in texts):
+        if target.type not in ("Organization", GENERIC_TYPE):
+            return "", {}  # 担任华东区销售总监: a post, not a relation with the region
+        role = next((w.text for w in words[target_end : target_end + 2] if w.flag.startswith("n")), None)
+        return "WORKS_AT", ({"role": role} if role else {})  # 现任联想集团董事长
+    return None
+
+
+def _modifies_a_noun(words: list[_Word], index: int) -> bool:
+    """ "<verb> <name> 的 <noun>": a relative clause describing the noun."""
+    return index + 1 < len(words) and words[index].text == "的" and words[index + 1].flag.startswith(("n", "v"))
 
 
 def _place_verb_edge(
     between: list[_Word], words: list[_Word], target: _Name, target_end: int
 ) -> tuple[str, dict[str, str]] | None:
     """张伟在北京大学工作: the preposition before the name, the verb after it."""
-    if not between or any(w.text not in _LOCATIVES and w.flag not in ("m", "t", "d", "x") for w in between):
+    if not between or any(w.text not in _LOCATIVES and w.flag not in ("m", "t", "d", "x", "f") for w in between):
         return None
     after = words[target_end : target_end + 2]
-    verb = next((w.text for w in after if w.text in _PLACE_VERBS), None)
-    return (_located(VERB_EDGES[verb], target), {}) if verb else None
+    verb = next((w.text for w in after if w.text in PLACE_VERBS), None)
+    return (_located(PLACE_VERBS[verb], target), {}) if verb else None
 
 
 def _located(edge: str, target: _Name) -> str:
@@ -326,6 +374,12 @@ def _located(edge: str, target: _Name) -> str:
 
 
 def _role_after(words: list[_Word], index: int) -> str | None:
-    if index + 1 < len(words) and words[index].text == "的" and words[index + 1].flag.startswith("n"):
-        return words[index + 1].text
+    """陈静是阿里巴巴集团的(高级)工程师: the noun after 的, past one modifier."""
+    if index + 1 >= len(words) or words[index].text != "的":
+        return None
+    for word in words[index + 1 : index + 3]:
+        if word.flag.startswith("n"):
+            return word.text
+        if word.flag not in ("b", "a", "ad", "an"):
+            return None
     return None

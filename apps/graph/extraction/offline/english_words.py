@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from apps.graph.extraction import lexicon as lx
-from apps.graph.extraction.dates import DateSpan
+from apps.graph.extraction.offline import lexicon as lx
+from apps.graph.extraction.offline.dates import DateSpan
 
 _TOKEN = re.compile(
     r"(?P<initials>(?:[A-Za-z]\.){2,})"  # U.S., U.K.
@@ -74,14 +74,17 @@ def is_capitalised(token: Token) -> bool:
 
 # --- sentences -------------------------------------------------------------------------
 
+# A line at least this long that stops mid-sentence was wrapped, not ended.
+_WRAPPED_LINE_CHARS = 50
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)|\n[ \t]*\n\s*|\n")
 
 
-def split_sentences(text: str) -> list[str]:
+def split_sentences(text: str, *, informal: bool = False) -> list[str]:
+    """`informal`: chat, where a sentence may start in lower case ("good! working at nvidia")."""
     sentences: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        if _ends_sentence(text, match):
+        if _ends_sentence(text, match) or (informal and match.group().strip() and match.group()[0] in "!?"):
             sentences.append(text[start : match.end()])
             start = match.end()
     sentences.append(text[start:])
@@ -93,9 +96,15 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
     following = re.match(r"\s*(\S?)", text[match.end() : match.end() + 200])
     next_char = following.group(1) if following else ""
     if match.group().strip() == "":  # a line break
-        # A blank line always ends a sentence; a single break only when the next line
-        # does not continue it in lower case (hard-wrapped prose).
-        return match.group().count("\n") > 1 or not next_char.islower()
+        # A blank line always ends a sentence; a single break only when the line before
+        # looks complete (it ends in punctuation, or is short: a greeting, a heading, a
+        # list item) and the next line does not continue it in lower case. Hard-wrapped
+        # prose ("worked at\nMaersk") reads on.
+        if match.group().count("\n") > 1:
+            return True
+        line = text[max(0, match.start() - 200) : match.start()].rsplit("\n", 1)[-1].rstrip()
+        complete = not line or line[-1] in ".!?:;,)" or len(line) < _WRAPPED_LINE_CHARS
+        return complete and not next_char.islower()
     if next_char.islower():
         return False
     if match.group().startswith("."):

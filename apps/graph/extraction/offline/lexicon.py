@@ -44,11 +44,12 @@ TITLES = _words(
     professor president senator governor mayor judge justice king queen prince princess
     ceo cto cfo coo cio cmo vp chairman chairwoman chairperson chancellor minister
     captain capt lt col gen sen rep gov sgt
+    grandpa grandma grandfather grandmother uncle aunt auntie
     """
 )
 
 # Strong titles that only ever precede a person's name.
-HONORIFICS = _words("mr mrs ms mx dr prof sir dame rev fr")
+HONORIFICS = _words("mr mrs ms mx dr prof sir dame rev fr grandpa grandma grandfather grandmother uncle aunt auntie")
 
 # Last word of an organisation's name.
 ORG_SUFFIXES = _words(
@@ -60,6 +61,9 @@ ORG_SUFFIXES = _words(
     department council committee commission hospital clinic school academy museum
     library laboratory lab studio studios press media network networks bureau authority
     federation union league organization organisation trust fund
+    logistics therapeutics pharmaceuticals pharma biotech foods analytics robotics energy
+    health healthcare motors airlines airways insurance software games telecom semiconductors
+    electronics dynamics consulting publishing entertainment pictures records clinics power
     """
 )
 
@@ -141,7 +145,14 @@ KNOWN_ORGANIZATIONS = _phrases(
     Airbnb|Salesforce|Adobe|Cisco|Twitter|LinkedIn|GitHub|GitLab|Mozilla|Wikipedia|
     NASA|ESA|CERN|UNESCO|UNICEF|WHO|NATO|United Nations|European Union|EU|MIT|Harvard|
     Stanford|Berkeley|Alibaba|Tencent|Baidu|Huawei|Xiaomi|ByteDance|
-    TikTok|Reuters|BBC|CNN|Bloomberg
+    TikTok|Reuters|BBC|CNN|Bloomberg|
+    Deloitte|PwC|KPMG|Accenture|McKinsey|Goldman Sachs|JPMorgan|Morgan Stanley|Barclays|HSBC|
+    Citigroup|Mastercard|PayPal|Stripe|Shopify|Dropbox|Slack|Zoom|Snapchat|Reddit|Walmart|
+    Costco|Starbucks|Nike|Adidas|IKEA|Volkswagen|BMW|Mercedes-Benz|Boeing|Airbus|Pfizer|
+    Moderna|Novartis|Roche|Unilever|Nestle|Coca-Cola|PepsiCo|Disney|Nintendo|Ubisoft|Canva|
+    Revolut|Monzo|Klarna|Expedia|DoorDash|Lyft|Instacart|Deliveroo|Zalando|Bosch|Philips|
+    Ericsson|Nokia|ASML|TSMC|Qualcomm|Broadcom|Dell|Lenovo|Xerox|Maersk|Yale|Princeton|
+    Columbia University|Cambridge University|Oxford University|ETH Zurich|Sorbonne
     """
 )
 
@@ -164,13 +175,44 @@ GIVEN_NAMES = _words(
     """
 )
 
+# More first names, from many languages, so that "Marcus Webb" or "Chidi Okeke" read as people.
+GIVEN_NAMES |= _words(
+    """
+    abdul abdullah abigail adele adriana agnes aidan aiko akira alberto aleksandr alessandro
+    alfred ali alina allison alvaro amara amit ana anders andre andreas andres angelica anika
+    anton antoine aria arthur astrid aurora barry beatriz bernard bianca boris bruno caitlin
+    camila carl carla carmen cecilia cesar chidi chiara christian claudia clara colin connor
+    cristina dan dana darius dave dennis derek diane dimitri dina dominic doug duncan
+    eduardo elias elif elijah ellen elsa emil emilia emma enrique erik erin esther eugene
+    fabio farah fernando finn florian francesca francisco franz freya gary gemma georg
+    gina giovanni giulia gordon greta guillermo gustav hamza hans harold hassan heidi helena
+    hugo hussein igor ilya imran ines ingrid irene isaac isabel ivan jakob jamal jan janet
+    javier jean jens jesse joan joanna johan jonas jordan jorge julian julio justin kai
+    kamal karim karl katarina keith kenji kenneth khalid klaus kofi kwame lars laila lara
+    lauren lea leila lena leon leonardo lily lorenzo louis luca lucia luigi luka magnus
+    mai malik manuel marco marcus margaret mariana marie marina mario marta martina mateo
+    mathias matteo maya megan miguel mikhail milan mina miriam mohamed monica nadia naomi
+    nasser neil nicolas nikolai nils nora nour olga oscar pascal patrick pedro pieter
+    rafael ramon raphael rashid renee ricardo rita roberto roger roman rosa ruben ruth
+    sabrina salma sami sandro santiago sebastian sergei shira simon simone sonia stefan
+    stella sven takeshi tanya teresa theo tobias tomas ursula valentina vera victor
+    vikram vincent viktor walter wendy xavier yara yasmin yusuf zara zainab chris kim
+    claire carlos ahmed lisa helen jon irina olena dmitry pavel tatiana svetlana natalia oleg andrei
+    """
+)
+# First names that are also everyday words: a lower-case one in a chat is not a name.
+COMMON_WORD_NAMES = _words("will mark may june april grace joy hope faith rose lily bill pat sue art ray dawn")
+
 # Words before a name that make it a place: "in Berlin", "from Kenya".
-LOCATION_PREPOSITIONS = _words("in near from across throughout outside inside within around")
+LOCATION_PREPOSITIONS = _words("in near across throughout outside inside within around")
 # "to"/"at" make a place only after movement: "moved to Berlin", but not "sold to Globex".
 MOTION_VERBS = _words(
     "moved move moves relocated relocate went go goes flew fly travelled traveled travel "
-    "returned return arrived arrive came come headed drove emigrated immigrated"
+    "returned return arrived arrive came come headed drove emigrated immigrated moves "
+    "trip vacation holiday flight"
 )
+# "from" makes a place only after these: "moved from Prague", "she is from Kenya", but not "an offer from Hooli".
+FROM_PLACE_WORDS = MOTION_VERBS | _words("is am are was were 'm originally hails hail")
 
 PRODUCT_VERBS = _words("launched launches launch released releases release unveiled shipped ships introduced")
 
@@ -198,15 +240,23 @@ VERB_EDGES: dict[str, tuple[str, bool]] = {
     **dict.fromkeys(("join", "joins", "joined", "joining"), ("JOINED", True)),
     **dict.fromkeys(("found", "founds", "founded", "co-founded", "cofounded", "co-founds", "established", "establishes"), ("FOUNDED", True)),
     **dict.fromkeys(("located", "based", "headquartered", "situated"), ("LOCATED_IN", True)),
-    **dict.fromkeys(("acquire", "acquires", "acquired", "bought", "buys"), ("ACQUIRED", True)),
-    **dict.fromkeys(("work", "works", "worked", "working"), ("WORKS", False)),
-    **dict.fromkeys(("live", "lives", "lived", "living", "resides", "resided"), ("LIVES", False)),
-    **dict.fromkeys(("lead", "leads", "led", "heads", "headed", "runs", "ran", "manages", "managed"), ("LEADS", True)),
+    **dict.fromkeys(("acquire", "acquires", "acquired", "bought", "buy", "buys", "purchased"), ("ACQUIRED", True)),
+    # Past and present stay apart: a past job does not close the current one (WORKS_AT is exclusive).
+    **dict.fromkeys(("work", "works", "working"), ("WORKS", False)),
+    **dict.fromkeys(("worked",), ("WORKED", False)),
+    **dict.fromkeys(("live", "lives", "living", "resides"), ("LIVES", False)),
+    **dict.fromkeys(("lived", "resided"), ("LIVED", False)),
+    **dict.fromkeys(("lead", "leads", "led", "heads", "headed", "runs", "ran"), ("LEADS", True)),
+    **dict.fromkeys(("manage", "manages", "managed"), ("MANAGES", True)),
+    **dict.fromkeys(("report", "reports", "reported"), ("REPORTS", False)),
+    **dict.fromkeys(("move", "moves", "moved", "moving", "relocated", "relocates", "relocating", "emigrated", "immigrated"), ("MOVED", False)),
+    **dict.fromkeys(("teach", "teaches", "taught"), ("TEACHES", False)),
+    **dict.fromkeys(("visit", "visits", "visited"), ("VISITED", True)),
     **dict.fromkeys(("born",), ("BORN", False)),
     **dict.fromkeys(("met", "meets", "meet"), ("MET", False)),
-    **dict.fromkeys(("married", "marries"), ("MARRIED", True)),
+    **dict.fromkeys(("married", "marries", "marry", "marrying"), ("MARRIED_TO", True)),
     **dict.fromkeys(("hired", "hires", "employs", "employed"), ("HIRED", True)),
-    **dict.fromkeys(("studied", "studies", "study"), ("STUDIED", False)),
+    **dict.fromkeys(("studied", "studies", "study", "studying"), ("STUDIED", False)),
     **dict.fromkeys(("attended", "attends"), ("ATTENDED", True)),
     **dict.fromkeys(("graduated",), ("GRADUATED", False)),
 }  # fmt: skip
@@ -218,5 +268,33 @@ IRREGULAR_VERBS = _words(
     "owns uses sells makes builds supports funds partners reports invests visits knows "
     "loves likes teaches advises mentors chairs directs serves writes plays develops "
     "designs maintains sponsors competes collaborates trains oversees "
-    "help helps advise mentor visit teach"
+    "help helps advise mentor visit teach grew got get gets lost spent"
 )
+
+# Reporting verbs whose clause carries the fact: "Acme said it had bought Globex".
+REPORTING_VERBS = _words("said says announced announces confirmed confirms reported reports stated added noted")
+# Subject pronouns that stand for the last person or organisation named.
+PERSON_PRONOUNS = _words("he she he'll she'll he's she's he'd she'd he’ll she’ll he’s she’s")
+ORGANIZATION_REFERENCES = _words("company firm startup business group maker bank")
+# Words of a title written before a comma and a name: "Its chief executive, Claire Dubois".
+TITLE_WORDS = TITLES | _words("chief executive officer founder co-founder director head president chairman")
+# "my job at X", "Alice's manager at X": the owner works there.
+JOB_WORDS = _words("job manager boss team office colleagues coworkers co-workers employer internship position role")
+SPOUSE_WORDS = _words("husband wife spouse")
+
+# Names read even in lower case in a chat: known places and organisations, and
+# first names that are not also everyday words. Short or ambiguous ones are left out.
+LOWERCASE_NAMES = frozenset(
+    name
+    for name in (LOCATIONS | KNOWN_ORGANIZATIONS | GIVEN_NAMES) - COMMON_WORD_NAMES - SENTENCE_STARTERS
+    if " " not in name
+    and "." not in name
+    and len(name) >= 3
+    and name not in {"apple", "meta", "amazon", "wales", "slack", "zoom", "nike", "dell", "roche", "columbia"}
+    and name not in {"who", "sap", "esa", "uae", "usa", "bob", "tom", "tim", "sam", "kim", "leo", "kai", "mai", "dan"}
+)
+
+# Verbs that give someone a post: "Acme named Hiroshi Tanaka as its new president".
+APPOINTING_VERBS = _words("named names appointed appoints hired hires promoted promotes")
+# Words that open a chat line without being its subject: "nope, moved to seattle".
+INTERJECTIONS = _words("yes yeah yep yup no nope nah ok okay oh well so lol haha omg btw also and but good great")

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from apps.graph.extraction import lexicon as lx
-from apps.graph.extraction.analysis import (
+from apps.graph.extraction.naming import upper_snake
+from apps.graph.extraction.offline import lexicon as lx
+from apps.graph.extraction.offline.analysis import (
     CONTEXT,
     DEFINITE,
-    FORMAT,
     GAZETTEER,
     GIVEN_NAME,
     UNKNOWN,
@@ -25,9 +25,19 @@ from apps.graph.extraction.analysis import (
     Mention,
     SentenceAnalysis,
 )
-from apps.graph.extraction.dates import DateSpan, find_dates
-from apps.graph.extraction.english_edges import edge_between, looks_like_verb, upper_snake
-from apps.graph.extraction.english_words import Token, is_capitalised, tokenize
+from apps.graph.extraction.offline.dates import DateSpan, find_dates
+from apps.graph.extraction.offline.english_edges import edge_between, looks_like_verb
+from apps.graph.extraction.offline.english_refs import Span as _Span
+from apps.graph.extraction.offline.english_refs import (
+    appointed,
+    at_least_organization,
+    based_in_links,
+    clause_links,
+    is_based,
+    references,
+    unverbed_links,
+)
+from apps.graph.extraction.offline.english_words import Token, is_capitalised, tokenize
 from apps.graph.extraction.types import GENERIC_TYPE
 
 # Titles of someone who runs an organisation: the name before them is one.
@@ -43,16 +53,12 @@ class EnglishContext:
 
     capitalised_mid_sentence: frozenset[str] = frozenset()  # lower-cased words
     speaker: str | None = None
-
-
-@dataclass
-class _Span:
-    first: int  # token indices, end exclusive
-    end: int
-    name: str
-    type: str
-    strength: int
-    attributes: dict[str, Any] = field(default_factory=dict)
+    # Who "he"/"she" and "the company" stand for: the last person and organisation named.
+    person: str | None = None
+    organization: str | None = None
+    people: tuple[str, ...] = ()  # who "they" stands for: the people of the last sentence naming several
+    # Names recognised although written in lower case (chat: "moved to berlin").
+    lowercase_names: frozenset[str] = frozenset()
 
 
 def analyse(sentence: str, context: EnglishContext) -> SentenceAnalysis:
@@ -63,7 +69,7 @@ def analyse(sentence: str, context: EnglishContext) -> SentenceAnalysis:
     for span in spans:
         if span.type == "Event" and dates:  # "the Global AI Summit ... on 2023-11-14"
             span.attributes.setdefault("date", dates[0].value.date().isoformat())
-    mentions = [Mention(s.name, s.type, s.strength, s.attributes) for s in spans]
+    mentions = [Mention(s.name, s.type, s.strength, s.attributes) for s in spans if not s.reference]
     return SentenceAnalysis(text=sentence, mentions=mentions, links=links)
 
 
@@ -84,24 +90,24 @@ def capitalised_mid_sentence(sentences: Iterable[str]) -> frozenset[str]:
 def _spans(sentence: str, tokens: list[Token], context: EnglishContext) -> tuple[list[_Span], list[Link]]:
     spans: list[_Span] = []
     links: list[Link] = []
-    for first, end in _runs(tokens):
+    for first, end in _runs(tokens, context):
         run_spans, run_links = _spans_in_run(sentence, tokens, first, end, context)
         spans += run_spans
         links += run_links
-    if context.speaker:  # in a conversation, "I" is the speaker
-        spans += [_Span(i, i + 1, context.speaker, "Person", FORMAT) for i, t in enumerate(tokens) if t.text == "I"]
-    return sorted(spans, key=lambda s: s.first), links
+    spans += references(tokens, context, [(s.first, s.end) for s in spans])
+    spans = sorted(spans, key=lambda s: s.first)
+    return spans, links + based_in_links(tokens, spans)
 
 
-def _runs(tokens: list[Token]) -> Iterable[tuple[int, int]]:
+def _runs(tokens: list[Token], context: EnglishContext) -> Iterable[tuple[int, int]]:
     index = 0
     while index < len(tokens):
-        if not is_capitalised(tokens[index]):
+        if not _name_word(tokens[index], context) or is_based(tokens[index]):
             index += 1
             continue
         end = index + 1
-        while end < len(tokens) and not tokens[end - 1].possessive:
-            if is_capitalised(tokens[end]):
+        while end < len(tokens) and not tokens[end - 1].possessive and not is_based(tokens[end]):
+            if _name_word(tokens[end], context):
                 end += 1
             elif joined := _joiner_length(tokens, end):
                 end += joined
@@ -109,6 +115,10 @@ def _runs(tokens: list[Token]) -> Iterable[tuple[int, int]]:
                 break
         yield index, end
         index = end
+
+
+def _name_word(token: Token, context: EnglishContext) -> bool:
+    return is_capitalised(token) or (token.kind == "word" and token.lower in context.lowercase_names)
 
 
 def _joiner_length(tokens: list[Token], at: int) -> int:
@@ -145,9 +155,13 @@ def _spans_in_run(
 
 def _opens_sentence_only(token: Token, context: EnglishContext) -> bool:
     """Capitalised only because it starts the sentence: "The", "Yesterday", "Met Alice ..."."""
-    if token.bare in lx.SENTENCE_STARTERS or not is_capitalised(token):
+    if token.bare in lx.SENTENCE_STARTERS or not _name_word(token, context):
         return True
-    return looks_like_verb(token.bare) and token.bare not in context.capitalised_mid_sentence
+    return (
+        looks_like_verb(token.bare)
+        and token.bare not in context.capitalised_mid_sentence
+        and token.bare not in lx.GIVEN_NAMES
+    )
 
 
 def _titled_spans(
@@ -191,7 +205,7 @@ def _is_title(tokens: list[Token], index: int, end: int) -> bool:
 
 
 def _plain_span(sentence: str, tokens: list[Token], first: int, end: int, context: EnglishContext) -> _Span | None:
-    while end > first and not is_capitalised(tokens[end - 1]):  # a dangling "&" or "van"
+    while end > first and not _name_word(tokens[end - 1], context):  # a dangling "&" or "van"
         end -= 1
     if end == first:
         return None
@@ -240,6 +254,8 @@ def _classify(tokens: list[Token], first: int, end: int, name: str) -> tuple[str
         return "Person", GIVEN_NAME, {}
     if before in lx.LOCATION_PREPOSITIONS or (before in ("to", "at") and before_that in lx.MOTION_VERBS):
         return "Location", CONTEXT, {}
+    if before == "from" and before_that in lx.FROM_PLACE_WORDS:  # "moved from Prague", "she is from Kenya"
+        return "Location", CONTEXT, {}
     if before in lx.PRODUCT_VERBS or re.match(r"[a-z]+[A-Z]", tokens[first].text) or _followed_by_version(tokens, end):
         return "Product", CONTEXT, {}
     return GENERIC_TYPE, UNKNOWN, {}
@@ -278,15 +294,23 @@ def _at_sentence_start(tokens: list[Token], index: int) -> bool:
 def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan]) -> list[Link]:
     groups = _groups(spans, tokens)
     links: list[Link] = []
-    subject: list[_Span] | None = None  # of the sentence: whoever did the first thing
+    # Of the sentence: whoever did the first thing; the first name, unless a preposition introduces it.
+    subject: list[_Span] | None = None
+    if groups and not any(t.lower in lx.PREPOSITIONS for t in tokens[: groups[0][0].first]):
+        subject = groups[0]
     aside_of: list[_Span] | None = None  # the name an open ", who ..." / ", CEO of ..." is about
     lead_date = _lead_date(dates, tokens, groups)
+    links += clause_links(groups, tokens, edge_between)
     for index, (previous, current) in enumerate(zip(groups, groups[1:]), start=1):
         between = tokens[previous[-1].end : current[0].first]
         if not between:  # split from one run by a title; linked already
             continue
         guess = edge_between(_words(between), source_type=previous[-1].type, target_type=current[0].type)
         if guess is None:
+            links += unverbed_links(previous, current, between, subject, links)
+            continue
+        if post := appointed(between, tokens, current):
+            links += [Link(b.name, a.name, "WORKS_AT", None, {"role": post}) for a in previous for b in current]
             continue
         source = previous
         if aside_of is not None and between[0].text == ",":
@@ -298,8 +322,8 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan]) -> li
         elif guess.opens_aside:
             aside_of = previous
         subject = subject or source
-        if guess.name.split("_")[0].lower() in _CORPORATE_TITLES or guess.name == "WORKS_AT":
-            _at_least_organization(current)
+        if guess.name.split("_")[0].lower() in _CORPORATE_TITLES or guess.name in ("WORKS_AT", "WORKED_AT"):
+            at_least_organization(current)
         clause_end = tokens[groups[index + 1][0].first].start if index + 1 < len(groups) else tokens[-1].end
         valid_at = _date_within(dates, between[0].start, clause_end) or lead_date
         for a in source:
@@ -308,13 +332,6 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan]) -> li
                 if s.name != t.name:
                     links.append(Link(s.name, t.name, guess.name, valid_at, dict(guess.attributes)))
     return links
-
-
-def _at_least_organization(group: list[_Span]) -> None:
-    """Whoever has a CEO, or employs someone, is an organisation unless better known."""
-    for span in group:
-        if span.strength < CONTEXT:
-            span.type, span.strength = "Organization", CONTEXT
 
 
 def _groups(spans: list[_Span], tokens: list[Token]) -> list[list[_Span]]:
@@ -327,7 +344,11 @@ def _groups(spans: list[_Span], tokens: list[Token]) -> list[list[_Span]]:
         return []
     # "Alice and Acme Corp" is rarely a list; "... in Paris, and Priya works ..." joins clauses.
     joins = [
-        _coordination(tokens[a.end : b.first]) if GENERIC_TYPE in (a.type, b.type) or a.type == b.type else None
+        "and"
+        if b.first < a.end  # "They": several names at one place
+        else _coordination(tokens[a.end : b.first])
+        if GENERIC_TYPE in (a.type, b.type) or a.type == b.type
+        else None
         for a, b in zip(spans, spans[1:])
     ]
     groups: list[list[_Span]] = []

@@ -1,0 +1,232 @@
+"""The words between two English names -> an edge name such as WORKS_AT.
+
+There is no parser here, only patterns that hold in plain factual prose:
+"<verb> [<words>] [<preposition>]", "is/was <role> at|of", passive "was <verb> by".
+Anything else (negations, long gaps, no verb) gives no edge: a missing edge
+costs less than a wrong one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from apps.graph.extraction.naming import upper_snake
+from apps.graph.extraction.offline.lexicon import (
+    ADVERBS,
+    AUXILIARIES,
+    COORDINATORS,
+    COPULAS,
+    DETERMINERS,
+    IRREGULAR_VERBS,
+    JOB_WORDS,
+    NEGATIONS,
+    PREPOSITIONS,
+    RELATIVE_PRONOUNS,
+    REPORTING_VERBS,
+    VERB_EDGES,
+)
+
+# More words than this between the verb and the second name: the verb probably
+# belongs to something else.
+_MAX_PHRASE_WORDS = 5
+_BREAKING_PUNCTUATION = frozenset(';:()[]{}"“”')
+# "works for Acme" states the same fact as "works at Acme".
+_PREPOSITION_ALIASES = {"WORKS": {"for": "at"}, "WORKED": {"for": "at"}}
+_PAST = {"work": "worked", "live": "lived"}  # "used to work for" -> "worked for"
+_PARTICLES = frozenset({"up"})  # "grew up in" is GREW_UP_IN, not GREW_IN
+_TRAVEL_WORDS = frozenset({"trip", "vacation", "holiday", "visit", "flight", "journey"})
+_SUBJECT_PRONOUNS = frozenset({"it", "he", "she", "they", "we"})
+# "trained at X before moving to Y": the subject of the first verb moved.
+_SUBORDINATORS = frozenset({"before", "after", "while", "then"})
+
+
+@dataclass(frozen=True)
+class EdgeGuess:
+    name: str
+    reverse: bool = False  # passive voice: the second name is the subject
+    new_clause: bool = False  # "... and moved to X": the sentence's subject moved, not the previous name
+    opens_aside: bool = False  # ", who founded X," / ", CEO of X,": an aside about the previous name
+    attributes: dict[str, Any] = field(default_factory=dict, hash=False)
+
+
+def edge_between(words: list[str], *, source_type: str, target_type: str) -> EdgeGuess | None:
+    """`words`: the lower-cased tokens between two names, dates and numbers removed."""
+    if not words or any(w in NEGATIONS or w.endswith("n't") for w in words):
+        return None
+    if any(w in _BREAKING_PUNCTUATION for w in words):
+        return None
+    starts_aside = words[0] == ","
+    words = _drop_leading_commas(words)
+    relative = bool(words) and words[0] in RELATIVE_PRONOUNS
+    if relative:
+        words = words[1:]
+    words = _after_reporting_verb(words)
+    if words and words[0] in REPORTING_VERBS:
+        return None  # "Acme announced that Alice ...": announcing is no relation between them
+    words, new_clause = _after_last_coordinator(words)
+    words, purpose = _after_purpose(words)
+    new_clause = new_clause or purpose
+    phrase, had_copula = _content_words(words)
+    if not phrase:
+        return None
+    guess = (
+        _special_edge(phrase, had_copula, target_type)
+        or _verb_edge(phrase, had_copula)
+        or _role_edge(phrase, had_copula or starts_aside, source_type, target_type)
+        or (_verb_edge(_from_first_verb(phrase), had_copula) if starts_aside else None)
+    )
+    if guess is None:
+        return None
+    return EdgeGuess(
+        name=guess.name,
+        reverse=guess.reverse,
+        new_clause=new_clause,
+        opens_aside=starts_aside and (relative or not new_clause),
+        attributes=guess.attributes,
+    )
+
+
+def looks_like_verb(word: str) -> bool:
+    return word in VERB_EDGES or word in IRREGULAR_VERBS or (len(word) > 4 and word.endswith("ed"))
+
+
+def _after_reporting_verb(words: list[str]) -> list[str]:
+    """ "said it had bought" -> "had bought": the reported clause states the fact, its subject is the name before."""
+    for index, word in enumerate(words[:-1]):
+        if word in REPORTING_VERBS:
+            rest = words[index + 1 :]
+            if rest and rest[0] == "that":
+                rest = rest[1:]
+            if rest and rest[0] in _SUBJECT_PRONOUNS:
+                return rest[1:]
+    return words
+
+
+def _after_purpose(words: list[str]) -> tuple[list[str], bool]:
+    """ "moved to Seattle in 2015 to work at Amazon": the infinitive's subject is the sentence's."""
+    for index in range(len(words) - 1):
+        if words[index] == "to" and index > 0 and words[index - 1] != "used" and words[index + 1] in VERB_EDGES:
+            return words[index + 1 :], True
+    return words, False
+
+
+def _from_first_verb(phrase: list[str]) -> list[str]:
+    """ ", the satellite maker owned by X": the phrase from its first verb, if a short noun phrase precedes it."""
+    index = next((i for i, w in enumerate(phrase) if looks_like_verb(w)), None)
+    return phrase[index:] if index is not None and index <= 3 else []
+
+
+def _special_edge(phrase: list[str], had_copula: bool, target_type: str) -> EdgeGuess | None:
+    """Phrases whose verb alone would mislead: "joined us from X", "raised $5m from X", "a trip to X"."""
+    last = phrase[-1]
+    if last == "of" and any(w in ("acquisition", "purchase", "takeover") for w in phrase):
+        return EdgeGuess(name="ACQUIRED")  # "completed its acquisition of X"
+    if phrase[0] in ("joined", "joins", "joining") and last == "from":
+        return EdgeGuess(name="WORKS_AT")  # the employer they came from
+    if phrase[0] in ("raised", "raises", "secured") and last == "from":
+        return EdgeGuess(name="INVESTED_IN", reverse=True)
+    if last in ("at", "for") and any(w in JOB_WORDS for w in phrase[:-1]) and target_type != "Location":
+        left = phrase[0] in ("lost", "left", "quit")  # "lost my job at X": a past employer
+        return EdgeGuess(name="WORKED_AT" if left else "WORKS_AT")  # "got a job at X", "my manager at X"
+    if target_type == "Location" and last in ("to", "in") and any(w in _TRAVEL_WORDS for w in phrase):
+        return EdgeGuess(name="VISITED")
+    if target_type == "Location" and had_copula and phrase == ["to"]:
+        return EdgeGuess(name="VISITED")  # "I've been to Paris"
+    if phrase[0] in ("host", "hosts", "hosted", "hosting") and len(phrase) <= 2:
+        return EdgeGuess(name="LOCATED_IN", reverse=True)  # "Lyon will host the Forum"
+    return None
+
+
+def _drop_leading_commas(words: list[str]) -> list[str]:
+    index = 0
+    while index < len(words) and words[index] == ",":
+        index += 1
+    return words[index:]
+
+
+def _after_last_coordinator(words: list[str]) -> tuple[list[str], bool]:
+    """Keep the last coordinated predicate: "in and later moved to" -> "later moved to"."""
+    for index in range(len(words) - 1, -1, -1):
+        if (words[index] in COORDINATORS or words[index] in _SUBORDINATORS or words[index] == ",") and any(
+            looks_like_verb(w) or (w in COPULAS and words[index] in COORDINATORS) for w in words[index + 1 :]
+        ):
+            return words[index + 1 :], True
+    return words, False
+
+
+def _content_words(words: list[str]) -> tuple[list[str], bool]:
+    """Drop auxiliaries, determiners, adverbs and punctuation; report whether a copula was among them."""
+    had_copula = any(w in COPULAS for w in words)
+    words = _present_perfect(_without_used_to(words))
+    kept = [
+        w
+        for w in words
+        if w not in AUXILIARIES
+        and w not in COPULAS
+        and w not in DETERMINERS
+        and w not in ADVERBS
+        and not (len(w) > 4 and w.endswith("ly"))
+        and re.search(r"\w", w)
+    ]
+    return kept, had_copula
+
+
+def _without_used_to(words: list[str]) -> list[str]:
+    """ "used to work for" -> "work for": a habit in the past is still the fact."""
+    for index in range(len(words) - 2):
+        if words[index] == "used" and words[index + 1] == "to":
+            verb = words[index + 2]
+            return [*words[:index], _PAST.get(verb, verb), *words[index + 3 :]]
+    return words
+
+
+def _present_perfect(words: list[str]) -> list[str]:
+    """ "has lived in Cairo all his life": still true, so the present relation."""
+    present = {"lived": "lives", "worked": "works"}
+    return [
+        present[w] if w in present and index > 0 and words[index - 1] in ("has", "have", "'ve") else w
+        for index, w in enumerate(words)
+    ]
+
+
+def _verb_edge(phrase: list[str], had_copula: bool) -> EdgeGuess | None:
+    if not phrase:
+        return None
+    verb = phrase[0]
+    if not looks_like_verb(verb) or len(phrase) > _MAX_PHRASE_WORDS:
+        return None
+    if len(phrase) >= 2 and phrase[-1] == "by" and (had_copula or verb.endswith("ed")):  # "(was) founded by"
+        return EdgeGuess(name=_edge_name(verb, None), reverse=True)
+    preposition = phrase[-1] if len(phrase) > 1 and phrase[-1] in PREPOSITIONS else None
+    if preposition and len(phrase) > 2 and phrase[1] in _PARTICLES:
+        verb = f"{verb} {phrase[1]}"
+    return EdgeGuess(name=_edge_name(verb, preposition))
+
+
+def _role_edge(phrase: list[str], introduced: bool, source_type: str, target_type: str) -> EdgeGuess | None:
+    """ "is an engineer at X" -> WORKS_AT (role: engineer); ", CEO of X" -> CEO_OF; "in X" -> LOCATED_IN."""
+    # "Acme Corp in Berlin" places Acme; "met Tom in London" places the meeting, not Tom.
+    if phrase in (["in"], ["at"]) and target_type == "Location" and source_type != "Person":
+        return EdgeGuess(name="LOCATED_IN")
+    if "of" in phrase[1:4] and len(phrase) - phrase.index("of") <= 2:
+        phrase = phrase[: phrase.index("of") + 1]  # "the brother of the journalist X"
+    role, last = phrase[:-1], phrase[-1]
+    if not introduced or not 1 <= len(role) <= 3:
+        return None
+    if last == "in" and target_type == "Location" and source_type != "Person" and not any(map(looks_like_verb, role)):
+        return EdgeGuess(name="LOCATED_IN")  # ", a biotech startup in Cambridge,"
+    if last in ("at", "for") and target_type != "Location":
+        return EdgeGuess(name="WORKS_AT", attributes={"role": " ".join(role)})
+    if last == "of":
+        return EdgeGuess(name=upper_snake(" ".join(role)) + "_OF")
+    return None
+
+
+def _edge_name(verb: str, preposition: str | None) -> str:
+    base, fixed = VERB_EDGES.get(verb, (upper_snake(verb), False))
+    if fixed or preposition is None:
+        return base
+    preposition = _PREPOSITION_ALIASES.get(base, {}).get(preposition, preposition)
+    return f"{base}_{upper_snake(preposition)}"

@@ -1,0 +1,168 @@
+"""English words that refer to names (he, she, the company, "I" in a chat) and facts fixed by form, not verb.
+
+A pronoun stands for the last person named, "the company" for the last
+organisation: memories are short and mostly about one or two subjects, so
+this simple rule is right far more often than it is wrong, and a fact left
+with no subject is lost.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from apps.graph.extraction.naming import canonical_edge, upper_snake
+from apps.graph.extraction.offline import lexicon as lx
+from apps.graph.extraction.offline.analysis import CONTEXT, FORMAT, UNKNOWN, Link
+from apps.graph.extraction.offline.english_words import Token
+
+_BASED = re.compile(r"^(?P<place>[A-Z][\w]*(?:-[A-Z][\w]*)*)-(?:based|headquartered)$")
+# In a chat these stand for the speaker ("we moved to Dubai": the speaker moved).
+_FIRST_PERSON = frozenset(
+    {"I", "i", "I'm", "i'm", "im", "I've", "i've", "ive", "I'd", "i'd", "I'll", "i'll"}
+    | {"We", "we", "We're", "we're", "We've", "we've"}
+)
+
+
+@dataclass
+class Span:
+    first: int  # token indices, end exclusive
+    end: int
+    name: str
+    type: str
+    strength: int
+    attributes: dict[str, Any] = field(default_factory=dict)
+    reference: bool = False  # a pronoun or "the company" standing for a name already known
+
+
+def is_based(token: Token) -> bool:
+    """ "Berlin-based": a place fused with a word; it locates the name that follows."""
+    return bool(_BASED.match(token.text))
+
+
+def references(tokens: list[Token], context: Any, occupied: list[tuple[int, int]]) -> list[Span]:
+    """Spans for the words that stand for a known name, and for "Berlin" in "Berlin-based"."""
+    taken = {i for first, end in occupied for i in range(first, end)}
+    spans: list[Span] = []
+    for index, token in enumerate(tokens):
+        if index in taken:
+            continue
+        lower = token.lower
+        if match := _BASED.match(token.text):
+            spans.append(Span(index, index + 1, match.group("place"), "Location", CONTEXT, {"based": True}))
+        elif context.speaker and index == 0 and _starts_without_subject(tokens):
+            # "Took a trip to Rome last week": a chat turn's subject-less sentence is the speaker's.
+            spans.append(Span(0, 0, context.speaker, "Person", FORMAT, reference=True))
+            if token.text in _FIRST_PERSON:
+                spans.append(Span(index, index + 1, context.speaker, "Person", FORMAT, reference=True))
+        elif context.speaker and (token.text in _FIRST_PERSON or _my_job(tokens, index)):
+            spans.append(Span(index, index + 1, context.speaker, "Person", FORMAT, reference=True))
+        elif lower == "they" and context.people:
+            spans += [Span(index, index + 1, name, "Person", UNKNOWN, reference=True) for name in context.people]
+        elif lower in lx.PERSON_PRONOUNS and context.person:
+            spans.append(Span(index, index + 1, context.person, "Person", UNKNOWN, reference=True))
+        elif context.organization and _organization_reference(tokens, index):
+            end = index + 2 if lower == "the" else index + 1
+            spans.append(Span(index, end, context.organization, "Organization", UNKNOWN, reference=True))
+    return spans
+
+
+def _starts_without_subject(tokens: list[Token]) -> bool:
+    words = [t.lower for t in tokens if t.kind != "punct"]
+    while words and words[0] in lx.INTERJECTIONS:
+        words = words[1:]
+    first = words[0] if words else ""
+    return first in lx.VERB_EDGES or first in lx.IRREGULAR_VERBS or first in ("took", "been", "just", "got", "working")
+
+
+def _my_job(tokens: list[Token], index: int) -> bool:
+    """ "my manager at deloitte": the speaker works there."""
+    return tokens[index].lower == "my" and index + 1 < len(tokens) and tokens[index + 1].lower in lx.JOB_WORDS
+
+
+def _organization_reference(tokens: list[Token], index: int) -> bool:
+    word = tokens[index].lower
+    if word == "the":
+        return index + 1 < len(tokens) and tokens[index + 1].lower in lx.ORGANIZATION_REFERENCES
+    # "It"/"Its" opening a sentence after one about a company; elsewhere too often a thing.
+    return word in ("it", "its") and index == 0
+
+
+def based_in_links(tokens: list[Token], spans: list[Span]) -> list[Link]:
+    """ "Berlin-based Solaris Bank": the next name is located in Berlin."""
+    links = []
+    for place, following in zip(spans, spans[1:]):
+        if place.attributes.get("based") and not following.reference and following.type != "Location":
+            links.append(Link(following.name, place.name, "LOCATED_IN"))
+    for span in spans:
+        span.attributes.pop("based", None)
+    return links
+
+
+def clause_links(groups: list[list[Span]], tokens: list[Token], edge_between: Any) -> list[Link]:
+    """An opening phrase is about the subject after its comma.
+
+    "Born in Manchester, he ...", "After studying law at X, she joined ...",
+    "Before joining Stripe as head of risk, Lena ...".
+    """
+    if len(groups) < 2 or len(tokens) < 3 or groups[1][0].type != "Person":
+        return []
+    words = [t.lower for t in tokens[: groups[0][0].first]]
+    between = [t.lower for t in tokens[groups[0][-1].end : groups[1][0].first]]
+    if not between or between[-1] != "," or len(between) > 6 or any(w in lx.VERB_EDGES for w in between):
+        return []
+    if words in (["born", "in"], ["raised", "in"]):
+        name = "BORN_IN" if words[0] == "born" else "LIVES_IN"
+        return [Link(person.name, place.name, name) for person in groups[1] for place in groups[0]]
+    if not words or words[0] not in ("after", "before", "while", "since", "having"):
+        return []
+    guess = edge_between(words[1:], source_type="Person", target_type=groups[0][0].type)
+    if guess is None or guess.reverse:
+        return []
+    return [Link(person.name, thing.name, guess.name) for person in groups[1] for thing in groups[0]]
+
+
+def appointed(between: list[Token], tokens: list[Token], current: list[Span]) -> str | None:
+    """ "Acme named Hiroshi Tanaka as its new president": the post, if the verb gives one."""
+    if not any(t.lower in lx.APPOINTING_VERBS for t in between):
+        return None
+    after = [t.lower for t in tokens[current[-1].end : current[-1].end + 6]]
+    if not after or after[0] != "as":
+        return None
+    title = [w for w in after[1:] if w not in ("its", "their", "the", "a", "an", "new")]
+    words = []
+    for word in title:
+        if word not in lx.TITLE_WORDS:
+            break
+        words.append(word)
+    return " ".join(words) or None
+
+
+def unverbed_links(
+    previous: list[Span], current: list[Span], between: list[Token], subject: list[Span] | None, links: list[Link]
+) -> list[Link]:
+    """Facts stated without a verb: "Jane Doe (Acme)", "with her husband, Sean", "from Prague to Chicago"."""
+    words = [t.lower for t in between]
+    if words == ["("] and all(s.type == "Person" for s in previous) and current[0].type not in ("Person", "Location"):
+        at_least_organization(current)
+        return [Link(a.name, b.name, "WORKS_AT") for a in previous for b in current]
+    title = [w for w in words if w != ","]
+    if words[-1:] == [","] and title and all(w in lx.TITLE_WORDS for w in title) and current[0].type == "Person":
+        # "Its chief executive, Claire Dubois": Claire is the chief executive of what "its" stands for.
+        name = canonical_edge(upper_snake(" ".join(title)) + "_OF")
+        return [Link(b.name, a.name, name) for a in previous for b in current if a.type != "Person"]
+    if words[-1:] == [","] and any(w in lx.SPOUSE_WORDS for w in words) and "of" not in words:
+        spouse_of = subject if subject is not None and subject[0].type == "Person" else previous
+        return [Link(a.name, b.name, "MARRIED_TO") for a in spouse_of for b in current if a.name != b.name]
+    if words == ["to"]:
+        moved = [link for link in links if link.name == "MOVED_FROM" and link.target == previous[-1].name]
+        return [Link(link.source, b.name, "MOVED_TO", link.valid_at) for link in moved for b in current]
+    return []
+
+
+def at_least_organization(group: list[Span]) -> None:
+    """Whoever has a CEO, or employs someone, is an organisation unless better known."""
+    for span in group:
+        if span.strength < CONTEXT:
+            span.type, span.strength = "Organization", CONTEXT

@@ -1,0 +1,78 @@
+"""Merging two entities by hand: one entity for what extraction stored as two."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.graph.models import Entity, Mention, Relationship
+from apps.graph.services.communities import refresh_communities
+from apps.graph.services.locking import lock_project_graph
+from apps.projects.models import Project
+
+
+class EntityMergeError(ValueError):
+    """Why two entities cannot be merged, in words for the person who asked."""
+
+
+def entity_merge(*, project: Project, keep: Entity, merge: Entity) -> Entity:
+    """Fold `merge` into `keep`: one entity for what extraction stored as two.
+
+    `keep` keeps its name and type and gains `merge`'s mentions, relationships
+    (a fact both stated is kept once, supported by the episodes of both; one
+    between the two becomes a loop and is dropped), attributes it lacked and
+    the earlier first sighting. Then `merge` is deleted. Atomic, under the
+    project's graph lock, so ingestion never sees half a merge.
+    """
+    if keep.pk == merge.pk:
+        raise EntityMergeError("Choose two different entities.")
+    if keep.project_id != project.pk or merge.project_id != project.pk:
+        raise EntityMergeError("Both entities must belong to this project.")
+    with transaction.atomic():
+        lock_project_graph(project)
+        keep = Entity.objects.select_for_update().get(pk=keep.pk)
+        merge = Entity.objects.select_for_update().get(pk=merge.pk)
+        communities = {keep.community_id, merge.community_id} - {None}
+
+        already = Mention.objects.filter(entity=keep).values_list("memory_id", flat=True)
+        Mention.objects.filter(entity=merge).exclude(memory_id__in=list(already)).update(entity=keep)
+        Mention.objects.filter(entity=merge).delete()
+
+        Relationship.objects.filter(source=merge, target=keep).delete()
+        Relationship.objects.filter(source=keep, target=merge).delete()
+        for relationship in Relationship.objects.filter(Q(source=merge) | Q(target=merge)):
+            _move_relationship(relationship, merge=merge, keep=keep)
+
+        keep.attributes = {**merge.attributes, **keep.attributes}
+        keep.summary = keep.summary or merge.summary
+        keep.first_seen_at = min(keep.first_seen_at, merge.first_seen_at)
+        keep.last_seen_at = max(keep.last_seen_at, merge.last_seen_at)
+        keep.save(update_fields=["attributes", "summary", "first_seen_at", "last_seen_at", "updated_at"])
+        merge.delete()
+        refresh_communities(project, communities)
+    return keep
+
+
+def _move_relationship(relationship: Relationship, *, merge: Entity, keep: Entity) -> None:
+    source_id = keep.pk if relationship.source_id == merge.pk else relationship.source_id
+    target_id = keep.pk if relationship.target_id == merge.pk else relationship.target_id
+    twin = (
+        Relationship.objects.filter(
+            project_id=relationship.project_id,
+            source_id=source_id,
+            target_id=target_id,
+            name=relationship.name,
+            invalid_at__isnull=relationship.invalid_at is None,
+        )
+        .exclude(pk=relationship.pk)
+        .first()
+    )
+    if twin is None:
+        Relationship.objects.filter(pk=relationship.pk).update(
+            source_id=source_id, target_id=target_id, updated_at=timezone.now()
+        )
+        return
+    twin.episodes.add(*relationship.episodes.all())
+    Relationship.objects.filter(invalidated_by=relationship).update(invalidated_by=twin)
+    relationship.delete()
