@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
+from apps.accounts.api import TokenApi
 from apps.core import views as core_views
 from apps.graph.urls import api_urlpatterns as graph_api
 from apps.memories.urls import api_urlpatterns as memory_api
@@ -10,7 +10,7 @@ from apps.projects.urls import api_urlpatterns as project_api
 from apps.tasks.urls import api_urlpatterns as task_api
 
 api_v1 = [
-    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("auth/token/", TokenApi.as_view(), name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     *project_api,
