@@ -146,6 +146,8 @@ class MemoryDetailApi(generics.GenericAPIView):
             services.memory_update(memory=memory, by=request.user, **data.validated_data)
         except services.DuplicateMemory as duplicate:
             return _duplicate_response(duplicate)
+        except services.ConcurrentEdit as exc:
+            return Response({"detail": str(exc), "code": "conflict"}, status=status.HTTP_409_CONFLICT)
         except ValidationError as exc:
             raise _as_api_error(exc) from None
         return Response(MemoryDetailOutputSerializer(memory).data)
