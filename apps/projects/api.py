@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from apps.projects import selectors, services
 from apps.projects.access import Action, get_project_for_user
+from apps.projects.deletion import project_delete_request
 from apps.projects.models import Project
 
 
@@ -23,6 +24,10 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
 class ProjectInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ProjectDeletionSerializer(serializers.Serializer):
+    task_id = serializers.UUIDField()
 
 
 class ProjectListCreateApi(generics.GenericAPIView):
@@ -60,7 +65,9 @@ class ProjectDetailApi(generics.GenericAPIView):
         services.project_update(project=project, **fields)
         return Response(ProjectOutputSerializer(project).data)
 
+    @extend_schema(responses={202: ProjectDeletionSerializer})
     def delete(self, request: Request, project_id: UUID) -> Response:
+        """Start deleting the project and everything in it; follow the task for progress."""
         project = get_project_for_user(request.user, project_id, Action.MANAGE)
-        project.delete()
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        task = project_delete_request(project=project, by=request.user)
+        return Response(ProjectDeletionSerializer({"task_id": task.id}).data, status=status.HTTP_202_ACCEPTED)

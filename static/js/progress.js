@@ -201,7 +201,13 @@
     document.querySelectorAll("table[data-stream], table[data-streams]").forEach(liveList);
     document.querySelectorAll("[data-track-task]").forEach(function (card) {
       trackTask(card, JSON.parse(card.dataset.trackTask), {
-        onCompleted: function () { setTimeout(function () { window.location.reload(); }, 800); },
+        // A card whose page is gone when its task ends (a deleted project) names where to go instead.
+        onCompleted: function () {
+          setTimeout(function () {
+            if (card.dataset.doneUrl) window.location.assign(card.dataset.doneUrl);
+            else window.location.reload();
+          }, 800);
+        },
       });
     });
   });
