@@ -176,6 +176,11 @@ if TASK_STALE_SECONDS <= TASK_HEARTBEAT_SECONDS:
 TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3, minimum=1)
 TASK_ENQUEUE_GRACE_SECONDS = env_int("TASK_ENQUEUE_GRACE_SECONDS", 10, minimum=1)
 TASK_SWEEP_SECONDS = env_int("TASK_SWEEP_SECONDS", 30, minimum=1)
+# /healthz fails when the sweeper (beat, `manage.py sweep_tasks` from cron, or
+# a worker's start) last ran longer ago than this.
+# A bearer token that shows /healthz's error texts to a monitor (staff see them anyway).
+HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN")
+SWEEPER_LATE_SECONDS = env_int("SWEEPER_LATE_SECONDS", max(3 * TASK_SWEEP_SECONDS, 120), minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "sweep-tasks": {"task": "memstack.sweep_tasks", "schedule": TASK_SWEEP_SECONDS},
 }
