@@ -36,6 +36,7 @@ class ProjectListCreateApi(generics.GenericAPIView):
     def get_queryset(self):
         return selectors.projects_for_user(self.request.user)
 
+    @extend_schema(operation_id="projects_list", responses=ProjectOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(ProjectOutputSerializer(page, many=True).data)

@@ -197,6 +197,10 @@
   window.MemStack = { trackTask: trackTask, enhanceMemoryForm: enhanceMemoryForm, liveList: liveList };
 
   document.addEventListener("DOMContentLoaded", function () {
+    // A select that applies itself (no inline handlers: the Content-Security-Policy allows none).
+    document.querySelectorAll("select[data-submit-on-change]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
     document.querySelectorAll("form[data-memory-form]").forEach(enhanceMemoryForm);
     document.querySelectorAll("table[data-stream], table[data-streams]").forEach(liveList);
     document.querySelectorAll("[data-track-task]").forEach(function (card) {
