@@ -22,3 +22,27 @@ def log_schema_problems_at_start(**kwargs) -> None:
         log_schema_problems("worker")
     except Exception:  # noqa: BLE001
         logging.getLogger("memstack.startup").exception("worker: the start-up schema check failed")
+
+
+@worker_ready.connect
+def sweep_at_start(**kwargs) -> None:
+    """Recover what a dead worker left behind as soon as a worker starts, also
+    where no beat runs the sweeper (docs/operations.md)."""
+    logger = logging.getLogger("memstack.startup")
+    try:
+        from django.db import connection
+
+        from apps.tasks.services import tasks_sweep
+
+        try:
+            report = tasks_sweep()
+        finally:
+            connection.close()  # the worker's main process serves no task
+        logger.info(
+            "worker: swept at start: %d requeued, %d failed, %d enqueued",
+            len(report.requeued),
+            len(report.failed),
+            len(report.enqueued),
+        )
+    except Exception:  # noqa: BLE001 - never stop a worker from starting
+        logger.exception("worker: the start-up sweep failed")

@@ -29,6 +29,35 @@ DEBUG = env_bool("DEBUG", False)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# --- HTTPS -------------------------------------------------------------------
+# Behind a proxy that terminates TLS (a load balancer, Caddy, nginx) and sets
+# X-Forwarded-Proto: https. Only say so when the proxy strips any such header
+# a client sends. Then HTTPS-only behaviour is on by default (unless DEBUG);
+# each part can still be set on its own.
+BEHIND_HTTPS_PROXY = env_bool("BEHIND_HTTPS_PROXY", False)
+if BEHIND_HTTPS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+_https = BEHIND_HTTPS_PROXY and not DEBUG
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _https)
+# A load balancer's probe speaks plain HTTP to the process.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", _https)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if _https else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _https)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _https)
+X_FRAME_OPTIONS = "DENY"
+# Pages load scripts only from our own static files (no inline script);
+# styles may be inline (the graph library sets them). apps.core.middleware.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
+# Failed logins (the login page and the token endpoint) allowed per user name
+# and client address within LOGIN_FAILURE_WINDOW_SECONDS; then 429 until it passes.
+LOGIN_FAILURES_ALLOWED = env_int("LOGIN_FAILURES_ALLOWED", 5, minimum=1)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60, minimum=1)
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 
 INSTALLED_APPS = [
@@ -55,6 +84,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "apps.core.middleware.RequestLimitsMiddleware",
+    "apps.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -127,6 +158,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis, Celery and the event bridge ------------------------------------
 
 REDIS_URL = env_redis_url("REDIS_URL")
+# The cache holds login failure counts: in Redis they are shared by every web
+# process; embedded, each process counts its own.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "memstack"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 if REDIS_URL:
@@ -176,6 +216,11 @@ if TASK_STALE_SECONDS <= TASK_HEARTBEAT_SECONDS:
 TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3, minimum=1)
 TASK_ENQUEUE_GRACE_SECONDS = env_int("TASK_ENQUEUE_GRACE_SECONDS", 10, minimum=1)
 TASK_SWEEP_SECONDS = env_int("TASK_SWEEP_SECONDS", 30, minimum=1)
+# /healthz fails when the sweeper (beat, `manage.py sweep_tasks` from cron, or
+# a worker's start) last ran longer ago than this.
+# A bearer token that shows /healthz's error texts to a monitor (staff see them anyway).
+HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN")
+SWEEPER_LATE_SECONDS = env_int("SWEEPER_LATE_SECONDS", max(3 * TASK_SWEEP_SECONDS, 120), minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "sweep-tasks": {"task": "memstack.sweep_tasks", "schedule": TASK_SWEEP_SECONDS},
 }
@@ -220,6 +265,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # apps.core.input's rules for JSON (depth, NUL, surrogates, NaN) at one seam.
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "apps.core.api.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -232,6 +287,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A memory's processing_status and a task's status are one set of values.
+    "ENUM_NAME_OVERRIDES": {"StatusEnum": "apps.tasks.models.Status"},
 }
 
 # --- i18n, static ------------------------------------------------------------
@@ -284,5 +341,9 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 # over its limit gets our message rather than Django's bare 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 1_000
+# Any request body above this is refused with 413 and a message saying the
+# limit (apps.core.middleware); the default leaves room for the largest import
+# sent as escaped JSON.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 2 * IMPORT_MAX_BYTES + 1024 * 1024, minimum=1024)
 # How alike two names must be (0-1) to be taken for the same entity.
 GRAPH_MATCH_THRESHOLD = env_int("GRAPH_MATCH_THRESHOLD_PERCENT", 90, minimum=50) / 100

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from apps.accounts.api import TokenApi
 from apps.agents.urls import api_urlpatterns as agent_api
 from apps.core import views as core_views
 from apps.graph.urls import api_urlpatterns as graph_api
@@ -11,9 +11,9 @@ from apps.projects.urls import api_urlpatterns as project_api
 from apps.tasks.urls import api_urlpatterns as task_api
 
 api_v1 = [
-    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("auth/token/", TokenApi.as_view(), name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *project_api,
     *memory_api,
     *graph_api,

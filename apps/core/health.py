@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 from apps.core.schema import compare_schema
 from apps.core.schema.findings import UNAPPLIED_MIGRATION
@@ -84,6 +87,31 @@ def check_schema() -> str | None:
     return f"{len(errors)} schema problem(s): {names}{more}; run `manage.py check_schema`"
 
 
+def sweeper_age() -> float | None:
+    """Seconds since the sweeper last ran, or None if it never did."""
+    from apps.core.models import Beat
+
+    last = Beat.last("sweeper")
+    return None if last is None else (timezone.now() - last).total_seconds()
+
+
+def check_sweeper() -> str | None:
+    """Late when it last ran over SWEEPER_LATE_SECONDS ago; or never, while work waits longer than that."""
+    late = settings.SWEEPER_LATE_SECONDS
+    try:
+        age = sweeper_age()
+        if age is None:
+            TaskLog = apps.get_model("tasks", "TaskLog")
+            if not TaskLog.objects.filter(created_at__lt=timezone.now() - timedelta(seconds=late)).exists():
+                return None  # nothing has needed sweeping yet (a fresh installation)
+            return "the task sweeper has never run; start a worker, or beat, or cron `manage.py sweep_tasks`"
+    except Exception as exc:
+        return f"could not read when the sweeper last ran: {exc}"
+    if age > late:
+        return f"the task sweeper last ran {age:,.0f} s ago (late after {late} s); is a worker or beat running?"
+    return None
+
+
 def _ping_redis(role: str) -> str | None:
     import redis
 
@@ -107,4 +135,5 @@ def run_checks() -> dict[str, str | None]:
         "event_bridge": check_event_bridge(),
         "migrations": "skipped: the database is unreachable" if database else check_migrations(),
         "schema": "skipped: the database is unreachable" if database else check_schema(),
+        "sweeper": "skipped: the database is unreachable" if database else check_sweeper(),
     }

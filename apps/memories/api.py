@@ -93,7 +93,11 @@ def _as_api_error(exc: ValidationError) -> ApiValidationError:
 class MemoryListCreateApi(generics.GenericAPIView):
     serializer_class = MemoryOutputSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("project_id", str), OpenApiParameter("status", str)])
+    @extend_schema(
+        operation_id="memories_list",
+        parameters=[OpenApiParameter("project_id", str), OpenApiParameter("status", str)],
+        responses=MemoryOutputSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         memories = Memory.objects.filter(project__in=projects_for_user(request.user).values("id"))
         project_id = request.query_params.get("project_id")
@@ -148,6 +152,8 @@ class MemoryDetailApi(generics.GenericAPIView):
             services.memory_update(memory=memory, by=request.user, **data.validated_data)
         except services.DuplicateMemory as duplicate:
             return _duplicate_response(duplicate)
+        except services.ConcurrentEdit as exc:
+            return Response({"detail": str(exc), "code": "conflict"}, status=status.HTTP_409_CONFLICT)
         except ValidationError as exc:
             raise _as_api_error(exc) from None
         return Response(MemoryDetailOutputSerializer(memory).data)

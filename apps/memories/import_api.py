@@ -9,10 +9,11 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.core.api import JSONParser
 from apps.memories import imports
 from apps.memories.import_services import import_result_url, import_start
 from apps.projects.access import Action, get_project_for_user

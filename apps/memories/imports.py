@@ -20,6 +20,8 @@ from typing import Any, Protocol
 
 from django.conf import settings
 
+from apps.core.input import InputRefused, check_json, loads_json
+
 FORMATS = {
     "jsonl": "JSON Lines (one object per line)",
     "csv": "CSV with a header row",
@@ -101,9 +103,11 @@ def parse_jsonl(text: str, *, source: str = "") -> Iterator[Entry]:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = loads_json(line)
         except json.JSONDecodeError as exc:
             yield RejectedItem(number, f"Not valid JSON: {exc.msg} (column {exc.colno}).", source)
+        except InputRefused as refused:
+            yield RejectedItem(number, refused.where(), source)
         else:
             yield _item(number, value, source)
 
@@ -118,7 +122,9 @@ def parse_json_array(data: Any, *, source: str = "") -> Iterator[Entry]:
 
 def parse_json_text(text: str, *, source: str = "") -> Iterator[Entry]:
     try:
-        data = json.loads(_strip_bom(text))
+        data = loads_json(_strip_bom(text))
+    except InputRefused as refused:
+        raise ImportRefused(refused.where()) from None
     except json.JSONDecodeError as exc:
         raise ImportRefused(
             f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
@@ -191,9 +197,11 @@ def _csv_item(line: int, row: dict[str, str], source: str) -> Entry:
         fields["tags"] = _split_tags(row["tags"])
     if row.get("metadata", "").strip():
         try:
-            metadata = json.loads(row["metadata"])
+            metadata = loads_json(row["metadata"])
         except json.JSONDecodeError as exc:
             return RejectedItem(line, f"metadata is not valid JSON: {exc.msg}.", source)
+        except InputRefused as refused:
+            return RejectedItem(line, f"metadata: {refused.where()}", source)
         fields["metadata"] = metadata
     return ImportItem(line, fields, source)
 
@@ -344,6 +352,10 @@ def _collect(entries: Iterable[Entry]) -> list[Entry]:
 def _item(line: int, value: Any, source: str) -> Entry:
     if not isinstance(value, dict):
         return RejectedItem(line, f"Expected an object with title and content, not {_json_kind(value)}.", source)
+    try:
+        check_json(value)  # items given as decoded JSON were not read by loads_json
+    except InputRefused as refused:
+        return RejectedItem(line, refused.where(), source)
     if isinstance(value.get("tags"), str):
         value = {**value, "tags": _split_tags(value["tags"])}
     return ImportItem(line, value, source)

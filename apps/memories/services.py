@@ -8,7 +8,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,27 +49,46 @@ def _check_content(project: Project, content: str, *, exclude: Memory | None = N
     return fingerprint
 
 
-def _start_ingestion(memory: Memory, *, by: AbstractBaseUser | None, parent: TaskLog | None = None) -> TaskLog:
+def _start_ingestion(
+    memory: Memory,
+    *,
+    by: AbstractBaseUser | None,
+    parent: TaskLog | None = None,
+    replacing: object = None,
+    changes: dict | None = None,
+) -> TaskLog | None:
+    """Queue a new ingestion and make it the memory's current task, with `changes` to the memory.
+
+    A conditional update: it only happens while the memory's current task is
+    still `replacing` (its id). Returns None when another change got there
+    first; the caller's transaction must then be rolled back.
+    """
     task = task_create(
         parent=parent,
         project=memory.project,
         task_type=INGEST,
         created_by=by,
-        payload={"memory_id": str(memory.id), "content_chars": len(memory.content)},
+        payload={
+            "memory_id": str(memory.id),
+            "content_chars": len(changes.get("content", memory.content) if changes else memory.content),
+        },
         subject_type=SUBJECT_TYPE,
         subject_id=str(memory.id),
-        subject_label=memory.title,
+        subject_label=(changes or {}).get("title", memory.title),
     )
-    memory.current_task = task
-    memory.processing_status = Status.PENDING
-    memory.save(update_fields=["current_task", "processing_status", "updated_at"])
+    now = timezone.now()
+    changes = {**(changes or {}), "current_task": task, "processing_status": Status.PENDING, "updated_at": now}
+    if not Memory.objects.filter(pk=memory.pk, current_task_id=replacing).update(**changes):
+        return None
+    for name, value in changes.items():
+        setattr(memory, name, value)
     return task
 
 
-def _stop_ingestion(memory: Memory) -> None:
+def _stop_ingestion(task: TaskLog | None) -> None:
     """Ask a memory's unfinished ingestion to stop (its content is changing or going)."""
-    if memory.current_task is not None and not memory.current_task.is_finished:
-        task_request_cancel(memory.current_task)
+    if task is not None and not task.is_finished:
+        task_request_cancel(task)
 
 
 @transaction.atomic
@@ -94,43 +113,110 @@ def memory_create(
     ValidationError when the content is over the limit.
     """
     fingerprint = _check_content(project, content)
-    memory = Memory.objects.create(
-        project=project,
-        author=author if author and author.is_authenticated else None,
-        title=title,
-        content=content,
-        content_type=content_type,
-        tags=tags or [],
-        source_description=source_description,
-        metadata=metadata or {},
-        valid_at=valid_at or timezone.now(),
-        content_hash=fingerprint,
-    )
+    try:
+        # A savepoint: the same content created at this very moment by
+        # another request trips the unique constraint, which is a duplicate
+        # like any other, not an error.
+        with transaction.atomic():
+            memory = Memory.objects.create(
+                project=project,
+                author=author if author and author.is_authenticated else None,
+                title=title,
+                content=content,
+                content_type=content_type,
+                tags=tags or [],
+                source_description=source_description,
+                metadata=metadata or {},
+                valid_at=valid_at or timezone.now(),
+                content_hash=fingerprint,
+            )
+    except IntegrityError as exc:
+        existing = Memory.objects.filter(project=project, content_hash=fingerprint).first()
+        if existing is None:
+            raise
+        raise DuplicateMemory(existing) from exc
     _start_ingestion(memory, by=author, parent=parent_task)
     return memory
 
 
-@transaction.atomic
+class ConcurrentEdit(Exception):
+    """The memory kept changing under this edit; the caller may try again."""
+
+
+# Lock order, on every path that takes more than one of these rows (the API,
+# the worker, the sweeper): task rows first, then the project (the graph lock,
+# or the key-share lock any insert of a task or memory takes on it), then the
+# memory row. The worker's run_task moves a task then follows it on the
+# memory; its graph writes lock the project then reference the memory. An
+# edit that took the memory first would deadlock with either. PostgreSQL
+# checks our foreign keys at COMMIT (Django makes them deferred), so the
+# key-share lock a new task takes on its project would come last unless
+# taken on purpose, in its place (_hold_project).
+REINGEST_FIELDS = ("content", "content_type", "valid_at")
+EDIT_ATTEMPTS = 5
+
+
 def memory_update(*, memory: Memory, by: AbstractBaseUser | None, **fields) -> Memory:
-    """Change a memory; new content (or a new content type or date) is ingested again."""
-    reingest = any(
-        name in fields and fields[name] != getattr(memory, name) for name in ("content", "content_type", "valid_at")
-    )
-    if "content" in fields and fields["content"] != memory.content:
-        memory.content_hash = _check_content(memory.project, fields["content"], exclude=memory)
-    for name, value in fields.items():
-        setattr(memory, name, value)
-    memory.save()
-    if reingest:
-        _stop_ingestion(memory)
-        _start_ingestion(memory, by=by)
-    return memory
+    """Change a memory; new content (or a new content type or date) is ingested again.
+
+    Only the fields that change are written, so a worker's concurrent change
+    of the status is never written back stale. Re-ingestion replaces the
+    current task with a conditional update; if another edit replaced it
+    first, this one is retried on the fresh row.
+
+    Raises DuplicateMemory, ValidationError (content over the limit) and,
+    after EDIT_ATTEMPTS lost races in a row, ConcurrentEdit.
+    """
+    for _ in range(EDIT_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                if _update(memory, by=by, fields=fields):
+                    return memory
+        except IntegrityError as exc:
+            # The same content saved into another memory at this very moment.
+            fingerprint = content_hash(fields["content"]) if "content" in fields else None
+            existing = Memory.objects.filter(project=memory.project, content_hash=fingerprint).exclude(pk=memory.pk)
+            if fingerprint is None or not existing.exists():
+                raise
+            raise DuplicateMemory(existing.first()) from exc
+        memory.refresh_from_db()
+    raise ConcurrentEdit("The memory changed again and again while saving; try again.")
+
+
+def _hold_project(project_id) -> None:
+    """Take, now, the key-share lock on the project that this transaction's
+    new rows would take at COMMIT: it waits for a running graph write, and
+    keeps the next one from starting, without blocking other edits."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM projects_project WHERE id = %s FOR KEY SHARE", [project_id])
+
+
+def _update(memory: Memory, *, by: AbstractBaseUser | None, fields: dict) -> bool:
+    changed = {name: value for name, value in fields.items() if value != getattr(memory, name)}
+    if not changed:
+        return True
+    if "content" in changed:
+        changed["content_hash"] = _check_content(memory.project, changed["content"], exclude=memory)
+    if not any(name in changed for name in REINGEST_FIELDS):
+        for name, value in changed.items():
+            setattr(memory, name, value)
+        memory.save(update_fields=[*changed, "updated_at"])
+        return True
+    current = Memory.objects.filter(pk=memory.pk).values_list("current_task_id", flat=True).first()
+    if current is not None:
+        _stop_ingestion(TaskLog.objects.get(pk=current))
+    _hold_project(memory.project_id)
+    if _start_ingestion(memory, by=by, replacing=current, changes=changed) is None:
+        transaction.set_rollback(True)
+        return False
+    return True
 
 
 @transaction.atomic
 def memory_delete(*, memory: Memory) -> None:
     """Delete a memory and everything in the graph that only it supported."""
-    _stop_ingestion(memory)
+    _stop_ingestion(memory.current_task)
     graph.episode_remove(project=memory.project, episode_id=memory.id)
     memory.delete()
 

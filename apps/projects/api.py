@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from apps.projects import selectors, services
 from apps.projects.access import Action, check_not_key, get_project_for_user
+from apps.projects.deletion import project_delete_request
 from apps.projects.models import Project
 
 
@@ -25,12 +26,17 @@ class ProjectInputSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class ProjectDeletionSerializer(serializers.Serializer):
+    task_id = serializers.UUIDField()
+
+
 class ProjectListCreateApi(generics.GenericAPIView):
     serializer_class = ProjectOutputSerializer
 
     def get_queryset(self):
         return selectors.projects_for_user(self.request.user)
 
+    @extend_schema(operation_id="projects_list", responses=ProjectOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(ProjectOutputSerializer(page, many=True).data)
@@ -61,7 +67,9 @@ class ProjectDetailApi(generics.GenericAPIView):
         services.project_update(project=project, **fields)
         return Response(ProjectOutputSerializer(project).data)
 
+    @extend_schema(responses={202: ProjectDeletionSerializer})
     def delete(self, request: Request, project_id: UUID) -> Response:
+        """Start deleting the project and everything in it; follow the task for progress."""
         project = get_project_for_user(request.user, project_id, Action.MANAGE)
-        project.delete()
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        task = project_delete_request(project=project, by=request.user)
+        return Response(ProjectDeletionSerializer({"task_id": task.id}).data, status=status.HTTP_202_ACCEPTED)

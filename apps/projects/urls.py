@@ -9,6 +9,7 @@ urlpatterns = [
     path("projects/new/", views.project_create, name="create"),
     path("project/<uuid:project_id>/", views.project_detail, name="detail"),
     path("project/<uuid:project_id>/edit/", views.project_edit, name="edit"),
+    path("project/<uuid:project_id>/delete/", views.project_delete, name="delete"),
     path("project/<uuid:project_id>/members/", views.project_members, name="members"),
     path(
         "project/<uuid:project_id>/members/<int:membership_id>/remove/",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from uuid import UUID
 
 from django.contrib import messages
@@ -8,11 +9,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.projects import selectors, services
 from apps.projects.access import Action, get_project_for_user, may
-from apps.projects.forms import MemberForm, ProjectForm
+from apps.projects.deletion import project_delete_request, project_deletion
+from apps.projects.forms import MemberForm, ProjectDeleteForm, ProjectForm
 from apps.projects.models import Membership
 
 
@@ -86,3 +89,29 @@ def project_member_remove(request: HttpRequest, project_id: UUID, membership_id:
     else:
         messages.success(request, "Member removed.")
     return redirect("projects:members", project_id=project.id)
+
+
+@login_required
+def project_delete(request: HttpRequest, project_id: UUID) -> HttpResponse:
+    """Delete the project (owners only), after its name is typed; then its live progress."""
+    project = get_project_for_user(request.user, project_id, Action.MANAGE)
+    deletion = project_deletion(project)
+    form = ProjectDeleteForm(request.POST or None, project=project)
+    if deletion is None and request.method == "POST" and form.is_valid():
+        project_delete_request(project=project, by=request.user)
+        return redirect("projects:delete", project_id=project.id)
+    progress = None
+    if deletion is not None:
+        progress = {
+            "stream_url": reverse("api:task-stream", args=[deletion.id]),
+            "task_url": reverse("api:task-detail", args=[deletion.id]),
+            "detail_url": reverse("projects:list"),
+        }
+    context = {
+        "project": project,
+        "form": form,
+        "deletion": deletion,
+        "progress": progress,
+        "progress_json": json.dumps(progress),
+    }
+    return render(request, "projects/delete.html", context)

@@ -74,11 +74,13 @@ class TaskListApi(generics.GenericAPIView):
         type = serializers.CharField(required=False, max_length=40)
 
     @extend_schema(
+        operation_id="tasks_list",
         parameters=[
             OpenApiParameter("project", str),
             OpenApiParameter("status", str, enum=Status.values),
             OpenApiParameter("type", str),
-        ]
+        ],
+        responses=TaskOutputSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)

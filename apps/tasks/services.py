@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from apps.core.models import Beat
 from apps.projects.models import Project
 from apps.tasks.models import TERMINAL, Status, TaskLog
 from apps.tasks.reporter import ProgressReporter, TaskCancelled, announce
@@ -296,6 +297,9 @@ def task_retry(task: TaskLog, *, by: AbstractBaseUser | None) -> TaskLog:
     return attempt
 
 
+SWEEPER = "sweeper"
+
+
 @dataclass
 class SweepReport:
     requeued: list[str] = field(default_factory=list)
@@ -339,6 +343,7 @@ def tasks_sweep() -> SweepReport:
                     _status_changed(task)
         elif task_enqueue(task):
             report.enqueued.append(str(task.id))
+    Beat.record(SWEEPER)  # /healthz says when the sweeper is late
     return report
 
 

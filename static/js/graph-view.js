@@ -137,3 +137,10 @@
     document.querySelectorAll("[data-graph-url]").forEach(load);
   });
 })();
+
+// A select that applies itself (no inline handlers: the Content-Security-Policy allows none).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("select[data-submit-on-change]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+});

@@ -197,11 +197,21 @@
   window.MemStack = { trackTask: trackTask, enhanceMemoryForm: enhanceMemoryForm, liveList: liveList };
 
   document.addEventListener("DOMContentLoaded", function () {
+    // A select that applies itself (no inline handlers: the Content-Security-Policy allows none).
+    document.querySelectorAll("select[data-submit-on-change]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
     document.querySelectorAll("form[data-memory-form]").forEach(enhanceMemoryForm);
     document.querySelectorAll("table[data-stream], table[data-streams]").forEach(liveList);
     document.querySelectorAll("[data-track-task]").forEach(function (card) {
       trackTask(card, JSON.parse(card.dataset.trackTask), {
-        onCompleted: function () { setTimeout(function () { window.location.reload(); }, 800); },
+        // A card whose page is gone when its task ends (a deleted project) names where to go instead.
+        onCompleted: function () {
+          setTimeout(function () {
+            if (card.dataset.doneUrl) window.location.assign(card.dataset.doneUrl);
+            else window.location.reload();
+          }, 800);
+        },
       });
     });
   });

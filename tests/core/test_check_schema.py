@@ -18,6 +18,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.test import override_settings
 
 from tests.core.schema_support import (
     ROOT,
@@ -421,7 +422,8 @@ def test_it_names_schema_drift_in_healthz(client):
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE projects_project DROP COLUMN description")
 
-    response = client.get("/healthz")
+    with override_settings(HEALTHZ_TOKEN="monitor-secret"):
+        response = client.get("/healthz", HTTP_AUTHORIZATION="Bearer monitor-secret")
 
     assert response.status_code == 503
     body = response.json()
