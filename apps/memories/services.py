@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.graph import services as graph
 from apps.memories.models import Memory, content_hash
 from apps.projects.models import Project
+from apps.recall import services as recall
 from apps.tasks.models import Status, TaskLog
 from apps.tasks.reporter import ProgressReporter
 from apps.tasks.services import task_create, task_request_cancel
@@ -27,6 +28,7 @@ LOADING_SCHEMA = (20, "Loading schema...")
 EXTRACTING = (30, "Extracting entities and relationships...")
 SYNCING_SCHEMA = (50, "Syncing schema...")
 UPDATING_COMMUNITIES = (75, "Updating communities...")
+INDEXING_FOR_RECALL = (90, "Indexing for recall...")
 DONE_MESSAGE = "Episode ingestion completed"
 
 
@@ -186,6 +188,8 @@ def memory_ingest(task: TaskLog, reporter: ProgressReporter) -> dict:
         with transaction.atomic():
             graph.lock_project_graph(project)
             communities = graph.communities_update(project=project, entity_ids=written.entity_ids)
+        reporter.stage(*INDEXING_FOR_RECALL)
+        indexed = recall.memory_index(memory=memory)
     except BaseException:
         # Cancelled or failed after writing: take back what this episode wrote.
         with transaction.atomic():
@@ -200,4 +204,5 @@ def memory_ingest(task: TaskLog, reporter: ProgressReporter) -> dict:
         "new_entity_types": schema_changes.entity_types,
         "new_edge_types": schema_changes.edge_types,
         "communities_touched": communities,
+        "passages": indexed["passages"],
     }

@@ -1,0 +1,238 @@
+"""The four retrievers. Each returns ranked hits, best first, within the memories a search may see.
+
+lexical: full-text rank over passages (PostgreSQL ts_rank_cd over a GIN-indexed
+         tsvector; SQLite FTS5's bm25);
+dense:   cosine over passage vectors (pgvector's HNSW; numpy over the project's
+         float32 vectors on SQLite, exact);
+graph:   entities the question names -> the memories that mention them;
+time:    dates the question names -> the memories of that day, month or year.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from apps.graph import selectors as graph
+from apps.graph.extraction.dates import find_dates
+from apps.memories.models import Memory
+from apps.projects.models import Project
+from apps.recall import indexes, text
+from apps.recall.models import Passage
+
+
+@dataclass(frozen=True)
+class Hit:
+    memory_id: object
+    passage_id: int | None  # None: the retriever found the memory, not a passage of it
+
+
+def _passage_filter(memories: QuerySet[Memory] | None) -> tuple[str, list]:
+    """SQL restricting passages to the memories a search may see (None: the whole project)."""
+    if memories is None:
+        return "", []
+    sql, params = memories.values("id").query.sql_with_params()
+    return f" AND p.memory_id IN ({sql})", list(params)
+
+
+# --- lexical ----------------------------------------------------------------------
+
+
+def lexical(project: Project, words: list[str], memories: QuerySet[Memory] | None, *, limit: int) -> list[Hit]:
+    if not words:
+        return []
+    where, params = _passage_filter(memories)
+    if connection.vendor == "postgresql":
+        query = " | ".join("'" + w.replace("'", "''").replace("\\", "") + "'" for w in words)
+        sql = (
+            "SELECT p.id, p.memory_id FROM recall_passage p, to_tsquery('simple', %s) q "
+            f"WHERE p.project_id = %s AND p.lexemes @@ q{where} "
+            # 1: divided by 1 + log(length), so long passages do not win by size alone.
+            "ORDER BY ts_rank_cd(p.lexemes, q, 1) DESC, p.id LIMIT %s"
+        )
+        args = [query, project.pk, *params, limit]
+    else:
+        query = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+        sql = (
+            f"SELECT p.id, p.memory_id FROM {indexes.FTS_TABLE} f JOIN recall_passage p ON p.id = f.rowid "
+            f"WHERE {indexes.FTS_TABLE} MATCH %s AND p.project_id = %s{where} "
+            f"ORDER BY bm25({indexes.FTS_TABLE}), p.id LIMIT %s"
+        )
+        args = [query, project.pk.hex, *params, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return [Hit(_memory_id(m), pid) for pid, m in cursor.fetchall()]
+
+
+def _memory_id(value):
+    import uuid
+
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+# --- dense ------------------------------------------------------------------------
+
+# HNSW's candidate list; with iterative scans (pgvector 0.8) filtered queries still fill their limit.
+EF_SEARCH = 100
+_iterative_scan: bool | None = None
+
+
+def dense(
+    project: Project, vector: np.ndarray, model: str, memories: QuerySet[Memory] | None, *, limit: int
+) -> list[Hit]:
+    if connection.vendor == "postgresql":
+        return _dense_postgresql(project, vector, model, memories, limit)
+    return _dense_numpy(project, vector, model, memories, limit)
+
+
+def _dense_postgresql(project, vector, model, memories, limit) -> list[Hit]:
+    global _iterative_scan
+    dimension = int(vector.shape[0])
+    where, params = _passage_filter(memories)
+    literal = "[" + ",".join(repr(float(x)) for x in vector) + "]"
+    # The expression and the dimension test must be the partial HNSW index's own, literally.
+    sql = (
+        f"SELECT p.id, p.memory_id FROM recall_passage p WHERE p.project_id = %s AND p.embedding_model = %s "
+        f"AND p.embedding_dimension = {dimension}{where} "
+        f"ORDER BY p.embedding::vector({dimension}) <=> %s::vector({dimension}) LIMIT %s"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, limit)}")
+        if _iterative_scan is not False:
+            try:
+                with transaction.atomic():
+                    cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+                _iterative_scan = True
+            except Exception:  # pgvector before 0.8
+                _iterative_scan = False
+        cursor.execute(sql, [project.pk, model, *params, literal, limit])
+        return [Hit(m, pid) for pid, m in cursor.fetchall()]
+
+
+@dataclass
+class _Matrix:
+    key: tuple
+    ids: np.ndarray
+    memory_ids: list
+    vectors: np.ndarray
+
+
+_matrices: dict[tuple, _Matrix] = {}
+_matrices_lock = threading.Lock()
+
+
+def _project_matrix(project: Project, model: str) -> _Matrix:
+    """The project's vectors as one matrix, read again only when its passages changed (count or newest id)."""
+    rows = Passage.objects.filter(project=project, embedding_model=model)
+    from django.db.models import Count, Max
+
+    state = rows.aggregate(n=Count("id"), newest=Max("id"))
+    key = (project.pk, model, state["n"], state["newest"])
+    with _matrices_lock:
+        cached = _matrices.get((project.pk, model))
+    if cached is not None and cached.key == key:
+        return cached
+    ids, memory_ids, blobs = [], [], []
+    for pid, memory_id, vector in rows.values_list("id", "memory_id", "embedding").iterator(chunk_size=5000):
+        ids.append(pid)
+        memory_ids.append(memory_id)
+        blobs.append(vector)
+    vectors = np.vstack(blobs) if blobs else np.zeros((0, 1), dtype=np.float32)
+    matrix = _Matrix(key, np.array(ids), memory_ids, vectors)
+    with _matrices_lock:
+        if len(_matrices) > 16:
+            _matrices.clear()
+        _matrices[(project.pk, model)] = matrix
+    return matrix
+
+
+def _dense_numpy(project, vector, model, memories, limit) -> list[Hit]:
+    matrix = _project_matrix(project, model)
+    if not len(matrix.ids) or matrix.vectors.shape[1] != vector.shape[0]:
+        return []
+    scores = matrix.vectors @ vector
+    if memories is not None:
+        allowed = set(memories.values_list("id", flat=True))
+        scores = np.where([m in allowed for m in matrix.memory_ids], scores, -np.inf)
+    k = min(limit, len(scores))
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [Hit(matrix.memory_ids[i], int(matrix.ids[i])) for i in top if np.isfinite(scores[i])]
+
+
+# --- graph ------------------------------------------------------------------------
+
+_PHRASE_SPLIT = re.compile(r"[^\w'’&.-]+")
+
+
+def phrases(question: str, max_words: int = 4) -> list[str]:
+    """Pieces of a question that could name an entity: runs of 1..4 words, and Chinese words and pairs."""
+    tokens = [t.strip(".'’-") for t in _PHRASE_SPLIT.split(question) if t.strip(".'’-")]
+    out = {" ".join(tokens[i : i + n]) for n in range(1, max_words + 1) for i in range(len(tokens) - n + 1)}
+    cjk = [w for w in text.words(question) if not w.isascii()]
+    out |= set(cjk) | {a + b for a, b in zip(cjk, cjk[1:], strict=False)}
+    return sorted(p for p in out if p.casefold() not in text.STOPWORDS and len(p) >= 2)
+
+
+def entities(project: Project, question: str) -> list:
+    return graph.entities_named_in(project, phrases(question))
+
+
+def graph_hits(entity_ids: list[int], memories: QuerySet[Memory], *, limit: int) -> list[Hit]:
+    if not entity_ids:
+        return []
+    return [Hit(m, None) for m in graph.memories_mentioning(entity_ids, memories, limit=limit)]
+
+
+# --- time -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    start: datetime
+    end: datetime
+
+
+def spans(question: str) -> list[Span]:
+    """The days, months or years a question names ("on 8 May 2023", "in June 2023", "2023年5月")."""
+    out = []
+    for found in find_dates(question):
+        written = question[found.start : found.end]
+        start = found.value
+        if re.search(
+            r"\d{4}-\d{1,2}-\d{1,2}|[日号]|\b\d{1,2}(?:st|nd|rd|th)?\b(?!\d)", written.replace(str(start.year), "")
+        ):
+            end = start + timedelta(days=1)
+        elif re.search(r"[a-zA-Z]{3,}|月", written.replace("in ", "").replace("since ", "")):
+            end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        else:
+            end = start.replace(year=start.year + 1)
+        out.append(Span(start, end))
+    return out
+
+
+def time_hits(found: list[Span], memories: QuerySet[Memory], candidates: list, *, limit: int) -> list[Hit]:
+    """Memories dated within the named spans: the other retrievers' candidates first, in their order,
+    then the rest of the span, oldest first."""
+    if not found:
+        return []
+    from django.db.models import Q
+
+    within = Q()
+    for span in found:
+        within |= Q(valid_at__gte=span.start, valid_at__lt=span.end)
+    dated = memories.filter(within)
+    first = set(dated.filter(pk__in=candidates).values_list("id", flat=True)) if candidates else set()
+    ordered = [m for m in candidates if m in first]
+    rest = (
+        dated.exclude(pk__in=first)
+        .order_by("valid_at", "id")
+        .values_list("id", flat=True)[: max(limit - len(ordered), 0)]
+    )
+    return [Hit(m, None) for m in [*ordered, *rest][:limit]]
