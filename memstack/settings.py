@@ -305,7 +305,7 @@ def _recall_weights(name: str, default: str) -> dict[str, float]:
 
 
 # Reciprocal rank fusion: a memory scores sum(weight / (RECALL_RRF_K + rank)) over the retrievers that found it.
-RECALL_WEIGHTS = _recall_weights("RECALL_WEIGHTS", "lexical=1,dense=1,graph=0.5,time=0.5")
+RECALL_WEIGHTS = _recall_weights("RECALL_WEIGHTS", "lexical=1,dense=0.5,graph=0.5,time=0.5")
 RECALL_RRF_K = env_int("RECALL_RRF_K", 60, minimum=1)
 # How many passages the lexical and dense retrievers each hand to the fusion.
 RECALL_CANDIDATES = env_int("RECALL_CANDIDATES", 50, minimum=10)

@@ -10,8 +10,10 @@ time:    dates the question names -> the memories of that day, month or year.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -47,27 +49,107 @@ def _passage_filter(memories: QuerySet[Memory] | None) -> tuple[str, list]:
 def lexical(project: Project, words: list[str], memories: QuerySet[Memory] | None, *, limit: int) -> list[Hit]:
     if not words:
         return []
-    where, params = _passage_filter(memories)
     if connection.vendor == "postgresql":
-        query = " | ".join("'" + w.replace("'", "''").replace("\\", "") + "'" for w in words)
-        sql = (
-            "SELECT p.id, p.memory_id FROM recall_passage p, to_tsquery('simple', %s) q "
-            f"WHERE p.project_id = %s AND p.lexemes @@ q{where} "
-            # 1: divided by 1 + log(length), so long passages do not win by size alone.
-            "ORDER BY ts_rank_cd(p.lexemes, q, 1) DESC, p.id LIMIT %s"
-        )
-        args = [query, project.pk, *params, limit]
-    else:
-        query = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
-        sql = (
-            f"SELECT p.id, p.memory_id FROM {indexes.FTS_TABLE} f JOIN recall_passage p ON p.id = f.rowid "
-            f"WHERE {indexes.FTS_TABLE} MATCH %s AND p.project_id = %s{where} "
-            f"ORDER BY bm25({indexes.FTS_TABLE}), p.id LIMIT %s"
-        )
-        args = [query, project.pk.hex, *params, limit]
+        return _lexical_postgresql(project, words, memories, limit)
+    where, params = _passage_filter(memories)
+    query = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+    sql = (
+        f"SELECT p.id, p.memory_id FROM {indexes.FTS_TABLE} f JOIN recall_passage p ON p.id = f.rowid "
+        f"WHERE {indexes.FTS_TABLE} MATCH %s AND p.project_id = %s{where} "
+        f"ORDER BY bm25({indexes.FTS_TABLE}), p.id LIMIT %s"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, args)
+        cursor.execute(sql, [query, project.pk.hex, *params, limit])
         return [Hit(_memory_id(m), pid) for pid, m in cursor.fetchall()]
+
+
+# PostgreSQL's own ranks know nothing of how rare a word is, so the GIN index
+# picks candidates (ts_rank_cd, LIMIT) and they are ranked again with Okapi
+# BM25 here: term frequencies from each candidate's tsvector, document
+# frequencies counted per project and word (GIN, cached for a while: they move
+# slowly), as SQLite's FTS5 does natively.
+LEXICAL_POOL = 300
+BM25_K1, BM25_B = 1.2, 0.75
+STATS_SECONDS = 300.0
+_stats: dict[tuple, tuple[float, object]] = {}
+_stats_lock = threading.Lock()
+_POSITIONS = re.compile(r"'((?:[^']|'')*)'(?::([\d,ABCD]+))?")
+
+
+def _cached(key: tuple, compute):
+    now = time.monotonic()
+    with _stats_lock:
+        hit = _stats.get(key)
+    if hit is not None and now - hit[0] < STATS_SECONDS:
+        return hit[1]
+    value = compute()
+    with _stats_lock:
+        if len(_stats) > 50_000:
+            _stats.clear()
+        _stats[key] = (now, value)
+    return value
+
+
+def _count(sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0] or 0
+
+
+def _lexical_postgresql(project, words, memories, limit) -> list[Hit]:
+    where, params = _passage_filter(memories)
+    tsquery = " | ".join("'" + w.replace("'", "''").replace("\\", "") + "'" for w in words)
+    sql = (
+        "SELECT p.id, p.memory_id, p.lexemes::text FROM recall_passage p, to_tsquery('simple', %s) q "
+        f"WHERE p.project_id = %s AND p.lexemes @@ q{where} "
+        "ORDER BY ts_rank_cd(p.lexemes, q) DESC, p.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tsquery, project.pk, *params, max(limit, LEXICAL_POOL)])
+        rows = cursor.fetchall()
+    if not rows:
+        return []
+    total, average = _cached(
+        ("size", project.pk),
+        lambda: _size(project),
+    )
+    wanted = set(words)
+    idf = {}
+    for word in wanted:
+        df = _cached(
+            ("df", project.pk, word),
+            lambda word=word: _count(
+                "SELECT count(*) FROM recall_passage WHERE project_id = %s AND lexemes @@ to_tsquery('simple', %s)",
+                [project.pk, "'" + word.replace("'", "''").replace("\\", "") + "'"],
+            ),
+        )
+        idf[word] = math.log(1 + (total - df + 0.5) / (df + 0.5))
+    scored = []
+    for pid, memory_id, lexemes in rows:
+        tf, length = {}, 0
+        for word, positions in _POSITIONS.findall(lexemes):
+            count = positions.count(",") + 1 if positions else 1
+            length += count
+            word = word.replace("''", "'")
+            if word in wanted:
+                tf[word] = count
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / (average or 1))
+        score = sum(idf[w] * f * (BM25_K1 + 1) / (f + norm) for w, f in tf.items())
+        scored.append((-score, pid, memory_id))
+    scored.sort()
+    return [Hit(m, pid) for _, pid, m in scored[:limit]]
+
+
+def _size(project: Project) -> tuple[int, float]:
+    """Passages of the project, and their mean length in words (positions in the tsvector)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), avg(array_length(regexp_split_to_array(text, '\\s+'), 1)) FROM recall_passage "
+            "WHERE project_id = %s",
+            [project.pk],
+        )
+        count, average = cursor.fetchone()
+    return count or 0, float(average or 1)
 
 
 def _memory_id(value):
