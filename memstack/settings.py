@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "apps.memories",
     "apps.graph",
     "apps.agents",
+    "apps.recall",
 ]
 
 MIDDLEWARE = [
@@ -347,3 +348,39 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 1_000
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 2 * IMPORT_MAX_BYTES + 1024 * 1024, minimum=1024)
 # How alike two names must be (0-1) to be taken for the same entity.
 GRAPH_MATCH_THRESHOLD = env_int("GRAPH_MATCH_THRESHOLD_PERCENT", 90, minimum=50) / 100
+
+# --- Recall (apps/recall): the search index and how its retrievers are fused -------
+
+EMBEDDINGS_BACKEND = env_choice("EMBEDDINGS_BACKEND", "wordllama", ("wordllama", "openai"))
+EMBEDDINGS_BASE_URL = env_str("EMBEDDINGS_BASE_URL", "https://api.openai.com/v1")
+if not EMBEDDINGS_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"EMBEDDINGS_BASE_URL must be an http:// or https:// URL, not {EMBEDDINGS_BASE_URL!r}.")
+EMBEDDINGS_API_KEY = env_str("EMBEDDINGS_API_KEY")
+EMBEDDINGS_MODEL = env_str("EMBEDDINGS_MODEL", "text-embedding-3-small")
+EMBEDDINGS_BATCH_SIZE = env_int("EMBEDDINGS_BATCH_SIZE", 64, minimum=1)
+EMBEDDINGS_TIMEOUT_SECONDS = env_int("EMBEDDINGS_TIMEOUT_SECONDS", 30, minimum=1)
+EMBEDDINGS_MAX_RETRIES = env_int("EMBEDDINGS_MAX_RETRIES", 4, minimum=0)
+EMBEDDINGS_MAX_CONCURRENCY = env_int("EMBEDDINGS_MAX_CONCURRENCY", 2, minimum=1)
+
+
+def _recall_weights(name: str, default: str) -> dict[str, float]:
+    raw = env_str(name, default)
+    weights = {"lexical": 0.0, "dense": 0.0, "graph": 0.0, "time": 0.0}
+    for item in raw.split(","):
+        key, _, value = item.partition("=")
+        try:
+            if key.strip() not in weights:
+                raise ValueError(key)
+            weights[key.strip()] = float(value)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must look like 'lexical=1,dense=1,graph=0.5,time=0.5', not {raw!r}."
+            ) from None
+    return weights
+
+
+# Reciprocal rank fusion: a memory scores sum(weight / (RECALL_RRF_K + rank)) over the retrievers that found it.
+RECALL_WEIGHTS = _recall_weights("RECALL_WEIGHTS", "lexical=1,dense=0.5,graph=0.5,time=0.5")
+RECALL_RRF_K = env_int("RECALL_RRF_K", 60, minimum=1)
+# How many passages the lexical and dense retrievers each hand to the fusion.
+RECALL_CANDIDATES = env_int("RECALL_CANDIDATES", 50, minimum=10)

@@ -8,6 +8,7 @@ from apps.core import views as core_views
 from apps.graph.urls import api_urlpatterns as graph_api
 from apps.memories.urls import api_urlpatterns as memory_api
 from apps.projects.urls import api_urlpatterns as project_api
+from apps.recall.urls import api_urlpatterns as recall_api
 from apps.tasks.urls import api_urlpatterns as task_api
 
 api_v1 = [
@@ -17,6 +18,7 @@ api_v1 = [
     *project_api,
     *memory_api,
     *graph_api,
+    *recall_api,
     *task_api,
     *agent_api,
 ]
@@ -29,6 +31,7 @@ urlpatterns = [
     path("", include("apps.projects.urls")),
     path("", include("apps.memories.urls")),
     path("", include("apps.graph.urls")),
+    path("", include("apps.recall.urls")),
     path("", include("apps.tasks.urls")),
     path("", include("apps.agents.urls")),
     path("api/v1/", include((api_v1, "api"))),

@@ -6,6 +6,7 @@ The suite runs against real PostgreSQL and Redis (see `make test`).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import User
@@ -16,6 +17,7 @@ from apps.memories import services as memory_services
 from apps.memories.tasks import ingest_memory
 from apps.projects.models import Membership, Project, Role
 from apps.projects.services import project_create
+from tests.core.schema_support import manage, scratch_database
 
 pytest_plugins = ["tests.live.fixtures"]
 
@@ -77,3 +79,19 @@ def ingest(django_capture_on_commit_callbacks):
         return memory
 
     return run
+
+
+@pytest.fixture(scope="session")
+def migrated_template() -> Iterator[str]:
+    """The name of a database migrated once, to copy from (CREATE DATABASE ... TEMPLATE is fast)."""
+    with scratch_database() as url:
+        result = manage("migrate", "--noinput", database_url=url)
+        assert result.returncode == 0, result.stderr
+        yield url.rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def migrated_db(migrated_template) -> Iterator[str]:
+    """A PostgreSQL database of its own, migrated, for tests that run `manage.py` against it."""
+    with scratch_database(template=migrated_template) as url:
+        yield url

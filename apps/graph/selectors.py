@@ -277,3 +277,58 @@ def neighbourhood(entity: Entity, *, depth: int = 1, limit: int = GRAPH_NODE_LIM
     edges, edges_cut = _edges_among(entity.project_id, [e.id for e in entities])
     nodes = [_node(e, depth=depth_of[e.id]) for e in entities]
     return GraphView(nodes, edges, len(depth_of), cut or edges_cut or len(depth_of) > len(entities))
+
+
+# -- recall (apps.recall reads the graph through these) ------------------------------
+
+
+def entities_named_in(project: Project, phrases: list[str], *, limit: int = 20) -> list[Entity]:
+    """The project's entities that `phrases` (pieces of a question) name, matched as ingestion matches names.
+
+    Candidates share a normalised name with a phrase (an indexed lookup);
+    `find_match` then picks, per phrase, the one ingestion would have picked.
+    """
+    from apps.graph.extraction.types import GENERIC_TYPE
+    from apps.graph.resolution import find_match, normalize_name
+
+    wanted = {normalize_name(p): p for p in phrases}
+    wanted.pop("", None)
+    if not wanted:
+        return []
+    candidates = list(
+        Entity.objects.filter(project=project, normalized_name__in=list(wanted)).select_related("entity_type")[
+            : limit * 5
+        ]
+    )
+    by_id = {e.id: e for e in candidates}
+    chosen: dict[int, Entity] = {}
+    for phrase in wanted.values():
+        key = find_match(phrase, GENERIC_TYPE, [(e.id, e.name, e.entity_type.name) for e in candidates])
+        if key is not None:
+            chosen[key] = by_id[key]
+    return sorted(chosen.values(), key=lambda e: (e.name, e.id))[:limit]
+
+
+def memories_mentioning(entity_ids: list[int], memories: QuerySet, *, limit: int) -> list:
+    """Ids of `memories` that mention the most of `entity_ids`, the most recent first among equals."""
+    return list(
+        Mention.objects.filter(entity_id__in=entity_ids, memory__in=memories)
+        .values("memory_id")
+        .annotate(n=Count("entity_id"))
+        .order_by("-n", "-memory__valid_at")
+        .values_list("memory_id", flat=True)[:limit]
+    )
+
+
+def facts_about(entity_ids: list[int], *, as_of=None, limit: int = 20) -> QuerySet[Relationship]:
+    """Relationships of these entities that hold at `as_of` (now, when None): valid by then, not yet closed."""
+    from django.utils import timezone
+
+    moment = as_of or timezone.now()
+    return (
+        Relationship.objects.filter(Q(source_id__in=entity_ids) | Q(target_id__in=entity_ids))
+        .filter(Q(valid_at__isnull=True) | Q(valid_at__lte=moment))
+        .filter(Q(invalid_at__isnull=True) | Q(invalid_at__gt=moment))
+        .select_related("source", "target")
+        .order_by("-valid_at", "id")[:limit]
+    )

@@ -16,6 +16,7 @@ from apps.graph import services as graph
 from apps.memories.constants import INGEST, SUBJECT_TYPE
 from apps.memories.models import Memory, content_hash
 from apps.projects.models import Project
+from apps.recall import services as recall
 from apps.tasks.models import Status, TaskLog
 from apps.tasks.reporter import ProgressReporter
 from apps.tasks.services import task_create, task_request_cancel
@@ -23,6 +24,7 @@ from apps.tasks.services import task_create, task_request_cancel
 # The stages of ingestion that are this room's, as DESIGN.md lists them; the
 # graph reports its own (20 to 75) in graph.episode_ingest.
 STARTING = (10, "Starting episode ingestion...")
+INDEXING_FOR_RECALL = (90, "Indexing for recall...")
 DONE_MESSAGE = "Episode ingestion completed"
 
 
@@ -253,6 +255,12 @@ def memory_ingest(task: TaskLog, reporter: ProgressReporter) -> dict:
     )
 
     ingested = graph.episode_ingest(project=memory.project, episode=episode, reporter=reporter)
-    # Every further room a memory feeds (the recall index, at 90) is one more call here, after the graph's.
+    try:
+        reporter.stage(*INDEXING_FOR_RECALL)
+        indexed = recall.memory_index(memory=memory)
+    except BaseException:
+        # Cancelled or failed after the graph's part: take back what it wrote too.
+        graph.episode_remove(project=memory.project, episode_id=memory.id)
+        raise
 
-    return asdict(ingested)
+    return {**asdict(ingested), "passages": indexed["passages"]}

@@ -30,6 +30,7 @@ STAGES = [
     "Extracting entities and relationships...",
     "Syncing schema...",
     "Updating communities...",
+    "Indexing for recall...",
     "Episode ingestion completed",
 ]
 # The card's state after every change the page makes to it (see record_card).

@@ -20,6 +20,7 @@ STAGES = [
     (30, "Extracting entities and relationships..."),
     (50, "Syncing schema..."),
     (75, "Updating communities..."),
+    (90, "Indexing for recall..."),
 ]
 TERMINAL = {"completed", "failed", "cancelled"}
 

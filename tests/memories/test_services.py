@@ -52,6 +52,7 @@ def test_it_runs_every_stage_and_builds_the_graph(team, ingest):
         (30, "Extracting entities and relationships..."),
         (50, "Syncing schema..."),
         (75, "Updating communities..."),
+        (90, "Indexing for recall..."),
     ]
     entities, relationships = graph_of(team["project"])
     # "Acme Corporation" is resolved to the "Acme Corp" already extracted.

@@ -55,6 +55,7 @@ def compare_schema(
         cached,
     )
     findings += compare_tables(tables, live.read_tables(connection, tables), connection.vendor)
+    findings += _app_findings(connection, app_labels, set(loader.applied_migrations))
     return Report(
         database={
             "alias": alias,
@@ -65,6 +66,17 @@ def compare_schema(
         tables_checked=len(tables),
         migrations_applied=len(loader.applied_migrations),
     )
+
+
+def _app_findings(connection, app_labels: frozenset[str], applied: set[tuple[str, str]]) -> list[Finding]:
+    """What apps check themselves: objects their migrations create outside Django's model state
+    (an extension, a vector index), through an AppConfig method `schema_findings(connection, applied)`."""
+    found: list[Finding] = []
+    for config in apps.get_app_configs():
+        check = getattr(config, "schema_findings", None)
+        if check is not None and (not app_labels or config.label in app_labels):
+            found += check(connection, applied)
+    return found
 
 
 def _memo(key: tuple, compute, cached: bool):

@@ -1,0 +1,377 @@
+"""The four retrievers. Each returns ranked hits, best first, within the memories a search may see.
+
+lexical: full-text rank over passages (PostgreSQL ts_rank_cd over a GIN-indexed
+         tsvector; SQLite FTS5's bm25);
+dense:   cosine over passage vectors (pgvector's HNSW; numpy over the project's
+         float32 vectors on SQLite, exact);
+graph:   entities the question names -> the memories that mention them;
+time:    dates the question names -> the memories of that day, month or year.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from apps.graph import selectors as graph
+from apps.graph.extraction.offline.dates import find_dates
+from apps.memories.models import Memory
+from apps.projects.models import Project
+from apps.recall import indexes, text
+from apps.recall.models import Passage
+
+
+@dataclass(frozen=True)
+class Hit:
+    memory_id: object
+    passage_id: int | None  # None: the retriever found the memory, not a passage of it
+
+
+def _passage_filter(memories: QuerySet[Memory] | None) -> tuple[str, list]:
+    """SQL restricting passages to the memories a search may see (None: the whole project)."""
+    if memories is None:
+        return "", []
+    sql, params = memories.values("id").query.sql_with_params()
+    return f" AND p.memory_id IN ({sql})", list(params)
+
+
+# --- lexical ----------------------------------------------------------------------
+
+
+def lexical(project: Project, words: list[str], memories: QuerySet[Memory] | None, *, limit: int) -> list[Hit]:
+    if not words:
+        return []
+    if connection.vendor == "postgresql":
+        return _lexical_postgresql(project, words, memories, limit)
+    where, params = _passage_filter(memories)
+    query = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+    sql = (
+        f"SELECT p.id, p.memory_id, bm25({indexes.FTS_TABLE}) FROM {indexes.FTS_TABLE} f "
+        f"JOIN recall_passage p ON p.id = f.rowid WHERE {indexes.FTS_TABLE} MATCH %s AND p.project_id = %s{where} "
+        f"ORDER BY bm25({indexes.FTS_TABLE}), p.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [query, project.pk.hex, *params, max(limit, LEXICAL_POOL)])
+        scored = [(rank, pid, _memory_id(m)) for pid, m, rank in cursor.fetchall()]  # bm25() is negative
+    return _with_context(scored, memories, limit)
+
+
+# PostgreSQL's own ranks know nothing of how rare a word is, so the GIN index
+# picks candidates (ts_rank_cd, LIMIT) and they are ranked again with Okapi
+# BM25 here: term frequencies from each candidate's tsvector, document
+# frequencies counted per project and word (GIN, cached for a while: they move
+# slowly), as SQLite's FTS5 does natively.
+LEXICAL_POOL = 300
+BM25_K1, BM25_B = 1.2, 0.75
+STATS_SECONDS = 300.0
+_stats: dict[tuple, tuple[float, object]] = {}
+_stats_lock = threading.Lock()
+_POSITIONS = re.compile(r"'((?:[^']|'')*)'(?::([\d,ABCD]+))?")
+
+
+def _cached(key: tuple, compute):
+    now = time.monotonic()
+    with _stats_lock:
+        hit = _stats.get(key)
+    if hit is not None and now - hit[0] < STATS_SECONDS:
+        return hit[1]
+    value = compute()
+    with _stats_lock:
+        if len(_stats) > 50_000:
+            _stats.clear()
+        _stats[key] = (now, value)
+    return value
+
+
+def _count(sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0] or 0
+
+
+def _lexical_postgresql(project, words, memories, limit) -> list[Hit]:
+    where, params = _passage_filter(memories)
+    tsquery = " | ".join("'" + w.replace("'", "''").replace("\\", "") + "'" for w in words)
+    sql = (
+        "SELECT p.id, p.memory_id, p.lexemes::text FROM recall_passage p, to_tsquery('simple', %s) q "
+        f"WHERE p.project_id = %s AND p.lexemes @@ q{where} "
+        "ORDER BY ts_rank_cd(p.lexemes, q) DESC, p.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tsquery, project.pk, *params, max(limit, LEXICAL_POOL)])
+        rows = cursor.fetchall()
+    if not rows:
+        return []
+    total, average = _cached(
+        ("size", project.pk),
+        lambda: _size(project),
+    )
+    wanted = set(words)
+    idf = {}
+    for word in wanted:
+        df = _cached(
+            ("df", project.pk, word),
+            lambda word=word: _count(
+                "SELECT count(*) FROM recall_passage WHERE project_id = %s AND lexemes @@ to_tsquery('simple', %s)",
+                [project.pk, "'" + word.replace("'", "''").replace("\\", "") + "'"],
+            ),
+        )
+        idf[word] = math.log(1 + (total - df + 0.5) / (df + 0.5))
+    scored = []
+    for pid, memory_id, lexemes in rows:
+        tf, length = {}, 0
+        for word, positions in _POSITIONS.findall(lexemes):
+            count = positions.count(",") + 1 if positions else 1
+            length += count
+            word = word.replace("''", "'")
+            if word in wanted:
+                tf[word] = count
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / (average or 1))
+        score = sum(idf[w] * f * (BM25_K1 + 1) / (f + norm) for w, f in tf.items())
+        scored.append((-score, pid, memory_id))
+    return _with_context(scored, memories, limit)
+
+
+# A turn of a conversation often means something only with the turns around it
+# ("Yes, last Tuesday!"). For memories of type conversation, a share of the
+# neighbouring turns' scores (the memories created just before and after, of
+# the same type) is added to each turn's own; a turn with no word of the
+# question can so be found through its neighbours.
+CONTEXT_SHARE = 0.5
+CONTEXT_OF = 30  # the best hits whose neighbours are looked up
+
+
+def _with_context(scored: list[tuple[float, int, object]], memories, limit: int) -> list[Hit]:
+    """`scored`: (negated score, passage id, memory id) → Hits ranked by score with context."""
+    scored.sort()
+    best: dict = {}  # memory id -> (negated score, passage id)
+    for score, pid, memory_id in scored:
+        best.setdefault(memory_id, (score, pid))
+    top = list(best)[:CONTEXT_OF]
+    neighbours = _conversation_neighbours(top, memories)
+    if not neighbours:
+        return [Hit(m, pid) for _, pid, m in scored[:limit]]
+    total: dict = {m: -s for m, (s, _) in best.items()}
+    for memory_id, around in neighbours.items():
+        for other in around:
+            share = CONTEXT_SHARE * -best[other][0] if other in best else 0.0
+            if memory_id in best:
+                total[memory_id] += share
+            # a neighbour of a strong hit, itself without the question's words
+            if other not in best:
+                total[other] = total.get(other, 0.0) + CONTEXT_SHARE * -best[memory_id][0]
+    ranked = sorted(total, key=lambda m: -total[m])[:limit]
+    return [Hit(m, best[m][1] if m in best else None) for m in ranked]
+
+
+def _conversation_neighbours(memory_ids: list, memories) -> dict:
+    """For each of these memories of type conversation, the ids of the conversation memories created
+    just before and just after it in its project (and visible to the search). One query, on the
+    (project, created_at) index."""
+    if not memory_ids:
+        return {}
+    from django.db.models import OuterRef, Subquery
+
+    same = Memory.objects.filter(project_id=OuterRef("project_id"), content_type="conversation")
+    rows = list(
+        Memory.objects.filter(pk__in=memory_ids, content_type="conversation")
+        .annotate(
+            before=Subquery(
+                same.filter(created_at__lt=OuterRef("created_at")).order_by("-created_at").values("id")[:1]
+            ),
+            after=Subquery(same.filter(created_at__gt=OuterRef("created_at")).order_by("created_at").values("id")[:1]),
+        )
+        .values_list("id", "before", "after")
+    )
+    found = {n for _, before, after in rows for n in (before, after) if n is not None}
+    if memories is not None and found:
+        found = set(memories.filter(pk__in=found).values_list("id", flat=True))
+    return {m: [n for n in (before, after) if n in found] for m, before, after in rows}
+
+
+def _size(project: Project) -> tuple[int, float]:
+    """Passages of the project, and their mean length in words (positions in the tsvector)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), avg(array_length(regexp_split_to_array(text, '\\s+'), 1)) FROM recall_passage "
+            "WHERE project_id = %s",
+            [project.pk],
+        )
+        count, average = cursor.fetchone()
+    return count or 0, float(average or 1)
+
+
+def _memory_id(value):
+    import uuid
+
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+# --- dense ------------------------------------------------------------------------
+
+# HNSW's candidate list; with iterative scans (pgvector 0.8) filtered queries still fill their limit.
+EF_SEARCH = 100
+_iterative_scan: bool | None = None
+
+
+def dense(
+    project: Project, vector: np.ndarray, model: str, memories: QuerySet[Memory] | None, *, limit: int
+) -> list[Hit]:
+    if connection.vendor == "postgresql":
+        return _dense_postgresql(project, vector, model, memories, limit)
+    return _dense_numpy(project, vector, model, memories, limit)
+
+
+def _dense_postgresql(project, vector, model, memories, limit) -> list[Hit]:
+    global _iterative_scan
+    dimension = int(vector.shape[0])
+    where, params = _passage_filter(memories)
+    literal = "[" + ",".join(repr(float(x)) for x in vector) + "]"
+    # The expression and the dimension test must be the partial HNSW index's own, literally.
+    sql = (
+        f"SELECT p.id, p.memory_id FROM recall_passage p WHERE p.project_id = %s AND p.embedding_model = %s "
+        f"AND p.embedding_dimension = {dimension}{where} "
+        f"ORDER BY p.embedding::vector({dimension}) <=> %s::vector({dimension}) LIMIT %s"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, limit)}")
+        if _iterative_scan is not False:
+            try:
+                with transaction.atomic():
+                    cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+                _iterative_scan = True
+            except Exception:  # pgvector before 0.8
+                _iterative_scan = False
+        cursor.execute(sql, [project.pk, model, *params, literal, limit])
+        return [Hit(m, pid) for pid, m in cursor.fetchall()]
+
+
+@dataclass
+class _Matrix:
+    key: tuple
+    ids: np.ndarray
+    memory_ids: list
+    vectors: np.ndarray
+
+
+_matrices: dict[tuple, _Matrix] = {}
+_matrices_lock = threading.Lock()
+
+
+def _project_matrix(project: Project, model: str) -> _Matrix:
+    """The project's vectors as one matrix, read again only when its passages changed (count or newest id)."""
+    rows = Passage.objects.filter(project=project, embedding_model=model)
+    from django.db.models import Count, Max
+
+    state = rows.aggregate(n=Count("id"), newest=Max("id"))
+    key = (project.pk, model, state["n"], state["newest"])
+    with _matrices_lock:
+        cached = _matrices.get((project.pk, model))
+    if cached is not None and cached.key == key:
+        return cached
+    ids, memory_ids, blobs = [], [], []
+    for pid, memory_id, vector in rows.values_list("id", "memory_id", "embedding").iterator(chunk_size=5000):
+        ids.append(pid)
+        memory_ids.append(memory_id)
+        blobs.append(vector)
+    vectors = np.vstack(blobs) if blobs else np.zeros((0, 1), dtype=np.float32)
+    matrix = _Matrix(key, np.array(ids), memory_ids, vectors)
+    with _matrices_lock:
+        if len(_matrices) > 16:
+            _matrices.clear()
+        _matrices[(project.pk, model)] = matrix
+    return matrix
+
+
+def _dense_numpy(project, vector, model, memories, limit) -> list[Hit]:
+    matrix = _project_matrix(project, model)
+    if not len(matrix.ids) or matrix.vectors.shape[1] != vector.shape[0]:
+        return []
+    scores = matrix.vectors @ vector
+    if memories is not None:
+        allowed = set(memories.values_list("id", flat=True))
+        scores = np.where([m in allowed for m in matrix.memory_ids], scores, -np.inf)
+    k = min(limit, len(scores))
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [Hit(matrix.memory_ids[i], int(matrix.ids[i])) for i in top if np.isfinite(scores[i])]
+
+
+# --- graph ------------------------------------------------------------------------
+
+_PHRASE_SPLIT = re.compile(r"[^\w'’&.-]+")
+
+
+def phrases(question: str, max_words: int = 4) -> list[str]:
+    """Pieces of a question that could name an entity: runs of 1..4 words, and Chinese words and pairs."""
+    tokens = [t.strip(".'’-") for t in _PHRASE_SPLIT.split(question) if t.strip(".'’-")]
+    out = {" ".join(tokens[i : i + n]) for n in range(1, max_words + 1) for i in range(len(tokens) - n + 1)}
+    cjk = [w for w in text.words(question) if not w.isascii()]
+    out |= set(cjk) | {a + b for a, b in zip(cjk, cjk[1:], strict=False)}
+    return sorted(p for p in out if p.casefold() not in text.STOPWORDS and len(p) >= 2)
+
+
+def entities(project: Project, question: str) -> list:
+    return graph.entities_named_in(project, phrases(question))
+
+
+def graph_hits(entity_ids: list[int], memories: QuerySet[Memory], *, limit: int) -> list[Hit]:
+    if not entity_ids:
+        return []
+    return [Hit(m, None) for m in graph.memories_mentioning(entity_ids, memories, limit=limit)]
+
+
+# --- time -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    start: datetime
+    end: datetime
+
+
+def spans(question: str) -> list[Span]:
+    """The days, months or years a question names ("on 8 May 2023", "in June 2023", "2023年5月")."""
+    out = []
+    for found in find_dates(question):
+        written = question[found.start : found.end]
+        start = found.value
+        if re.search(
+            r"\d{4}-\d{1,2}-\d{1,2}|[日号]|\b\d{1,2}(?:st|nd|rd|th)?\b(?!\d)", written.replace(str(start.year), "")
+        ):
+            end = start + timedelta(days=1)
+        elif re.search(r"[a-zA-Z]{3,}|月", written.replace("in ", "").replace("since ", "")):
+            end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        else:
+            end = start.replace(year=start.year + 1)
+        out.append(Span(start, end))
+    return out
+
+
+def time_hits(found: list[Span], memories: QuerySet[Memory], candidates: list, *, limit: int) -> list[Hit]:
+    """Memories dated within the named spans: the other retrievers' candidates first, in their order,
+    then the rest of the span, oldest first."""
+    if not found:
+        return []
+    from django.db.models import Q
+
+    within = Q()
+    for span in found:
+        within |= Q(valid_at__gte=span.start, valid_at__lt=span.end)
+    dated = memories.filter(within)
+    first = set(dated.filter(pk__in=candidates).values_list("id", flat=True)) if candidates else set()
+    ordered = [m for m in candidates if m in first]
+    rest = (
+        dated.exclude(pk__in=first)
+        .order_by("valid_at", "id")
+        .values_list("id", flat=True)[: max(limit - len(ordered), 0)]
+    )
+    return [Hit(m, None) for m in [*ordered, *rest][:limit]]

@@ -1,0 +1,171 @@
+"""Writing the recall index: a memory's passages, and the reindex task.
+
+`memory_index` is ingestion's one call into recall (stage 90 of
+apps.memories.services.memory_ingest). It replaces the memory's passages in
+one transaction, so a search sees the old passages or the new, never none.
+Passages go with their memory (foreign key, CASCADE): a deleted memory leaves
+results at once, with no call here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+
+from apps.memories.models import Memory
+from apps.projects.models import Project
+from apps.recall import indexes, text
+from apps.recall.embeddings import Embedder, get_embedder
+from apps.recall.models import Passage
+from apps.recall.selectors import active_reindex
+from apps.tasks.models import TaskLog
+from apps.tasks.reporter import ProgressReporter
+from apps.tasks.services import task_create
+
+REINDEX = "reindex_recall"
+SUBJECT_TYPE = "recall.index"
+
+LOADING = (5, "Counting memories...")
+INDEXING = (10, "Indexing memories...")
+INDEXING_LAST = 94
+CLEANING = (95, "Removing vectors of other models...")
+DONE_MESSAGE = "Recall index rebuilt"
+BATCH = 100  # memories embedded and written per transaction
+REPORT_EVERY_SECONDS = 1.0
+
+
+def memory_text(memory: Memory) -> str:
+    """What is indexed of a memory: its title (when it says more than a default) and its content."""
+    return memory.content
+
+
+def _passages(memory: Memory, embedder: Embedder) -> list[Passage]:
+    pieces = text.split_passages(memory_text(memory)) or [text.Piece(0, memory.title)]
+    vectors = embedder.embed([p.text for p in pieces])
+    return [
+        Passage(
+            project_id=memory.project_id,
+            memory_id=memory.pk,
+            position=i,
+            start=piece.start,
+            text=piece.text,
+            lexemes=text.index_text(f"{memory.title} {piece.text}" if i == 0 else piece.text),
+            embedding=vector,
+            embedding_model=embedder.name,
+            embedding_dimension=int(vector.shape[0]),
+        )
+        for i, (piece, vector) in enumerate(zip(pieces, vectors, strict=True))
+    ]
+
+
+def memory_index(*, memory: Memory, embedder: Embedder | None = None) -> dict:
+    """(Re)build the passages of one memory. Returns {"passages": n}."""
+    embedder = embedder or get_embedder()
+    passages = _passages(memory, embedder)  # embedding happens outside the transaction
+    with transaction.atomic():
+        # The memory may have been deleted meanwhile: then there is nothing to index.
+        if not Memory.objects.select_for_update().filter(pk=memory.pk).exists():
+            return {"passages": 0}
+        Passage.objects.filter(memory_id=memory.pk).delete()
+        Passage.objects.bulk_create(passages, batch_size=500)
+    ensure_vector_index(embedder.dimension)
+    return {"passages": len(passages)}
+
+
+def memories_index(*, memories: Sequence[Memory], embedder: Embedder) -> int:
+    """Index many memories in one transaction (the reindex task, the benchmark). Returns the passage count."""
+    passages = [p for memory in memories for p in _passages(memory, embedder)]
+    with transaction.atomic():
+        Passage.objects.filter(memory_id__in=[m.pk for m in memories]).delete()
+        Passage.objects.bulk_create(passages, batch_size=500)
+    return len(passages)
+
+
+_indexed_dimensions: set[int] = set()
+
+
+def ensure_vector_index(dimension: int) -> None:
+    """PostgreSQL: an HNSW index for vectors of this dimension (migration 0001 made the default model's)."""
+    if connection.vendor != "postgresql" or not dimension or dimension in _indexed_dimensions:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_class WHERE relname = %s", [indexes.hnsw_index_name(dimension)])
+        exists = cursor.fetchone() is not None
+        if not exists and not connection.in_atomic_block:
+            cursor.execute(indexes.hnsw_sql(dimension, concurrently=True))
+            exists = True
+    if exists:
+        _indexed_dimensions.add(dimension)
+
+
+def current_dimension() -> int:
+    """The configured model's vector dimension (for openai, as recorded by its vectors; 0 if none yet)."""
+    embedder = get_embedder()
+    if embedder.dimension:
+        return embedder.dimension
+    row = (
+        Passage.objects.filter(embedding_model=embedder.name)
+        .exclude(embedding_dimension=None)
+        .values_list("embedding_dimension", flat=True)
+        .first()
+    )
+    return row or 0
+
+
+# --- the reindex task ---------------------------------------------------------------
+
+
+class ReindexRunning(Exception):
+    def __init__(self, task: TaskLog) -> None:
+        super().__init__(f"A rebuild of this project's recall index is already {task.status}.")
+        self.task = task
+
+
+@transaction.atomic
+def reindex_request(*, project: Project, by: AbstractBaseUser | None) -> TaskLog:
+    """Start rebuilding the project's recall index, or raise ReindexRunning with the one under way."""
+    # Two requests at the same moment: the second waits here for the first's row.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    if (running := active_reindex(project)) is not None:
+        raise ReindexRunning(running)
+    return task_create(
+        project=project,
+        task_type=REINDEX,
+        created_by=by if by is not None and by.is_authenticated else None,
+        subject_type=SUBJECT_TYPE,
+        subject_id=str(project.id),
+        subject_label=f"Recall index of {project.name}",
+    )
+
+
+def recall_reindex(task: TaskLog, reporter: ProgressReporter) -> dict:
+    """Index every memory of the project again with the configured model, then drop other models' vectors.
+
+    Memories are done in batches, each its own transaction: a cancel keeps
+    what was done (every passage stays searchable by its words) and a rerun
+    starts over. Returns {"memories", "passages", "model", "removed_stale"}.
+    """
+    project = Project.objects.get(pk=task.project_id)
+    reporter.stage(*LOADING)
+    embedder = get_embedder()
+    ids = list(Memory.objects.filter(project=project).order_by("created_at", "id").values_list("id", flat=True))
+    reporter.stage(*INDEXING)
+    passages = 0
+    last = time.monotonic()
+    for start in range(0, len(ids), BATCH):
+        batch = list(Memory.objects.filter(pk__in=ids[start : start + BATCH]))
+        passages += memories_index(memories=batch, embedder=embedder)
+        done = min(start + BATCH, len(ids))
+        if time.monotonic() - last >= REPORT_EVERY_SECONDS or done == len(ids):
+            percent = INDEXING[0] + (INDEXING_LAST - INDEXING[0]) * done // max(len(ids), 1)
+            reporter.stage(percent, f"Indexed {done:,} of {len(ids):,} memories")
+            last = time.monotonic()
+        else:
+            reporter.check_cancelled()
+    ensure_vector_index(embedder.dimension)
+    reporter.stage(*CLEANING)
+    removed, _ = Passage.objects.filter(project=project).exclude(embedding_model=embedder.name).delete()
+    return {"memories": len(ids), "passages": passages, "model": embedder.name, "removed_stale": removed}

@@ -1,0 +1,420 @@
+"""Recall benchmark: quality on LoCoMo against BM25, and search speed at 100,000 memories.
+
+    python bench/recall.py --database-server postgres://postgres@127.0.0.1:54329 [--quality] [--speed]
+
+(`make bench` runs it.) It makes a scratch database `memstack_recall_<random>`
+on that server, migrates it, and drops it at the end.
+
+Quality: every turn of the conversations in ../shared/data/locomo/ becomes a
+memory ("<speaker>: <text>", valid_at the session's date), ingested through
+the real pipeline (offline graph extraction, then the recall index). Each
+question is asked through the search service; it is a hit at k when one of
+its evidence turns is among the first k memories (any@k), fully answered when
+all of them are (all@k). The baseline, computed here on the same turns, is a
+plain Okapi BM25 (k1 1.2, b 0.75, lowercase word tokens, a short English stop
+list). Ingestion is timed per memory from the task's stages: the time from
+"Indexing for recall..." to completion against the whole run.
+
+Speed: a second project of 100,000 synthetic memories (sentences drawn from
+a fixed vocabulary, seeded), their passages and vectors inserted in bulk
+(COPY), indexed, then ANALYZEd; queries drawn from the same vocabulary are
+timed at the search service (the server side of the API, without HTTP), next
+to a BM25-only query of the same words (the lexical retriever alone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import re
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+LOCOMO = BASE_DIR.parent / "shared" / "data" / "locomo"
+sys.path.insert(0, str(BASE_DIR))
+
+KS = (5, 10)
+CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop"}
+
+
+# --- the baseline -----------------------------------------------------------------
+
+_STOP = frozenset(
+    "a an and are as at be by for from has have i in is it of on or that the to was were with you".split()
+)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _tokens(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in _STOP]
+
+
+class BM25:
+    def __init__(self, docs: list[str], k1: float = 1.2, b: float = 0.75) -> None:
+        self.docs = [Counter(_tokens(d)) for d in docs]
+        self.lengths = [sum(c.values()) for c in self.docs]
+        self.avg = sum(self.lengths) / max(len(self.docs), 1)
+        df = Counter(w for c in self.docs for w in c)
+        n = len(self.docs)
+        self.idf = {w: math.log(1 + (n - f + 0.5) / (f + 0.5)) for w, f in df.items()}
+        self.k1, self.b = k1, b
+
+    def rank(self, query: str, k: int) -> list[int]:
+        words = set(_tokens(query))
+        scores = []
+        for i, doc in enumerate(self.docs):
+            s = 0.0
+            for w in words:
+                tf = doc.get(w)
+                if tf:
+                    s += (
+                        self.idf[w]
+                        * tf
+                        * (self.k1 + 1)
+                        / (tf + self.k1 * (1 - self.b + self.b * self.lengths[i] / self.avg))
+                    )
+            if s:
+                scores.append((-s, i))
+        return [i for _, i in sorted(scores)[:k]]
+
+
+# --- scoring ----------------------------------------------------------------------
+
+
+def score(ranked: list, evidence: set) -> dict:
+    return {
+        **{f"any@{k}": float(bool(evidence & set(ranked[:k]))) for k in KS},
+        "all@10": float(evidence <= set(ranked[:10])),
+    }
+
+
+def mean(rows: list[dict]) -> dict:
+    return {key: round(statistics.fmean(r[key] for r in rows), 3) for key in rows[0]} if rows else {}
+
+
+def _session_date(text: str) -> datetime:
+    return datetime.strptime(text.strip(), "%I:%M %p on %d %B, %Y").replace(tzinfo=UTC)
+
+
+# --- quality ----------------------------------------------------------------------
+
+
+def quality(names: list[str], *, index_only: bool = False) -> dict:
+    from django.contrib.auth.models import User
+
+    from apps.memories.models import Memory, content_hash
+    from apps.memories.services import memory_create
+    from apps.memories.tasks import ingest_memory
+    from apps.projects.services import project_create
+    from apps.recall.embeddings import get_embedder
+    from apps.recall.search import SearchQuery, search
+    from apps.recall.services import memories_index
+    from apps.tasks.models import TaskLog
+
+    owner = User.objects.get_or_create(username="bench")[0]
+    out = {"conversations": {}, "categories": {}, "ingestion": {}}
+    by_category: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    total_seconds, indexing_seconds, ingested = [], [], 0
+    for name in names:
+        data = json.loads((LOCOMO / f"{name}.json").read_text())
+        project = project_create(owner=owner, name=f"LoCoMo {name}")
+        turn_of: dict[str, str] = {}
+        contents: list[str] = []
+        turn_ids: list[str] = []
+        started = time.perf_counter()
+        for session in data["sessions"]:
+            when = _session_date(session["date_time"])
+            for i, turn in enumerate(session["turns"]):
+                content = f"{turn['speaker']}: {turn['text']}"
+                if index_only:
+                    memory = Memory.objects.create(
+                        project=project,
+                        author=owner,
+                        title=f"{turn['speaker']} ({turn['id']})",
+                        content=content,
+                        content_type="conversation",
+                        valid_at=when + timedelta(seconds=i),
+                        content_hash=content_hash(f"{turn['id']} {content}"),
+                        processing_status="completed",
+                    )
+                    memories_index(memories=[memory], embedder=get_embedder())
+                    turn_of[str(memory.id)] = turn["id"]
+                    contents.append(content)
+                    turn_ids.append(turn["id"])
+                    continue
+                try:
+                    memory = memory_create(
+                        project=project,
+                        author=owner,
+                        title=f"{turn['speaker']} ({turn['id']})",
+                        content=content,
+                        content_type="conversation",
+                        valid_at=when + timedelta(seconds=i),
+                    )
+                except Exception:  # the same words twice in one conversation: kept once, as the product does
+                    continue
+                ingest_memory(str(memory.current_task_id))
+                task = TaskLog.objects.get(pk=memory.current_task_id)
+                stages = {s.message: s.at for s in task.stages.all()}
+                if task.status == "completed" and "Indexing for recall..." in stages:
+                    total_seconds.append((task.completed_at - task.started_at).total_seconds())
+                    indexing_seconds.append((task.completed_at - stages["Indexing for recall..."]).total_seconds())
+                turn_of[str(memory.id)] = turn["id"]
+                contents.append(content)
+                turn_ids.append(turn["id"])
+                ingested += 1
+        ingest_wall = time.perf_counter() - started
+        bm25 = BM25(contents)
+        ours_rows, bm25_rows, took = [], [], []
+        for qa in data["qa"]:
+            evidence = set(qa["evidence"])
+            result = search(project=project, query=SearchQuery(q=qa["question"], limit=10))
+            took.append(result.took_ms)
+            ours = [turn_of[str(r.memory.id)] for r in result.results]
+            base = [turn_ids[i] for i in bm25.rank(qa["question"], 10)]
+            ours_rows.append(score(ours, evidence))
+            bm25_rows.append(score(base, evidence))
+            category = CATEGORIES.get(qa["category"], str(qa["category"]))
+            by_category[category]["ours"].append(ours_rows[-1])
+            by_category[category]["bm25"].append(bm25_rows[-1])
+        out["conversations"][name] = {
+            "turns": len(turn_ids),
+            "questions": len(data["qa"]),
+            "ours": mean(ours_rows),
+            "bm25": mean(bm25_rows),
+            "search_ms_p50": round(statistics.median(took), 1),
+            "ingest_seconds": round(ingest_wall, 1),
+        }
+        print(f"  conversation {name}: {out['conversations'][name]}", flush=True)
+    for category, rows in sorted(by_category.items()):
+        out["categories"][category] = {
+            "questions": len(rows["ours"]),
+            "ours": mean(rows["ours"]),
+            "bm25": mean(rows["bm25"]),
+        }
+    if not total_seconds:
+        return out
+    out["ingestion"] = {
+        "memories": ingested,
+        "task_seconds_p50": round(statistics.median(total_seconds), 4),
+        "indexing_seconds_p50": round(statistics.median(indexing_seconds), 4),
+        "indexing_share_of_task_median": round(
+            statistics.median(i / t for i, t in zip(indexing_seconds, total_seconds, strict=True) if t), 3
+        ),
+        "indexing_over_rest_median": round(
+            statistics.median(i / (t - i) for i, t in zip(indexing_seconds, total_seconds, strict=True) if t > i), 3
+        ),
+    }
+    return out
+
+
+# --- speed ------------------------------------------------------------------------
+
+_VOCABULARY = (
+    "project meeting budget design review launch customer support ticket invoice contract deadline report "
+    "server database migration backup outage release feature bug test deploy roadmap hiring interview "
+    "travel flight hotel conference berlin paris tokyo london coffee lunch dinner birthday gift garden "
+    "painting guitar concert museum hiking running swimming football tennis recipe bakery bread cake "
+    "doctor appointment dentist school homework teacher library book novel poetry movie series music "
+    "alice bob carol dave erin frank grace heidi ivan judy mallory oscar peggy trent victor walter"
+).split()
+
+
+def _synthetic(rng: random.Random, words: int) -> str:
+    picked = [rng.choice(_VOCABULARY) for _ in range(words)]
+    return f"{picked[0].capitalize()} {' '.join(picked[1:])}."
+
+
+def speed(memories: int, queries: int, seed: int) -> dict:
+    import numpy as np
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    from apps.memories.models import content_hash
+    from apps.projects.services import project_create
+    from apps.recall import indexes, text
+    from apps.recall.embeddings import get_embedder
+    from apps.recall.search import SearchQuery, retrievers, search
+
+    rng = random.Random(seed)
+    owner = User.objects.get_or_create(username="bench")[0]
+    project = project_create(owner=owner, name="Synthetic")
+    embedder = get_embedder()
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    started = time.perf_counter()
+    contents = [_synthetic(rng, rng.randint(8, 30)) for _ in range(memories)]
+    vectors = embedder.embed(contents)
+    embed_seconds = time.perf_counter() - started
+    import uuid
+
+    ids = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in contents]
+    now = datetime.now(UTC)
+    with connection.cursor() as cursor:
+        raw = cursor.connection
+        with raw.cursor().copy(
+            "COPY memories_memory (id, project_id, title, content, content_type, source_description, tags, metadata, "
+            "valid_at, processing_status, content_hash, created_at, updated_at) FROM STDIN"
+        ) as copy:
+            for i, (memory_id, content) in enumerate(zip(ids, contents, strict=True)):
+                copy.write_row(
+                    (
+                        memory_id,
+                        project.pk,
+                        f"Note {i}",
+                        content,
+                        "text",
+                        "",
+                        "[]",
+                        "{}",
+                        start + timedelta(minutes=i),
+                        "completed",
+                        content_hash(content),
+                        now,
+                        now,
+                    )
+                )
+        # Loading is faster into a table without its search indexes; they are built once at the end.
+        dimension = int(vectors.shape[1])
+        cursor.execute(f"DROP INDEX IF EXISTS {indexes.GIN_INDEX}, {indexes.hnsw_index_name(dimension)}")
+        with raw.cursor().copy(
+            "COPY recall_passage (project_id, memory_id, position, start, text, lexemes, embedding, embedding_model, "
+            "embedding_dimension, created_at) FROM STDIN"
+        ) as copy:
+            for memory_id, content, vector in zip(ids, contents, vectors, strict=True):
+                copy.write_row(
+                    (
+                        project.pk,
+                        memory_id,
+                        0,
+                        0,
+                        content,
+                        _tsvector(text.index_text(content)),
+                        "[" + ",".join(f"{x:.6f}" for x in vector) + "]",
+                        embedder.name,
+                        int(vector.shape[0]),
+                        now,
+                    )
+                )
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        cursor.execute(f"CREATE INDEX {indexes.GIN_INDEX} ON {indexes.TABLE} USING gin (lexemes)")
+        cursor.execute(indexes.hnsw_sql(dimension))
+        cursor.execute("ANALYZE memories_memory")
+        cursor.execute("ANALYZE recall_passage")
+    load_seconds = time.perf_counter() - started
+    print(f"  {memories:,} memories loaded in {load_seconds:.0f} s (embedding {embed_seconds:.0f} s)", flush=True)
+
+    questions = [" ".join(rng.choice(_VOCABULARY) for _ in range(rng.randint(2, 6))) for _ in range(queries)]
+    for q in questions[:5]:  # warm the caches and the model
+        search(project=project, query=SearchQuery(q=q))
+    hybrid, lexical = [], []
+    for q in questions:
+        t = time.perf_counter()
+        search(project=project, query=SearchQuery(q=q, limit=10))
+        hybrid.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        retrievers.lexical(project, text.query_words(q), None, limit=10)
+        lexical.append((time.perf_counter() - t) * 1000)
+
+    def pct(values: list[float], p: float) -> float:
+        return round(float(np.percentile(values, p)), 1)
+
+    return {
+        "memories": memories,
+        "queries": queries,
+        "hybrid_ms": {"p50": pct(hybrid, 50), "p95": pct(hybrid, 95)},
+        "bm25_only_ms": {"p50": pct(lexical, 50), "p95": pct(lexical, 95)},
+        "ratio_p50": round(statistics.median(hybrid) / statistics.median(lexical), 1),
+        "load_seconds": round(load_seconds, 1),
+    }
+
+
+def _tsvector(words: str) -> str:
+    """The `simple` configuration's tsvector of already-normalised words, as COPY text: 'word':1,5 ..."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    for i, word in enumerate(words.split(), start=1):
+        positions[word].append(i)
+    return " ".join(
+        "'" + w.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(map(str, p)) for w, p in positions.items()
+    )
+
+
+# --- the scratch database ---------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-server", default=os.environ.get("DATABASE_URL", ""))
+    parser.add_argument("--quality", action="store_true", help="only the LoCoMo part")
+    parser.add_argument("--speed", action="store_true", help="only the 100,000-memory part")
+    parser.add_argument("--conversations", default="26,30,41")
+    parser.add_argument(
+        "--index-only", action="store_true", help="quality without the graph: index turns directly (fast, for tuning)"
+    )
+    parser.add_argument("--memories", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--json", metavar="FILE", help="write the results here")
+    args = parser.parse_args()
+    both = not (args.quality or args.speed)
+    parts = urlsplit(args.database_server)
+    if parts.scheme not in ("postgres", "postgresql"):
+        print(
+            "bench/recall.py: needs a PostgreSQL server with pgvector (--database-server, or make bench)",
+            file=sys.stderr,
+        )
+        return 2
+    import psycopg
+    from psycopg import sql
+
+    server = urlunsplit(parts._replace(path=""))
+    name = f"memstack_recall_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    var_dir = tempfile.mkdtemp(prefix="memstack-bench-recall-")
+    os.environ.update(
+        DATABASE_URL=f"{server}/{name}",
+        MEMSTACK_VAR_DIR=var_dir,
+        DJANGO_SETTINGS_MODULE="memstack.settings",
+        SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key"),
+        DEBUG="false",
+    )
+    os.environ.pop("REDIS_URL", None)  # tasks are run here; their queue is a folder in var_dir
+    results: dict = {}
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        if both or args.quality:
+            print("LoCoMo quality:", flush=True)
+            results["quality"] = quality(args.conversations.split(","), index_only=args.index_only)
+        if both or args.speed:
+            print(f"Search speed at {args.memories:,} memories:", flush=True)
+            results["speed"] = speed(args.memories, args.queries, args.seed)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    print(json.dumps(results, indent=1))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

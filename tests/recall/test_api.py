@@ -1,0 +1,148 @@
+"""GET /api/v1/projects/<id>/search/: answers, filters, access and bad input."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from apps.memories.services import memory_delete
+from apps.recall.models import Passage
+from tests.recall.conftest import QUESTIONS
+
+
+def url(project) -> str:
+    return f"/api/v1/projects/{project.id}/search/"
+
+
+@pytest.mark.parametrize(("question", "key"), QUESTIONS)
+def test_it_returns_the_memory_that_answers_first(corpus, db, api_client_for, question, key):
+    notes = corpus.notes
+    response = api_client_for(corpus.viewer).get(url(corpus.project), {"q": question})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["query"] == question
+    assert body["took_ms"] >= 0
+    first = body["results"][0]
+    assert first["memory"]["id"] == str(notes[key].id)
+    assert set(first["memory"]) == {"id", "title", "valid_at", "content_type", "tags"}
+    assert first["snippet"] in notes[key].content
+    assert first["highlights"], "the words that matched are marked"
+    for mark in first["highlights"]:
+        assert first["snippet"][mark["start"] : mark["end"]] == mark["text"]
+    assert "lexical" in first["retrievers"]
+    scores = [r["score"] for r in body["results"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_it_finds_by_meaning_without_shared_words(corpus, db, api_client_for):
+    body = api_client_for(corpus.owner).get(url(corpus.project), {"q": "pastry shop in France"}).json()
+    assert body["results"][0]["memory"]["id"] == str(corpus.notes["paris"].id)
+    assert "dense" in body["results"][0]["retrievers"]
+
+
+def test_it_names_the_entities_of_the_question_and_finds_their_memories(corpus, db, api_client_for):
+    body = api_client_for(corpus.owner).get(url(corpus.project), {"q": "Alice Chen"}).json()
+    assert "Alice Chen" in [e["name"] for e in body["entities"]]
+    top = body["results"][0]
+    assert top["memory"]["id"] == str(corpus.notes["alice"].id)
+    assert "graph" in top["retrievers"]
+
+
+def test_it_filters_by_date_and_tag(make_user, make_project, ingest, api_client_for):
+    owner = make_user()
+    project = make_project(owner)
+    old = ingest(
+        project, owner, content="The team retro covered the roadmap.", valid_at=datetime(2023, 1, 5, tzinfo=UTC)
+    )
+    new = ingest(
+        project,
+        owner,
+        content="The retro covered hiring and the roadmap.",
+        valid_at=datetime(2024, 3, 5, tzinfo=UTC),
+        tags=["hr"],
+    )
+    client = api_client_for(owner)
+
+    def ids(**params) -> list[str]:
+        return [r["memory"]["id"] for r in client.get(url(project), {"q": "roadmap retro", **params}).json()["results"]]
+
+    assert set(ids()) == {str(old.id), str(new.id)}
+    assert ids(**{"from": "2024-01-01"}) == [str(new.id)]
+    assert ids(to="2023-12-31T23:59:59Z") == [str(old.id)]
+    assert ids(tags="hr") == [str(new.id)]
+    assert ids(as_of="2023-06-01T00:00:00Z") == [str(old.id)]
+    # Filters alone (no words) list the matching memories.
+    only_tag = client.get(url(project), {"tags": "hr"}).json()["results"]
+    assert [r["memory"]["id"] for r in only_tag] == [str(new.id)]
+
+
+def test_it_reaches_memories_by_the_date_a_question_names(corpus, db, api_client_for):
+    body = api_client_for(corpus.owner).get(url(corpus.project), {"q": "what happened on 3 May 2024"}).json()
+    assert body["results"][0]["memory"]["id"] == str(corpus.notes["paris"].id)
+    assert "time" in body["results"][0]["retrievers"]
+
+
+def test_as_of_hides_a_fact_closed_before_it_and_shows_it_before_that(make_user, make_project, ingest, api_client_for):
+    owner = make_user()
+    project = make_project(owner)
+    ingest(project, owner, content="Alice Chen works at Acme Corporation.", valid_at=datetime(2020, 1, 1, tzinfo=UTC))
+    ingest(project, owner, content="Alice Chen works at Globex.", valid_at=datetime(2022, 1, 1, tzinfo=UTC))
+    client = api_client_for(owner)
+
+    def employers(as_of: str) -> set[str]:
+        body = client.get(url(project), {"q": "Where does Alice Chen work?", "as_of": as_of}).json()
+        return {f["target"]["name"] for f in body["facts"] if f["source"]["name"] == "Alice Chen"}
+
+    assert employers("2021-01-01T00:00:00Z") == {"Acme Corporation"}
+    assert employers("2023-01-01T00:00:00Z") == {"Globex"}
+    closed = [
+        f
+        for f in client.get(url(project), {"q": "Alice Chen", "as_of": "2021-06-01"}).json()["facts"]
+        if f["target"]["name"] == "Acme Corporation"
+    ]
+    assert closed and closed[0]["invalid_at"].startswith("2022-01-01")
+
+
+def test_deleting_a_memory_removes_it_from_results_at_once(corpus, db, api_client_for):
+    client, bob = api_client_for(corpus.owner), corpus.notes["bob"]
+    question = "Who went hiking at Lake Tahoe?"
+    assert client.get(url(corpus.project), {"q": question}).json()["results"][0]["memory"]["id"] == str(bob.id)
+    memory_delete(memory=bob)
+    assert not Passage.objects.filter(memory_id=bob.id).exists()
+    ids = [r["memory"]["id"] for r in client.get(url(corpus.project), {"q": question}).json()["results"]]
+    assert ids and str(bob.id) not in ids
+
+
+def test_it_answers_404_to_an_outsider_and_403_to_anonymous(corpus, db, api_client_for):
+    assert api_client_for(corpus.outsider).get(url(corpus.project), {"q": "Alice"}).status_code == 404
+    assert api_client_for(None).get(url(corpus.project), {"q": "Alice"}).status_code in (401, 403)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"q": ""}, "q"),
+        ({"q": "   "}, "q"),
+        ({}, "q"),
+        ({"q": "x", "limit": "0"}, "limit"),
+        ({"q": "x", "limit": "51"}, "limit"),
+        ({"q": "x", "limit": "ten"}, "limit"),
+        ({"q": "x", "as_of": "yesterday"}, "as_of"),
+        ({"q": "x", "from": "2024-13-01"}, "from"),
+        ({"q": "x", "to": "not a date"}, "to"),
+        ({"q": "x", "from": "2024-02-01", "to": "2024-01-01"}, "to"),
+    ],
+)
+def test_it_refuses_bad_parameters_with_field_errors(corpus, db, api_client_for, params, field):
+    response = api_client_for(corpus.owner).get(url(corpus.project), params)
+    assert response.status_code == 400
+    assert field in response.json(), response.json()
+
+
+def test_the_limit_caps_the_results(corpus, db, api_client_for):
+    client = api_client_for(corpus.owner)
+    body = client.get(url(corpus.project), {"q": "Alice bakery football hiking", "limit": "2"}).json()
+    assert len(body["results"]) == 2
+    body = client.get(url(corpus.project), {"q": "Alice bakery football hiking", "limit": "50"}).json()
+    assert len(body["results"]) == 5

@@ -1,0 +1,84 @@
+"""The recall index's schema: migrate without pgvector, and check_schema's findings on real PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from tests.core.schema_support import check, findings, manage, postgres_only, run_sql
+
+# A PostgreSQL without pgvector: the machine's own server by default (Debian's 15 has none).
+PLAIN_POSTGRES = os.environ.get("PLAIN_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+
+
+@pytest.fixture
+def plain_postgres_database():
+    try:
+        admin = psycopg.connect(f"{PLAIN_POSTGRES}/postgres", autocommit=True, connect_timeout=3)
+    except psycopg.Error as exc:
+        pytest.skip(f"no PostgreSQL at {PLAIN_POSTGRES}: {exc}")
+    with admin:
+        if admin.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'").fetchone():
+            pytest.skip(f"the PostgreSQL at {PLAIN_POSTGRES} has pgvector; set PLAIN_POSTGRES_URL to one without")
+        name = f"memstack_nopgvector_{os.getpid()}"
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            yield f"{PLAIN_POSTGRES}/{name}"
+        finally:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_migrate_without_pgvector_stops_with_one_plain_message_and_applies_nothing(plain_postgres_database):
+    result = manage("migrate", "--noinput", database_url=plain_postgres_database)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "needs the PostgreSQL extension pgvector" in result.stderr
+    assert "apt-get install postgresql-<version>-pgvector" in result.stderr
+    tables = run_sql(plain_postgres_database, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+    assert tables == [(0,)]
+
+
+@postgres_only
+def test_check_schema_reports_missing_search_indexes(migrated_db):
+    assert check(migrated_db).returncode == 0
+    run_sql(migrated_db, "DROP INDEX recall_passage_hnsw_256", "DROP INDEX recall_passage_lexemes_gin")
+    result = check(migrated_db)
+    assert result.returncode == 1
+    assert {
+        ("ERROR", "MISSING_INDEX", "recall_passage.recall_passage_hnsw_256"),
+        ("ERROR", "MISSING_INDEX", "recall_passage.recall_passage_lexemes_gin"),
+    } <= findings(result)
+    assert "USING hnsw ((embedding::vector(256)) vector_cosine_ops)" in result.stdout
+
+
+@postgres_only
+def test_check_schema_reports_a_missing_extension(migrated_db):
+    # What a restore into a server without the extension looks like: the column goes with it.
+    run_sql(migrated_db, "DROP EXTENSION vector CASCADE")
+    result = check(migrated_db)
+    assert result.returncode == 1
+    assert ("ERROR", "MISSING_EXTENSION", "vector") in findings(result)
+
+
+@postgres_only
+def test_check_schema_warns_of_vectors_of_another_model(migrated_db):
+    run_sql(
+        migrated_db,
+        "INSERT INTO projects_project (id, name, description, created_at, updated_at) "
+        "VALUES ('00000000-0000-0000-0000-000000000001', 'p', '', now(), now())",
+        "INSERT INTO memories_memory (id, project_id, title, content, content_type, source_description, tags, "
+        "metadata, valid_at, processing_status, content_hash, created_at, updated_at) VALUES "
+        "('00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', 't', 'c', 'text', '', "
+        "'[]', '{}', now(), 'completed', 'h', now(), now())",
+        "INSERT INTO recall_passage (project_id, memory_id, position, start, text, lexemes, embedding_model, "
+        "created_at) VALUES ('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002', "
+        "0, 0, 'c', to_tsvector('simple', 'c'), 'an-old-model', now())",
+    )
+    result = check(migrated_db)
+    assert result.returncode == 0  # a warning: search still works, by words
+    assert ("WARNING", "STALE_RECALL_INDEX", "recall_passage") in findings(result)
+    assert "manage.py reindex" in result.stdout
