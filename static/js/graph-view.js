@@ -14,7 +14,8 @@
     const ranked = data.nodes.slice().sort(function (a, b) { return b.degree - a.degree; });
     // Only the best-connected few carry a label at first; the rest show theirs
     // when zoomed in or hovered, so labels do not pile up on each other.
-    const named = new Set(ranked.slice(0, Math.max(8, Math.round(data.nodes.length / 4))).map(function (n) { return n.id; }));
+    const shown = data.nodes.length <= 30 ? data.nodes.length : Math.max(12, Math.round(data.nodes.length / 5));
+    const named = new Set(ranked.slice(0, shown).map(function (n) { return n.id; }));
     const nodes = data.nodes.map(function (n) {
       const size = Math.round(16 + 34 * Math.sqrt(n.degree / top));
       return {
@@ -36,49 +37,61 @@
     return nodes.concat(edges);
   }
 
-  function style(maxWeight) {
+  // Label sizes in screen pixels: a zoomed-out drawing keeps its labels
+  // readable instead of shrinking them to specks; zoomed in, they grow.
+  function onScreen(cy, pixels) {
+    return function () { return pixels / Math.min(1, cy.zoom()); };
+  }
+
+  function style(cy, maxWeight, fitZoom) {
+    // The lesser nodes' labels appear once zoomed in well past the fit, when there is room for them.
+    const roomy = function () { return cy.zoom() >= Math.min(1.2, fitZoom() * 1.8); };
     return [
       { selector: "node", style: {
         "background-color": "data(colour)", width: "data(size)", height: "data(size)",
-        label: "data(label)", "font-size": 10, color: "#1d2330", "text-valign": "bottom", "text-margin-y": 3,
-        "text-wrap": "ellipsis", "text-max-width": "110px",
+        label: "data(label)", "font-size": onScreen(cy, 11), color: "#1d2330", "text-valign": "bottom",
+        "text-margin-y": 3, "text-wrap": "ellipsis", "text-max-width": "120px",
         "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 2,
         "text-background-shape": "roundrectangle",
-        // Labels of the lesser nodes appear once zoomed in far enough to fit.
-        "min-zoomed-font-size": 13 } },
-      { selector: "node.named", style: { "font-size": 12, "font-weight": 600, "min-zoomed-font-size": 0, "z-index": 2 } },
+        "text-opacity": function () { return roomy() ? 1 : 0; } } },
+      { selector: "node.named", style: { "font-size": onScreen(cy, 12), "font-weight": 600, "text-opacity": 1, "z-index": 2 } },
       { selector: "node[?center]", style: { "border-width": 3, "border-color": "#1d2330" } },
       { selector: "edge", style: {
         width: maxWeight > 1 ? `mapData(weight, 1, ${maxWeight}, 1, 6)` : 1.5,
         "line-color": "#c3c9d4", "target-arrow-color": "#c3c9d4", "target-arrow-shape": "triangle",
         "arrow-scale": 0.8, "curve-style": "bezier", opacity: 0.8 } },
       { selector: "edge.labelled", style: {
-        label: "data(label)", "font-size": 10, color: "#1d2330", "text-rotation": "autorotate",
+        label: "data(label)", "font-size": onScreen(cy, 11), color: "#1d2330", "text-rotation": "autorotate",
         "text-background-color": "#fff", "text-background-opacity": 1, "line-color": "#5b6475",
         "target-arrow-color": "#5b6475", opacity: 1, "z-index": 3 } },
-      { selector: "node.focused", style: { "min-zoomed-font-size": 0, "z-index": 4 } },
+      { selector: "node.focused", style: { "text-opacity": 1, "z-index": 4 } },
       { selector: ".faded", style: { opacity: 0.12, "text-opacity": 0 } },
     ];
   }
 
   function render(container, data, parts) {
     const maxWeight = Math.max(1, ...data.edges.map(function (e) { return e.weight || 1; }));
-    const cy = window.cytoscape({
-      container: container,
-      elements: elements(data),
-      style: style(maxWeight),
-      // A force layout that counts each node's label in its size, so that
-      // nodes (and the labels shown) keep apart.
-      layout: data.nodes.length > 1
-        ? {
-          name: "cose", animate: false, randomize: true, nodeDimensionsIncludeLabels: true,
-          nodeRepulsion: function () { return 60000; }, idealEdgeLength: function () { return 90; },
-          nodeOverlap: 40, gravity: 0.6, numIter: 2500, padding: 30,
-        }
-        : { name: "grid" },
-      minZoom: 0.1,
-      maxZoom: 3,
-      wheelSensitivity: 0.3,
+    let fitZoom = 1;
+    const cy = window.cytoscape({ container: container, elements: elements(data), minZoom: 0.1, maxZoom: 3, wheelSensitivity: 0.3 });
+    cy.style(style(cy, maxWeight, function () { return fitZoom; }));
+    // A force layout that counts each node's label in its size, so that
+    // nodes (and the labels shown) keep apart.
+    const layout = cy.layout(data.nodes.length > 1
+      ? {
+        name: "cose", animate: false, randomize: true, nodeDimensionsIncludeLabels: true,
+        nodeRepulsion: function () { return 12000; }, idealEdgeLength: function () { return 70; },
+        nodeOverlap: 30, gravity: 0.8, numIter: 2500, padding: 30,
+      }
+      : { name: "grid" });
+    layout.one("layoutstop", function () {
+      fitZoom = cy.zoom();
+      cy.style().update();
+    });
+    layout.run();
+    let pending = null;
+    cy.on("zoom", function () {
+      if (pending) return;
+      pending = setTimeout(function () { pending = null; cy.style().update(); }, 80);
     });
     cy.on("tap", "node", function (event) { window.location.assign(parts.entityUrl(event.target.id())); });
     cy.on("mouseover", "node", function (event) {
@@ -108,6 +121,7 @@
     if (!source) return;
     const data = JSON.parse(source.textContent);
     container.hidden = false;
+    document.querySelectorAll("[data-graph-needs-script]").forEach(function (note) { note.hidden = true; });
     const list = document.querySelector("[data-graph-list]");
     if (list) list.open = false; // the drawing is the page now; the list stays one click away
     render(container, data, {

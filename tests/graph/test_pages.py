@@ -210,7 +210,7 @@ def test_it_draws_graphs_with_the_vendored_library_and_lists_them_without_it(cli
     for page in (whole, around):
         scripts = re.findall(r'<script src="/static/([^"]+)"', page)
         assert scripts == ["vendor/cytoscape-3.34.4.min.js", "js/graph-view.js"]
-        assert "Drawing the graph needs JavaScript" in page  # the noscript fallback, at the top
+        assert "Drawing the graph needs JavaScript" in page  # at the top, until the script draws
         assert page.index("Drawing the graph needs JavaScript") < page.index("data-graph-list")
         assert "Loading the graph" not in page  # nothing waits for a script that may never run
         # The drawing's data is in the page (one request), and the same entities are listed.
