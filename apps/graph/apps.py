@@ -9,7 +9,7 @@ class GraphConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
-        from apps.graph.rebuild import REBUILD, SUBJECT_TYPE
+        from apps.graph.constants import REBUILD, SUBJECT_TYPE
         from apps.tasks.kinds import counted, register_task_kind
         from apps.tasks.services import register_subject
 

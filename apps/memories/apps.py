@@ -7,7 +7,8 @@ class MemoriesConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.memories import import_services, task_kinds
-        from apps.memories.services import INGEST, SUBJECT_TYPE, memory_follow_task, memory_url
+        from apps.memories.constants import INGEST, SUBJECT_TYPE
+        from apps.memories.services import memory_follow_task, memory_url
         from apps.tasks.services import register_subject
 
         register_subject(SUBJECT_TYPE, follow=memory_follow_task, url=memory_url)
