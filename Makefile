@@ -31,10 +31,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# Production-like pages (styled 404/500) unless you ask for Django's debug
+# pages with `make run DEBUG=true`; local host names are allowed either way.
 run: $(STAMP)
-	@export DEBUG=$${DEBUG:-true}; \
+	@export DEBUG=$${DEBUG:-false} ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1]}"; \
 	$(PY) manage.py migrate --noinput && \
-	$(PY) manage.py ensure_local_user && \
+	$(PY) manage.py ensure_local_user --local && \
 	echo "MemStack: http://$(HOST):$(PORT)/  (web + worker + beat; Ctrl-C stops all)" && \
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) exec $(VENV)/bin/honcho start -p $(PORT) web worker beat
 

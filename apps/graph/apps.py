@@ -9,7 +9,8 @@ class GraphConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
-        from apps.graph.constants import SUBJECT_TYPE
+        from apps.graph.constants import REBUILD, SUBJECT_TYPE
+        from apps.tasks.kinds import counted, register_task_kind
         from apps.tasks.services import register_subject
 
         # A rebuild changes nothing of its own subject's state; its page is the communities list.
@@ -17,4 +18,12 @@ class GraphConfig(AppConfig):
             SUBJECT_TYPE,
             follow=lambda task: None,
             url=lambda task: reverse("graph:communities", args=[task.project_id]),
+        )
+        register_task_kind(
+            REBUILD,
+            label="Rebuild communities",
+            summarize=lambda result: (
+                f"{counted(result['communities'], 'community', 'communities')} over "
+                f"{counted(result['entities'], 'entity', 'entities')}; the largest has {result['largest']:,}"
+            ),
         )

@@ -59,6 +59,27 @@ def entities_of(project: Project, *, q: str = "", type_name: str = "") -> QueryS
     return with_degree(entities).order_by("name", "id")
 
 
+def graph_counts(project: Project) -> dict[str, int]:
+    """Entities, current relationships and communities of the project: one query."""
+
+    def counted(rows: QuerySet) -> Coalesce:
+        n = rows.filter(project_id=OuterRef("pk")).order_by().values("project_id").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(n, output_field=IntegerField()), Value(0))
+
+    # The project's reverse relations already have these names: count under others.
+    row = (
+        Project.objects.filter(pk=project.pk)
+        .annotate(
+            n_entities=counted(Entity.objects.all()),
+            n_relationships=counted(Relationship.objects.filter(invalid_at__isnull=True)),
+            n_communities=counted(Community.objects.all()),
+        )
+        .values("n_entities", "n_relationships", "n_communities")
+        .get()
+    )
+    return {name.removeprefix("n_"): count for name, count in row.items()}
+
+
 # How much of an entity or a community the pages and the API show at once.
 RELATIONSHIPS_SHOWN = 100
 MEMORIES_SHOWN = 50
@@ -222,31 +243,44 @@ def _node(entity: Entity, **extra) -> dict:
     }
 
 
-def _edges_among(project_id, ids: list[int]) -> tuple[list[dict], bool]:
+def _edges_among(project_id, ids: list[int], *, limit: int = GRAPH_EDGE_LIMIT) -> tuple[list[dict], bool]:
+    """The current relationships among `ids`, strongest first: `weight` is how many memories support one."""
     rows = list(
         Relationship.objects.filter(
             project_id=project_id, invalid_at__isnull=True, source_id__in=ids, target_id__in=ids
         )
-        .order_by("id")
-        .values("id", "source_id", "target_id", "name", "fact")[: GRAPH_EDGE_LIMIT + 1]
+        .annotate(weight=Count("episodes"))
+        .order_by("-weight", "id")
+        .values("id", "source_id", "target_id", "name", "fact", "weight")[: limit + 1]
     )
     edges = [
-        {"id": r["id"], "source": r["source_id"], "target": r["target_id"], "name": r["name"], "fact": r["fact"]}
-        for r in rows[:GRAPH_EDGE_LIMIT]
+        {
+            "id": r["id"],
+            "source": r["source_id"],
+            "target": r["target_id"],
+            "name": r["name"],
+            "fact": r["fact"],
+            "weight": r["weight"],
+        }
+        for r in rows[:limit]
     ]
-    return edges, len(rows) > GRAPH_EDGE_LIMIT
+    return edges, len(rows) > limit
 
 
-def project_graph(project: Project, *, limit: int = GRAPH_NODE_LIMIT) -> GraphView:
-    """The project's best-connected `limit` entities and the current relationships among them."""
+def project_graph(project: Project, *, limit: int = GRAPH_NODE_LIMIT, edge_limit: int = GRAPH_EDGE_LIMIT) -> GraphView:
+    """The project's best-connected `limit` entities and the strongest current relationships among them."""
     entities = list(
         with_degree(Entity.objects.filter(project=project))
         .select_related("entity_type")
         .order_by("-degree", "name", "id")[:limit]
     )
     total = Entity.objects.filter(project=project).count()
-    edges, edges_cut = _edges_among(project.id, [e.id for e in entities])
+    edges, edges_cut = _edges_among(project.id, [e.id for e in entities], limit=edge_limit)
     return GraphView([_node(e) for e in entities], edges, total, total > len(entities) or edges_cut)
+
+
+def community_names(community_ids) -> dict[int, str]:
+    return dict(Community.objects.filter(pk__in=list(community_ids)).values_list("id", "name"))
 
 
 def neighbourhood(entity: Entity, *, depth: int = 1, limit: int = GRAPH_NODE_LIMIT) -> GraphView:

@@ -40,7 +40,9 @@ class MemoryForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["content"].widget.attrs["maxlength"] = settings.MEMORY_MAX_CONTENT_CHARS
+        # No `maxlength` on content: the browser would cut a long paste short
+        # without a word. The server refuses it whole, with a message (services).
+        self.fields["content"].help_text = f"At most {settings.MEMORY_MAX_CONTENT_CHARS:,} characters."
         self.fields["content_type"].choices = ContentType.choices
 
     def clean_valid_at(self):

@@ -27,3 +27,16 @@ def memory_relationships(memory: Memory) -> QuerySet[Relationship]:
 
 def memory_tasks(memory: Memory) -> QuerySet[TaskLog]:
     return TaskLog.objects.filter(subject_type=SUBJECT_TYPE, subject_id=str(memory.id)).order_by("-created_at")
+
+
+def memory_of_task(project: Project, task_id) -> Memory | None:
+    """The project's memory whose current ingestion is `task_id`, if any."""
+    return Memory.objects.filter(project=project, current_task_id=task_id).select_related("current_task").first()
+
+
+def recent_memories(project: Project, *, limit: int = 8) -> list[Memory]:
+    return list(memories_of(project)[:limit])
+
+
+def memory_count(project: Project) -> int:
+    return Memory.objects.filter(project=project).count()

@@ -34,14 +34,21 @@ class DuplicateMemory(Exception):
         self.existing = existing
 
 
-def _check_content(project: Project, content: str, *, exclude: Memory | None = None) -> str:
+def content_too_long(content: str) -> str | None:
+    """Why `content` is refused for its length, or None."""
     limit = settings.MEMORY_MAX_CONTENT_CHARS
-    if len(content) > limit:
-        raise ValidationError(
-            {
-                "content": f"Content is {len(content):,} characters; the limit is {limit:,}. Split it into several memories."
-            }
-        )
+    if len(content) <= limit:
+        return None
+    return (
+        f"Content is {len(content):,} characters; the limit is {limit:,}. Nothing was saved. "
+        "Split it into several memories; the Import page takes many at once "
+        "(a JSON Lines file, or one text file per part)."
+    )
+
+
+def _check_content(project: Project, content: str, *, exclude: Memory | None = None) -> str:
+    if refusal := content_too_long(content):
+        raise ValidationError({"content": refusal})
     fingerprint = content_hash(content)
     existing = Memory.objects.filter(project=project, content_hash=fingerprint)
     if exclude is not None:

@@ -9,6 +9,7 @@ app_name = "memories"
 urlpatterns = [
     path("project/<uuid:project_id>/memories/", views.memory_list, name="list"),
     path("project/<uuid:project_id>/memories/new/", views.memory_create, name="create"),
+    path("project/<uuid:project_id>/memories/rows/<uuid:task_id>/", views.memory_row, name="row"),
     path("project/<uuid:project_id>/memories/<uuid:memory_id>/", views.memory_detail, name="detail"),
     path("project/<uuid:project_id>/memories/<uuid:memory_id>/delete/", views.memory_delete, name="delete"),
     *import_pages,

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_eventstream.utils import get_storage
 
@@ -52,8 +53,28 @@ def memory_list(request: HttpRequest, project_id: UUID) -> HttpResponse:
         # that happens between rendering and connecting is missed.
         "stream_url": reverse("api:project-stream", args=[project.id]),
         "last_event_id": f"{channel}:{get_storage().get_current_id(channel)}",
+        "next": request.get_full_path(),
     }
     return render(request, "memories/list.html", context)
+
+
+@login_required
+def memory_row(request: HttpRequest, project_id: UUID, task_id: UUID) -> HttpResponse:
+    """The list's row for the memory that `task_id` ingests, for a list page that heard of the task
+    on its stream (a memory added elsewhere, or a retry); 204 if the list's status filter leaves it out."""
+    project = get_project_for_user(request.user, project_id)
+    memory = selectors.memory_of_task(project, task_id)
+    status = request.GET.get("status")
+    if memory is None or (status in Status.values and memory.processing_status != status):
+        return HttpResponse(status=204)
+    target = request.GET.get("next", "")
+    context = {
+        "memory": memory,
+        "can_edit": may(project, Action.EDIT),
+        # The list's own address, for its Cancel/Retry buttons to come back to.
+        "next": target if target.startswith("/") and url_has_allowed_host_and_scheme(target, None) else "",
+    }
+    return render(request, "memories/_row.html", context)
 
 
 @login_required

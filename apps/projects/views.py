@@ -11,12 +11,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_eventstream.utils import get_storage
 
 from apps.projects import selectors, services
 from apps.projects.access import Action, get_project_for_user, may
 from apps.projects.deletion import project_delete_request, project_deletion
 from apps.projects.forms import MemberForm, ProjectDeleteForm, ProjectForm
 from apps.projects.models import Membership
+from apps.tasks.channels import project_channel
+from apps.tasks.models import Status
 
 
 @login_required
@@ -38,8 +41,37 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def project_detail(request: HttpRequest, project_id: UUID) -> HttpResponse:
+    """The project's home: its counts, latest memories and the tasks that need an eye, live.
+
+    The one page that shows every room at once, so it asks each room's
+    selectors: a fixed number of queries, whatever the project's size.
+    """
+    from apps.graph.selectors import graph_counts
+    from apps.memories.selectors import memory_count, recent_memories
+    from apps.tasks import selectors as tasks
+
     project = get_project_for_user(request.user, project_id)
-    return render(request, "projects/detail.html", {"project": project, "can_manage": may(project, Action.MANAGE)})
+    channel = project_channel(project.id)
+    # The live tables resume from the moment this page was read (see progress.js).
+    resume = f"{channel}:{get_storage().get_current_id(channel)}"
+    task_counts = tasks.project_status_counts(project.id)
+    context = {
+        "project": project,
+        "can_manage": may(project, Action.MANAGE),
+        "can_edit": may(project, Action.EDIT),
+        "memory_count": memory_count(project),
+        "graph": graph_counts(project),
+        "running_count": task_counts[Status.PENDING] + task_counts[Status.PROCESSING],
+        "failed_count": task_counts[Status.FAILED],
+        "running": list(tasks.active_tasks(project.id).select_related("project").order_by("-created_at")[:10]),
+        "failed": tasks.failed_not_retried(project.id, limit=5),
+        "memories": recent_memories(project, limit=8),
+        "stream_url": reverse("api:project-stream", args=[project.id]),
+        "last_event_id": resume,
+        "streams_json": json.dumps([{"url": reverse("api:project-stream", args=[project.id]), "lastEventId": resume}]),
+        "next": request.get_full_path(),
+    }
+    return render(request, "projects/detail.html", context)
 
 
 @login_required

@@ -4,7 +4,7 @@ from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from apps.projects.access import Action, get_project_for_user
@@ -69,3 +69,20 @@ def payload_summary(payload: dict, limit: int = 200) -> list[tuple[str, str]]:
         text = value if isinstance(value, str) else repr(value)
         summary.append((key, text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"))
     return summary
+
+
+def project_status_counts(project_id) -> dict[str, int]:
+    """The project's tasks by status, every status present (0 if none)."""
+    counts = dict(
+        TaskLog.objects.filter(project_id=project_id).order_by().values_list("status").annotate(n=Count("id"))
+    )
+    return {value: counts.get(value, 0) for value in Status.values}
+
+
+def failed_not_retried(project_id, *, limit: int = 5) -> list[TaskLog]:
+    """The project's latest failed tasks that nobody has retried yet."""
+    return list(
+        TaskLog.objects.filter(project_id=project_id, status=Status.FAILED, retries__isnull=True)
+        .select_related("project")
+        .order_by("-created_at")[:limit]
+    )

@@ -6,10 +6,13 @@ app_name = "tasks"
 
 urlpatterns = [
     path("tasks/", views.task_list, name="list"),
+    path("tasks/counts/", views.task_counts, name="counts"),
     path("tasks/<uuid:task_id>/", views.task_detail, name="detail"),
+    path("tasks/<uuid:task_id>/row/", views.task_row, name="row"),
     path("tasks/<uuid:task_id>/cancel/", views.task_cancel, name="cancel"),
     path("tasks/<uuid:task_id>/retry/", views.task_retry, name="retry"),
     path("project/<uuid:project_id>/tasks/", views.task_list, name="project-list"),
+    path("project/<uuid:project_id>/tasks/counts/", views.task_counts, name="project-counts"),
 ]
 
 api_urlpatterns = [

@@ -7,9 +7,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from apps.projects.access import Action, get_project_for_user, may
@@ -20,10 +21,13 @@ from apps.tasks.eta import estimate_eta
 from apps.tasks.events import resume_id
 from apps.tasks.models import Status, TaskLog
 
+# At most this many project streams per dashboard page: a browser holds about
+# six connections per server over HTTP/1.1 and the page needs some for itself.
+MAX_STREAMS = 4
 
-@login_required
-def task_list(request: HttpRequest, project_id: UUID | None = None) -> HttpResponse:
-    """Every task the user may see, newest first; per project when `project_id` is given."""
+
+def _filtered(request: HttpRequest, project_id: UUID | None) -> tuple:
+    """The dashboard's filters from the query string, and the tasks they select (any status)."""
     project = get_project_for_user(request.user, project_id) if project_id else None
     projects = list(projects_for_user(request.user))
     wanted = {
@@ -39,30 +43,75 @@ def task_list(request: HttpRequest, project_id: UUID | None = None) -> HttpRespo
     )
     if wanted["q"]:
         tasks = tasks.filter(subject_label__icontains=wanted["q"])
+    return project, projects, wanted, tasks
+
+
+def _status_counts(tasks) -> dict[str, int]:
     counts = dict(tasks.order_by().values_list("status").annotate(n=Count("id")))
+    return {value: counts.get(value, 0) for value in Status.values}
+
+
+@login_required
+def task_list(request: HttpRequest, project_id: UUID | None = None) -> HttpResponse:
+    """Every task the user may see, newest first; per project when `project_id` is given."""
+    project, projects, wanted, tasks = _filtered(request, project_id)
+    counts = _status_counts(tasks)
     if wanted["status"]:
         tasks = tasks.filter(status=wanted["status"])
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
-    shown_projects = {task.project_id for task in page.object_list}
-    # One stream per project on the page, each resuming from what the page shows.
+    # The streams of the projects whose tasks may appear here, those on the
+    # page first: each resumes from what the page shows, and a task started
+    # after the page was rendered arrives as a new row (see progress.js).
+    if wanted["project"]:
+        stream_projects = [wanted["project"]]
+    else:
+        on_page = sorted({str(task.project_id) for task in page.object_list})
+        stream_projects = (on_page + [str(p.id) for p in projects if str(p.id) not in on_page])[:MAX_STREAMS]
     streams = [
-        {"url": reverse("api:project-stream", args=[pid]), "lastEventId": resume_id(project_channel(pid))}
-        for pid in sorted(shown_projects, key=str)
+        {
+            "url": reverse("api:project-stream", args=[pid]),
+            "lastEventId": resume_id(project_channel(pid)),
+        }
+        for pid in stream_projects
     ]
     context = {
         "project": project,
         "projects": projects,
         "page": page,
         "wanted": wanted,
-        "statuses": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
+        "statuses": [(value, label, counts[value]) for value, label in Status.choices],
         "total": sum(counts.values()),
         "task_types": TaskLog.objects.filter(project__in=[p.id for p in projects])
         .order_by("task_type")
         .values_list("task_type", flat=True)
         .distinct(),
         "streams_json": json.dumps(streams),
+        "counts_url": reverse("tasks:project-counts", args=[project.id]) if project else reverse("tasks:counts"),
+        "next": request.get_full_path(),
     }
     return render(request, "tasks/list.html", context)
+
+
+@login_required
+def task_counts(request: HttpRequest, project_id: UUID | None = None) -> JsonResponse:
+    """The dashboard's counts by status, for its filters: the page refreshes them as tasks change."""
+    _, _, _, tasks = _filtered(request, project_id)
+    counts = _status_counts(tasks)
+    return JsonResponse({"total": sum(counts.values()), **counts})
+
+
+@login_required
+def task_row(request: HttpRequest, task_id: UUID) -> HttpResponse:
+    """One dashboard row, for a task the page heard of on its stream; 204 if the page's filters leave it out."""
+    task = selectors.get_task_for_user(request.user, task_id)
+    scoped = request.GET.get("scope") == "project"
+    _, _, wanted, tasks = _filtered(request, task.project_id if scoped else None)
+    if wanted["status"]:
+        tasks = tasks.filter(status=wanted["status"])
+    if not tasks.filter(pk=task.pk).exists():
+        return HttpResponse(status=204)
+    context = {"task": task, "project": task.project if scoped else None, "next": _local_path(request.GET.get("next"))}
+    return render(request, "tasks/_row.html", context)
 
 
 @login_required
@@ -115,12 +164,16 @@ def task_retry(request: HttpRequest, task_id: UUID) -> HttpResponse:
         messages.error(request, str(refused))
         return redirect(_back(request, task))
     messages.success(request, "A new attempt was started.")
-    return redirect("tasks:detail", task_id=attempt.id)
+    # Back where Retry was pressed (a memory's page follows the new attempt), else to the attempt.
+    return redirect(_back(request, attempt))
+
+
+def _local_path(target: str | None) -> str:
+    """`target` if it is a path on this site, else empty (never another site's address)."""
+    target = target or ""
+    return target if target.startswith("/") and url_has_allowed_host_and_scheme(target, None) else ""
 
 
 def _back(request: HttpRequest, task: TaskLog) -> str:
     """Where the button was pressed, if that is one of our pages; else the task page."""
-    target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return reverse("tasks:detail", args=[task.id])
+    return _local_path(request.POST.get("next")) or reverse("tasks:detail", args=[task.id])

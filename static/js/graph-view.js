@@ -1,140 +1,138 @@
-// Draws a graph from the graph API's JSON (/api/v1/projects/<id>/graph/ or an
-// entity's /neighbourhood/) with Cytoscape, vendored in static/vendor/.
-// No build step. Markup hooks: see templates/graph/graph.html.
+// Draws the graph embedded in the page (graph.html: a json_script with the
+// graph API's shape, each node with its community's colour) with Cytoscape,
+// vendored in static/vendor/. No build step. Without JavaScript the page
+// shows the same entities as a list.
 (function () {
   "use strict";
-
-  const PALETTE = ["#2f5bd3", "#1a7f37", "#b35900", "#8a3ffc", "#c2185b", "#00838f", "#6d4c41", "#5c6bc0",
-    "#9e9d24", "#d84315", "#00695c", "#ad1457"];
-  const NO_COMMUNITY = "#9aa3b2";
-
-  function colour(communityId) {
-    return communityId === null || communityId === undefined ? NO_COMMUNITY : PALETTE[communityId % PALETTE.length];
-  }
 
   function plural(count, one, many) {
     return `${count.toLocaleString()} ${count === 1 ? one : many}`;
   }
 
-  function describe(data) {
-    const shown = plural(data.nodes.length, "entity", "entities");
-    const edges = plural(data.edges.length, "current relationship", "current relationships");
-    let text = data.center !== undefined
-      ? `${shown} within ${plural(data.depth, "step", "steps")}, and ${edges} among them.`
-      : `${shown} of ${data.total_nodes.toLocaleString()}, and ${edges} among them.`;
-    if (data.truncated) text += ` Only the nearest and best-connected are drawn (the limit is ${data.limit}).`;
-    return text;
-  }
-
   function elements(data) {
     const top = Math.max(1, ...data.nodes.map(function (n) { return n.degree; }));
+    const ranked = data.nodes.slice().sort(function (a, b) { return b.degree - a.degree; });
+    // Only the best-connected few carry a label at first; the rest show theirs
+    // when zoomed in or hovered, so labels do not pile up on each other.
+    const shown = data.nodes.length <= 30 ? data.nodes.length : Math.max(12, Math.round(data.nodes.length / 5));
+    const named = new Set(ranked.slice(0, shown).map(function (n) { return n.id; }));
     const nodes = data.nodes.map(function (n) {
+      const size = Math.round(16 + 34 * Math.sqrt(n.degree / top));
       return {
         data: {
-          id: String(n.id), label: n.name, type: n.type, degree: n.degree, colour: colour(n.community_id),
-          size: Math.round(18 + 30 * Math.sqrt(n.degree / top)), center: n.depth === 0,
+          id: String(n.id), label: n.name, type: n.type, degree: n.degree, colour: n.colour, size: size,
+          center: n.depth === 0, community: n.community || "",
         },
+        classes: named.has(n.id) || n.depth === 0 ? "named" : "",
       };
     });
     const edges = data.edges.map(function (e) {
-      return { data: { id: `e${e.id}`, source: String(e.source), target: String(e.target), label: e.name, fact: e.fact } };
+      return {
+        data: {
+          id: `e${e.id}`, source: String(e.source), target: String(e.target), label: e.name, fact: e.fact,
+          weight: e.weight || 1,
+        },
+      };
     });
     return nodes.concat(edges);
   }
 
-  const STYLE = [
-    { selector: "node", style: {
-      "background-color": "data(colour)", label: "data(label)", width: "data(size)", height: "data(size)",
-      "font-size": 10, color: "#1d2330", "text-valign": "bottom", "text-margin-y": 3,
-      "text-background-color": "#fff", "text-background-opacity": 0.7, "text-background-padding": 1 } },
-    { selector: "node[?center]", style: { "border-width": 3, "border-color": "#1d2330" } },
-    { selector: "edge", style: {
-      width: 1.2, "line-color": "#c3c9d4", "target-arrow-color": "#c3c9d4", "target-arrow-shape": "triangle",
-      "arrow-scale": 0.8, "curve-style": "bezier" } },
-    { selector: "edge.labelled", style: {
-      label: "data(label)", "font-size": 9, color: "#5b6475", "text-rotation": "autorotate",
-      "text-background-color": "#fff", "text-background-opacity": 1, "line-color": "#5b6475",
-      "target-arrow-color": "#5b6475" } },
-    { selector: ".faded", style: { opacity: 0.15 } },
-  ];
+  // Label sizes in screen pixels: a zoomed-out drawing keeps its labels
+  // readable instead of shrinking them to specks; zoomed in, they grow.
+  function onScreen(cy, pixels) {
+    return function () { return pixels / Math.min(1, cy.zoom()); };
+  }
 
-  function listEntities(list, data, entityUrl) {
-    const ul = list.querySelector("ul");
-    data.nodes.forEach(function (n) {
-      const link = document.createElement("a");
-      link.href = entityUrl(n.id);
-      link.textContent = n.name;
-      const item = document.createElement("li");
-      item.append(link, ` (${n.type}, ${plural(n.degree, "relationship", "relationships")})`);
-      ul.append(item);
-    });
-    list.hidden = false;
+  function style(cy, maxWeight, fitZoom) {
+    // The lesser nodes' labels appear once zoomed in well past the fit, when there is room for them.
+    const roomy = function () { return cy.zoom() >= Math.min(1.2, fitZoom() * 1.8); };
+    return [
+      { selector: "node", style: {
+        "background-color": "data(colour)", width: "data(size)", height: "data(size)",
+        label: "data(label)", "font-size": onScreen(cy, 11), color: "#1d2330", "text-valign": "bottom",
+        "text-margin-y": 3, "text-wrap": "ellipsis", "text-max-width": "120px",
+        "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 2,
+        "text-background-shape": "roundrectangle",
+        "text-opacity": function () { return roomy() ? 1 : 0; } } },
+      { selector: "node.named", style: { "font-size": onScreen(cy, 12), "font-weight": 600, "text-opacity": 1, "z-index": 2 } },
+      { selector: "node[?center]", style: { "border-width": 3, "border-color": "#1d2330" } },
+      { selector: "edge", style: {
+        width: maxWeight > 1 ? `mapData(weight, 1, ${maxWeight}, 1, 6)` : 1.5,
+        "line-color": "#c3c9d4", "target-arrow-color": "#c3c9d4", "target-arrow-shape": "triangle",
+        "arrow-scale": 0.8, "curve-style": "bezier", opacity: 0.8 } },
+      { selector: "edge.labelled", style: {
+        label: "data(label)", "font-size": onScreen(cy, 11), color: "#1d2330", "text-rotation": "autorotate",
+        "text-background-color": "#fff", "text-background-opacity": 1, "line-color": "#5b6475",
+        "target-arrow-color": "#5b6475", opacity: 1, "z-index": 3 } },
+      { selector: "node.focused", style: { "text-opacity": 1, "z-index": 4 } },
+      { selector: ".faded", style: { opacity: 0.12, "text-opacity": 0 } },
+    ];
   }
 
   function render(container, data, parts) {
-    const cy = window.cytoscape({
-      container: container,
-      elements: elements(data),
-      style: STYLE,
-      layout: data.nodes.length > 1
-        ? { name: "cose", animate: false, randomize: true, nodeRepulsion: function () { return 8000; }, idealEdgeLength: function () { return 60; } }
-        : { name: "grid" },
-      minZoom: 0.1,
-      maxZoom: 3,
+    const maxWeight = Math.max(1, ...data.edges.map(function (e) { return e.weight || 1; }));
+    let fitZoom = 1;
+    const cy = window.cytoscape({ container: container, elements: elements(data), minZoom: 0.1, maxZoom: 3, wheelSensitivity: 0.3 });
+    cy.style(style(cy, maxWeight, function () { return fitZoom; }));
+    // A force layout that counts each node's label in its size, so that
+    // nodes (and the labels shown) keep apart.
+    const layout = cy.layout(data.nodes.length > 1
+      ? {
+        name: "cose", animate: false, randomize: true, nodeDimensionsIncludeLabels: true,
+        nodeRepulsion: function () { return 12000; }, idealEdgeLength: function () { return 70; },
+        nodeOverlap: 30, gravity: 0.8, numIter: 2500, padding: 30,
+      }
+      : { name: "grid" });
+    layout.one("layoutstop", function () {
+      fitZoom = cy.zoom();
+      cy.style().update();
+    });
+    layout.run();
+    let pending = null;
+    cy.on("zoom", function () {
+      if (pending) return;
+      pending = setTimeout(function () { pending = null; cy.style().update(); }, 80);
     });
     cy.on("tap", "node", function (event) { window.location.assign(parts.entityUrl(event.target.id())); });
     cy.on("mouseover", "node", function (event) {
       const node = event.target;
       cy.elements().not(node.closedNeighborhood()).addClass("faded");
+      node.closedNeighborhood().nodes().addClass("focused");
       node.connectedEdges().addClass("labelled");
-      parts.hover.textContent = `${node.data("label")} (${node.data("type")}): ${plural(node.data("degree"), "relationship", "relationships")}`;
+      const community = node.data("community") ? `, ${node.data("community")}` : "";
+      parts.hover.textContent = `${node.data("label")} (${node.data("type")}${community}): ${plural(node.data("degree"), "relationship", "relationships")}`;
     });
     cy.on("mouseout", "node", function () {
-      cy.elements().removeClass("faded labelled");
+      cy.elements().removeClass("faded labelled focused");
       parts.hover.textContent = "";
     });
     cy.on("mouseover", "edge", function (event) {
       const edge = event.target;
       edge.addClass("labelled");
-      parts.hover.textContent = edge.data("fact") || `${edge.source().data("label")} ${edge.data("label")} ${edge.target().data("label")}`;
+      const support = plural(edge.data("weight"), "memory", "memories");
+      parts.hover.textContent = `${edge.data("fact") || `${edge.source().data("label")} ${edge.data("label")} ${edge.target().data("label")}`} (${support})`;
     });
     cy.on("mouseout", "edge", function (event) { event.target.removeClass("labelled"); parts.hover.textContent = ""; });
     return cy;
   }
 
-  function load(container) {
-    const status = document.querySelector("[data-graph-status]");
-    const parts = {
+  function draw(container) {
+    const source = document.getElementById(container.dataset.graph);
+    if (!source) return;
+    const data = JSON.parse(source.textContent);
+    container.hidden = false;
+    document.querySelectorAll("[data-graph-needs-script]").forEach(function (note) { note.hidden = true; });
+    const list = document.querySelector("[data-graph-list]");
+    if (list) list.open = false; // the drawing is the page now; the list stays one click away
+    render(container, data, {
       hover: document.querySelector("[data-graph-hover]"),
       entityUrl: function (id) { return `${container.dataset.entityUrl}${id}/`; },
-    };
-    fetch(container.dataset.graphUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        return response.json().then(function (body) {
-          if (!response.ok) throw new Error(body.detail || `the server answered ${response.status}`);
-          return body;
-        });
-      })
-      .then(function (data) {
-        status.textContent = describe(data);
-        if (!data.nodes.length) {
-          status.textContent = "Nothing to draw yet: entities appear as memories are ingested.";
-          container.hidden = true;
-          return;
-        }
-        render(container, data, parts);
-        const list = document.querySelector("[data-graph-list]");
-        if (list) listEntities(list, data, parts.entityUrl);
-      })
-      .catch(function (error) {
-        status.textContent = `Could not load the graph: ${error.message}`;
-        status.classList.add("error");
-      });
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     if (!window.cytoscape) return;
-    document.querySelectorAll("[data-graph-url]").forEach(load);
+    document.querySelectorAll("[data-graph]").forEach(draw);
   });
 })();
 

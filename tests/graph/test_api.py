@@ -206,6 +206,7 @@ def test_it_gives_the_project_graph_best_connected_first(api_client_for, acme):
         "target": acme["acme"].id,
         "name": "WORKS_AT",
         "fact": "Alice Chen works at Acme Corp.",
+        "weight": 1,  # the memories that support it
     }
 
     capped = client.get(url, {"limit": 2}).json()

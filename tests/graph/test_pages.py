@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from apps.graph.models import Community, EdgeType, EntityType, Relationship
+from apps.graph.models import Community, EdgeType, Entity, EntityType, Relationship
 from apps.graph.rebuild import rebuild_request
 from apps.graph.tasks import rebuild_communities
 from apps.tasks.models import TaskLog
@@ -199,20 +199,27 @@ def test_it_searches_and_filters_entities_and_keeps_the_filter_across_pages(clie
 # -- graph views ------------------------------------------------------------------------------
 
 
-def test_it_draws_graphs_from_the_api_with_the_vendored_library(client, acme):
+def test_it_draws_graphs_with_the_vendored_library_and_lists_them_without_it(client, acme):
     project, alice = acme["project"], acme["alice"]
     client.force_login(acme["viewer"])
 
     whole = client.get(reverse("graph:graph", args=[project.id])).content.decode()
-    assert f'data-graph-url="/api/v1/projects/{project.id}/graph/"' in whole
     around = client.get(reverse("graph:entity-graph", args=[project.id, alice.id]), {"depth": "2"}).content.decode()
-    assert f'data-graph-url="/api/v1/projects/{project.id}/entities/{alice.id}/neighbourhood/?depth=2"' in around
-    assert "Around Alice Chen" in around
+    assert "Around Alice Chen" in around and "within 2 steps" in around
 
     for page in (whole, around):
         scripts = re.findall(r'<script src="/static/([^"]+)"', page)
         assert scripts == ["vendor/cytoscape-3.34.4.min.js", "js/graph-view.js"]
-        assert "Drawing the graph needs JavaScript" in page  # the noscript fallback
+        assert "Drawing the graph needs JavaScript" in page  # at the top, until the script draws
+        assert page.index("Drawing the graph needs JavaScript") < page.index("data-graph-list")
+        assert "Loading the graph" not in page  # nothing waits for a script that may never run
+        # The drawing's data is in the page (one request), and the same entities are listed.
+        data = json.loads(re.search(r'<script id="graph-data" type="application/json">(.*?)</script>', page, re.S)[1])
+        assert {node["name"] for node in data["nodes"]} >= {"Alice Chen", "Acme Corp", "Bob Stone"}
+        listed = page[page.index("data-graph-list") :]
+        for node in data["nodes"]:
+            assert f'<a href="{reverse("graph:entity", args=[project.id, node["id"]])}">{node["name"]}</a>' in listed
+        assert 'class="graph-canvas" data-graph="graph-data"' in page and "hidden></div>" in page
     static = Path(settings.BASE_DIR, "static")
     assert all((static / script).is_file() for script in scripts)
     assert (static / "vendor/cytoscape-3.34.4.LICENSE.txt").read_text().startswith("Copyright")
@@ -353,3 +360,71 @@ def test_it_lists_searches_and_opens_every_graph_model_in_the_admin(admin_client
     closed = Relationship.objects.get(target=acme["initech"])
     for obj, model in [(acme["alice"], "entity"), (closed, "relationship")]:
         assert admin_client.get(reverse(f"admin:graph_{model}_change", args=[obj.pk])).status_code == 200
+
+
+def test_the_graph_page_draws_the_best_connected_with_their_strongest_relationships(client, team, seed_graph):
+    project = team["project"]
+    seed_graph(project, clusters=3, size=30, density=0.4)
+    client.force_login(team["viewer"])
+
+    url = reverse("graph:graph", args=[project.id])
+    default = client.get(url)
+    data = default.context["graph_data"]
+    assert len(data["nodes"]) == 50 and data["total_nodes"] == 90 and data["truncated"]
+    degrees = [node["degree"] for node in data["nodes"]]
+    assert degrees == sorted(degrees, reverse=True)  # the best connected
+    assert len(data["edges"]) <= 100  # about two per entity drawn: the strongest
+    assert 'option value="50" selected' in default.content.decode()
+
+    bigger = client.get(url, {"size": "100"}).context["graph_data"]
+    assert (len(bigger["nodes"]), len(bigger["edges"]), bigger["truncated"]) == (90, 200, True)
+    assert len(client.get(url, {"size": "7"}).context["graph_data"]["nodes"]) == 50  # not a choice: the default
+
+
+def test_edges_are_weighed_by_the_memories_that_support_them(client, acme, make_graph):
+    project, alice, acme_corp, bob = acme["project"], acme["alice"], acme["acme"], acme["bob"]
+    works_at = Relationship.objects.get(source=alice, target=acme_corp)
+    for n in range(2):
+        works_at.episodes.add(make_graph(project, title=f"Another note {n}").memory)
+    client.force_login(acme["viewer"])
+    edges = client.get(reverse("graph:graph", args=[project.id])).context["graph_data"]["edges"]
+    assert [(e["source"], e["target"], e["weight"]) for e in edges] == [
+        (alice.id, acme_corp.id, 3),  # strongest first
+        (bob.id, alice.id, 1),
+    ]
+    api = client.get(reverse("api:graph-project", args=[project.id])).json()
+    assert api["edges"][0]["weight"] == 3
+
+
+def test_the_graph_page_has_a_legend_of_its_communities(client, acme):
+    project = acme["project"]
+    people = Community.objects.create(project=project, name="Acme people", member_count=2)
+    Entity.objects.filter(pk__in=[acme["alice"].id, acme["bob"].id]).update(community=people)
+    client.force_login(acme["viewer"])
+    response = client.get(reverse("graph:graph", args=[project.id]))
+    legend = response.content.decode().split('class="legend"')[1].split("</ul>")[0]
+    assert 'Acme people <span class="meta">(2)</span>' in legend
+    assert 'In no community <span class="meta">(2)</span>' in legend  # Acme Corp and Initech
+    colours = {node["name"]: node["colour"] for node in response.context["graph_data"]["nodes"]}
+    assert colours["Alice Chen"] == colours["Bob Stone"] != colours["Acme Corp"]
+
+
+def test_an_entity_page_pages_its_relationships_and_mentions(client, team, make_graph):
+    graph = make_graph(team["project"])
+    hub = graph.entity("Hub")
+    for n in range(30):
+        graph.relate(hub, "KNOWS", graph.entity(f"Spoke {n:02d}"))
+    for n in range(27):
+        graph.relate(graph.entity(f"Fan {n:02d}"), "ADMIRES", hub)
+    client.force_login(team["viewer"])
+    url = reverse("graph:entity", args=[team["project"].id, hub.id])
+
+    first = client.get(url).content.decode()
+    assert 'Relationships from Hub <small class="meta">(30)</small>' in first
+    assert first.count("<code>KNOWS</code>") == 25 and first.count("<code>ADMIRES</code>") == 25
+    assert 'href="?out=2#from">Next' in first and 'href="?in=2#to">Next' in first
+
+    # Each list pages on its own, and keeps the other lists' pages.
+    second = client.get(url, {"out": "2", "in": "2"}).content.decode()
+    assert second.count("<code>KNOWS</code>") == 5 and second.count("<code>ADMIRES</code>") == 2
+    assert 'href="?in=2&amp;out=1#from">' in second

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from apps.memories.models import Memory
+from apps.tasks.models import TaskLog
 
 FORM = {
     "title": "Standup",
@@ -120,3 +123,87 @@ def test_it_cancels_an_ingestion_from_the_list(client, team, django_capture_on_c
     assert Memory.objects.get().processing_status == "cancelled"
     client.force_login(team["viewer"])
     assert "Cancel ingesting" not in client.get(list_url).content.decode()
+
+
+# -- long content, live rows, links and buttons (issue: pages people live in) -------------------
+
+
+def test_it_refuses_content_over_the_limit_whole_and_says_what_to_do(client, team):
+    client.force_login(team["editor"])
+    url = reverse("memories:create", args=[team["project"].id])
+    form = client.get(url).content.decode()
+    assert "maxlength" not in form.split('name="content"')[1].split(">")[0]  # the browser never cuts a paste
+    assert "At most 100,000 characters." in form
+    response = client.post(url, {**FORM, "content": "x" * 200_000})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Content is 200,000 characters; the limit is 100,000. Nothing was saved." in page
+    assert "Split it into several memories; the Import page takes many at once" in page
+    script = client.post(url, {**FORM, "content": "x" * 200_000}, HTTP_X_REQUESTED_WITH="fetch")
+    assert script.status_code == 400 and "the limit is 100,000" in script.json()["form_html"]
+    assert not Memory.objects.exists()
+
+
+def test_it_renders_the_row_of_a_memory_added_after_the_list(client, team, django_capture_on_commit_callbacks):
+    client.force_login(team["editor"])
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("memories:create", args=[team["project"].id]), FORM)
+    memory = Memory.objects.get()
+    url = reverse("memories:row", args=[team["project"].id, memory.current_task_id])
+    row = client.get(url, {"next": f"/project/{team['project'].id}/memories/"}).content.decode()
+    assert row.startswith("<tr") and f'data-memory-id="{memory.id}"' in row and "Standup" in row
+    assert 'aria-label="Cancel ingesting Standup"' in row
+    assert client.get(url, {"status": "completed"}).status_code == 204  # the list's filter leaves it out
+    assert client.get(url, {"status": "pending"}).status_code == 200
+    client.force_login(team["outsider"])
+    assert client.get(url).status_code == 404
+
+
+def test_a_memory_list_listens_for_new_rows_even_when_empty(client, team):
+    client.force_login(team["viewer"])
+    page = client.get(reverse("memories:list", args=[team["project"].id])).content.decode()
+    assert "No memories yet." in page and "data-add-rows" in page and 'data-task-types="ingest_memory"' in page
+
+
+def test_the_memory_page_links_its_entities_and_its_tasks(client, team, ingest):
+    memory = ingest(team["project"], team["editor"], title="Team", content="Alice Chen works at Acme Corp.")
+    client.force_login(team["viewer"])
+    page = client.get(reverse("memories:detail", args=[team["project"].id, memory.id])).content.decode()
+    for entity in memory.mentions.select_related("entity"):
+        url = reverse("graph:entity", args=[team["project"].id, entity.entity_id])
+        assert f'<a href="{url}">{entity.entity.name}</a>' in page
+    assert f'href="{reverse("tasks:detail", args=[memory.current_task_id])}"' in page
+    history = page[page.index("Task history") :]
+    assert re.search(r"Episode ingestion completed: 2 entities, 1 relationship\b", history), history
+
+
+@pytest.mark.parametrize("status", ["failed", "cancelled"])
+def test_a_failed_or_cancelled_memory_offers_a_retry_that_comes_back(
+    client, team, status, django_capture_on_commit_callbacks
+):
+    client.force_login(team["editor"])
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("memories:create", args=[team["project"].id]), FORM)
+    memory = Memory.objects.get()
+    TaskLog.objects.filter(pk=memory.current_task_id).update(status=status, error="Boom" if status == "failed" else "")
+    Memory.objects.filter(pk=memory.pk).update(processing_status=status)
+    url = reverse("memories:detail", args=[team["project"].id, memory.id])
+    page = client.get(url).content.decode()
+    assert 'data-show-for="failed cancelled">' in page and "Retry ingestion" in page
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(reverse("tasks:retry", args=[memory.current_task_id]), {"next": url}, follow=True)
+    assert response.redirect_chain[-1][0] == url
+    memory.refresh_from_db()
+    assert memory.processing_status == "pending" and memory.current_task.retry_of_id is not None
+    page = response.content.decode()
+    assert "A new attempt was started." in page and 'data-show-for="failed cancelled" hidden>' in page
+
+
+def test_a_processing_memory_hides_its_retry_until_it_fails(client, team, django_capture_on_commit_callbacks):
+    client.force_login(team["editor"])
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("memories:create", args=[team["project"].id]), FORM)
+    memory = Memory.objects.get()
+    page = client.get(reverse("memories:detail", args=[team["project"].id, memory.id])).content.decode()
+    assert f'data-follow-task="{memory.current_task_id}" data-show-for="failed cancelled" hidden>' in page
+    assert 'data-status="pending"' in page and "Waiting for a worker to start it" in page

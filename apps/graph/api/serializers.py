@@ -163,6 +163,7 @@ class GraphEdgeSerializer(serializers.Serializer):
     target = serializers.IntegerField()
     name = serializers.CharField()
     fact = serializers.CharField()
+    weight = serializers.IntegerField(help_text="How many memories support it; edges come strongest first.")
 
 
 class GraphSerializer(serializers.Serializer):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from dataclasses import asdict
 from uuid import UUID
 
 from django.contrib import messages
@@ -82,34 +84,88 @@ def entity_list(request: HttpRequest, project_id: UUID) -> HttpResponse:
     return render(request, "graph/entity_list.html", context)
 
 
+# Rows per page for each list of an entity's page (each list pages on its own).
+ENTITY_PAGE_ROWS = 25
+
+
 @login_required
 def entity_detail(request: HttpRequest, project_id: UUID, entity_id: int) -> HttpResponse:
     project = get_project_for_user(request.user, project_id)
     entity = selectors.get_entity(project, entity_id)
-    memories = selectors.entity_memories(entity)
+
+    def paged(rows, param: str):
+        return Paginator(rows, ENTITY_PAGE_ROWS).get_page(request.GET.get(param))
+
     context = {
         "project": project,
         "entity": entity,
-        "outgoing": selectors.entity_relationships(entity, direction="out")[: selectors.RELATIONSHIPS_SHOWN],
-        "outgoing_count": entity.outgoing.count(),
-        "incoming": selectors.entity_relationships(entity, direction="in")[: selectors.RELATIONSHIPS_SHOWN],
-        "incoming_count": entity.incoming.count(),
-        "memories": memories[: selectors.MEMORIES_SHOWN],
-        "memory_count": memories.count(),
-        "shown": selectors.RELATIONSHIPS_SHOWN,
-        "relationships_api": reverse("api:graph-relationship-list", args=[project.id]) + f"?entity={entity.id}",
+        "outgoing": paged(selectors.entity_relationships(entity, direction="out"), "out"),
+        "incoming": paged(selectors.entity_relationships(entity, direction="in"), "in"),
+        "memories": paged(selectors.entity_memories(entity), "mentions"),
     }
     return render(request, "graph/entity_detail.html", context)
+
+
+# The graph page draws this many entities unless asked for another of GRAPH_SIZES:
+# a few dozen stay readable; hundreds are a hairball however they are laid out.
+GRAPH_SIZES = (25, 50, 100, 200, 300)
+GRAPH_DEFAULT_SIZE = 50
+# Colours of the communities drawn, largest first; the rest share OTHER_COLOUR.
+PALETTE = (
+    "#2f5bd3", "#1a7f37", "#b35900", "#8a3ffc", "#c2185b", "#00838f",
+    "#6d4c41", "#5c6bc0", "#9e9d24", "#d84315", "#00695c", "#ad1457",
+)  # fmt: skip
+OTHER_COLOUR = "#8c95a6"
+NO_COMMUNITY_COLOUR = "#c9ced8"
+
+
+def _coloured(graph: selectors.GraphView) -> list[dict]:
+    """Give each node its community's colour; the legend, largest community first."""
+    sizes = Counter(node["community_id"] for node in graph.nodes if node["community_id"] is not None)
+    names = selectors.community_names(sizes)
+    legend = [
+        {"name": names.get(community_id, "A community"), "count": count, "colour": PALETTE[rank], "id": community_id}
+        for rank, (community_id, count) in enumerate(sizes.most_common(len(PALETTE)))
+    ]
+    colours = {entry["id"]: entry["colour"] for entry in legend}
+    others = sum(sizes.values()) - sum(entry["count"] for entry in legend)
+    if others:
+        legend.append({"name": "Other communities", "count": others, "colour": OTHER_COLOUR, "id": None})
+    alone = sum(1 for node in graph.nodes if node["community_id"] is None)
+    if alone:
+        legend.append({"name": "In no community", "count": alone, "colour": NO_COMMUNITY_COLOUR, "id": None})
+    for node in graph.nodes:
+        node["community"] = names.get(node["community_id"], "")
+        node["colour"] = (
+            NO_COMMUNITY_COLOUR if node["community_id"] is None else colours.get(node["community_id"], OTHER_COLOUR)
+        )
+    return legend
+
+
+def _graph_context(graph: selectors.GraphView, **extra) -> dict:
+    """What graph.html needs: the drawing's data (embedded: no second request), its legend and its list."""
+    legend = _coloured(graph)
+    degree_rank = sorted(graph.nodes, key=lambda node: (-node["degree"], node["name"]))
+    return {
+        "graph": graph,
+        "graph_data": {**asdict(graph), **{k: v for k, v in extra.items() if k in ("center", "depth", "limit")}},
+        "legend": legend,
+        "listed": degree_rank,
+        **extra,
+    }
 
 
 @login_required
 def project_graph(request: HttpRequest, project_id: UUID) -> HttpResponse:
     project = get_project_for_user(request.user, project_id)
-    context = {
-        "project": project,
-        "data_url": reverse("api:graph-project", args=[project.id]),
-        "limit": selectors.GRAPH_NODE_LIMIT,
-    }
+    try:
+        size = int(request.GET.get("size", GRAPH_DEFAULT_SIZE))
+    except ValueError:
+        size = GRAPH_DEFAULT_SIZE
+    size = size if size in GRAPH_SIZES else GRAPH_DEFAULT_SIZE
+    # The strongest relationships only: about two per entity drawn.
+    graph = selectors.project_graph(project, limit=size, edge_limit=2 * size)
+    context = {"project": project, **_graph_context(graph, limit=size), "sizes": GRAPH_SIZES}
     return render(request, "graph/graph.html", context)
 
 
@@ -118,12 +174,10 @@ def entity_graph(request: HttpRequest, project_id: UUID, entity_id: int) -> Http
     project = get_project_for_user(request.user, project_id)
     entity = selectors.get_entity(project, entity_id)
     depth = 2 if request.GET.get("depth") == "2" else 1
-    data_url = reverse("api:graph-neighbourhood", args=[project.id, entity.id]) + f"?depth={depth}"
+    graph = selectors.neighbourhood(entity, depth=depth, limit=selectors.GRAPH_NODE_LIMIT)
     context = {
         "project": project,
         "entity": entity,
-        "depth": depth,
-        "data_url": data_url,
-        "limit": selectors.GRAPH_NODE_LIMIT,
+        **_graph_context(graph, center=entity.id, depth=depth, limit=selectors.GRAPH_NODE_LIMIT),
     }
     return render(request, "graph/graph.html", context)

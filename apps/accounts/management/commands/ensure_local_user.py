@@ -1,7 +1,8 @@
 """Create a first login for a local, embedded installation (used by `make run`).
 
-Does nothing unless DEBUG is on and the database is the embedded SQLite file,
-so it can never create a known account on a production database.
+Does nothing unless the database is the embedded SQLite file and either
+`--local` says the caller is `make run` or DEBUG is on, so it can never create
+a known account on a production database.
 """
 
 import secrets
@@ -16,9 +17,16 @@ from apps.projects.services import project_create
 class Command(BaseCommand):
     help = "On a local embedded installation with no users, create an admin login and print it."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--local", action="store_true", help="This is a local installation (make run), DEBUG or not."
+        )
+
     def handle(self, *args, **options):
-        if not (settings.DEBUG and settings.EMBEDDED_DATABASE):
-            self.stdout.write("Not a local embedded installation (DEBUG off or not SQLite): no user created.")
+        if not (settings.EMBEDDED_DATABASE and (settings.DEBUG or options["local"])):
+            self.stdout.write(
+                "Not a local embedded installation (not SQLite, or neither --local nor DEBUG): no user created."
+            )
             return
         User = get_user_model()
         if User.objects.exists():
