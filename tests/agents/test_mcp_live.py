@@ -31,6 +31,7 @@ STAGES = [
     (30, "Extracting entities and relationships..."),
     (50, "Syncing schema..."),
     (75, "Updating communities..."),
+    (90, "Indexing for recall..."),
     (100, "Episode ingestion completed"),
 ]
 # Bounds, not speed targets: a loaded machine may be slow.
@@ -142,6 +143,28 @@ def test_it_adds_a_memory_reporting_every_stage_then_reads_it_back(uvicorn_serve
     assert Memory.objects.count() == 1
     assert [e.data["task_id"] for e in events if e.event == "completed"] == [added["task_id"]]
 
+    # A read key asks for it back, as the search API would answer; another project's key finds nothing.
+    async def search_session(client: Client):
+        return (
+            result(await client.call_tool("search_memory", {"query": "Where does Alice Chen work?"})),
+            error(await client.call_tool("search_memory", {"query": "Alice", "limit": 0})),
+            error(await client.call_tool("search_memory", {"query": "Alice", "as_of": "last week"})),
+        )
+
+    found, bad_limit, bad_date = over_http(uvicorn_server, keys["read"], search_session)
+    assert found["query"] == "Where does Alice Chen work?"
+    assert found["results"][0]["memory"]["id"] == added["memory_id"]
+    assert "Alice Chen works at Acme Corp" in found["results"][0]["snippet"]
+    assert [(f["name"], f["source"]["name"], f["target"]["name"]) for f in found["facts"]] == [
+        ("WORKS_AT", "Alice Chen", "Acme Corp")
+    ]
+    assert "limit" in bad_limit and "as_of" in bad_date
+
+    async def other_search(client: Client):
+        return result(await client.call_tool("search_memory", {"query": "Where does Alice Chen work?"}))
+
+    assert over_http(uvicorn_server, keys["other"], other_search)["results"] == []
+
 
 def test_it_holds_each_key_to_its_project_and_scope(uvicorn_server, keys):
     async def write_session(client: Client):
@@ -159,6 +182,7 @@ def test_it_holds_each_key_to_its_project_and_scope(uvicorn_server, keys):
     names, added, problems = over_http(uvicorn_server, keys["write"], write_session)
     assert names == {
         "add_memory",
+        "search_memory",
         "get_memory",
         "list_memories",
         "delete_memory",

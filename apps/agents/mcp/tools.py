@@ -6,8 +6,9 @@ project and the action it needs; then it calls services and selectors, and
 answers in the shapes of the REST API. Anything a caller can get wrong
 becomes a ToolError with a message saying what, never a broken session.
 
-`search_memory(query, limit=10, as_of=None)` joins these once the recall
-index exists: one more function here, added to TOOLS.
+`search_memory` answers exactly what `GET /api/v1/projects/<id>/search/`
+does: the same form checks the arguments, the same search runs, the same
+serializer shapes the answer.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ from apps.memories import services as memory_services
 from apps.memories.api import MemoryDetailOutputSerializer, MemoryInputSerializer, MemoryOutputSerializer
 from apps.projects.access import Action, get_project_for_user
 from apps.projects.models import Project
+from apps.recall.api import SearchResultSerializer
+from apps.recall.forms import SearchForm
+from apps.recall.search import search
 from apps.tasks import selectors as task_selectors
 from apps.tasks import services as task_services
 from apps.tasks.api import TaskDetailOutputSerializer
@@ -256,5 +260,26 @@ async def get_entity(name: str) -> dict[str, Any]:
     return await db(_entity, project, name.strip())
 
 
+# -- recall -----------------------------------------------------------------------
+
+
+def _search(project: Project, arguments: dict) -> dict:
+    form = SearchForm(arguments)
+    if not form.is_valid():
+        raise ToolError(_validation_message(form.errors))
+    return dict(SearchResultSerializer(search(project=project, query=form.query())).data)
+
+
+async def search_memory(query: str, limit: int = 10, as_of: str | None = None) -> dict[str, Any]:
+    """Ask the project's memories: the best matching memories (with a snippet, highlighted
+    terms, a score and which retrievers found each), the facts (relationships current at
+    `as_of`, an ISO datetime) and the entities that match; as the search API answers."""
+    _, project = await _caller(Action.VIEW)
+    arguments = {"q": query, "limit": limit}
+    if as_of is not None:
+        arguments["as_of"] = as_of
+    return await db(_search, project, arguments)
+
+
 # The tools the server offers, in the order clients list them.
-TOOLS = [add_memory, get_memory, list_memories, delete_memory, get_task, cancel_task, get_entity]
+TOOLS = [add_memory, search_memory, get_memory, list_memories, delete_memory, get_task, cancel_task, get_entity]
