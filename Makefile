@@ -4,6 +4,9 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# Two stamps: `make run` needs only the runtime requirements; the test and
+# lint tools (a browser driver among them) come with `make test` and `make lint`.
+RUN_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 
 HOST ?= 127.0.0.1
@@ -25,15 +28,17 @@ STOP_TEST_DB = if [ -z "$(TEST_DATABASE_URL)" ]; then $(PY) tests/pgvector_serve
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(RUN_STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP) requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-# Production-like pages (styled 404/500) unless you ask for Django's debug
-# pages with `make run DEBUG=true`; local host names are allowed either way.
-run: $(STAMP)
+run: $(RUN_STAMP)
 	@export DEBUG=$${DEBUG:-false} ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1]}"; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py ensure_local_user --local && \
