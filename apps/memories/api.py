@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -67,11 +66,9 @@ class MemoryInputSerializer(serializers.Serializer):
     valid_at = serializers.DateTimeField(required=False)
 
     def validate_content(self, content: str) -> str:
+        # The length limit is the service's (memory_create), with its message.
         if not content.strip():
             raise serializers.ValidationError("Write something to remember.")
-        limit = settings.MEMORY_MAX_CONTENT_CHARS
-        if len(content) > limit:
-            raise serializers.ValidationError(f"Content is {len(content):,} characters; the limit is {limit:,}.")
         return content
 
 

@@ -51,8 +51,12 @@ def test_it_answers_bad_input_with_field_errors(api_client_for, team, fields, fi
 def test_it_refuses_content_over_the_limit(api_client_for, team):
     with override_settings(MEMORY_MAX_CONTENT_CHARS=10):
         response = api_client_for(team["editor"]).post("/api/v1/memories/", payload(team), format="json")
+    # The service's rule and message, as a field error (the page shows the same one).
+    content = payload(team)["content"]
     assert response.status_code == 400
-    assert "the limit is 10" in response.json()["content"][0]
+    assert response.json() == {
+        "content": [f"Content is {len(content):,} characters; the limit is 10. Split it into several memories."]
+    }
 
 
 def test_it_answers_malformed_json_with_400(api_client_for, team):
