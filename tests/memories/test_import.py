@@ -16,11 +16,11 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.memories import import_services
 from apps.memories import services as memory_services
-from apps.memories.import_services import NOTHING_NEW_MESSAGE, import_run, import_start
-from apps.memories.import_tasks import batch_import
-from apps.memories.imports import read_import
+from apps.memories.imports import services as import_services
+from apps.memories.imports.parsing import read_import
+from apps.memories.imports.services import NOTHING_NEW_MESSAGE, import_run, import_start
+from apps.memories.imports.tasks import batch_import
 from apps.memories.models import Memory
 from apps.memories.tasks import ingest_memory
 from apps.tasks.models import Status, TaskLog, TaskStage
@@ -120,7 +120,7 @@ def test_it_reports_each_item_and_waits_for_the_memories_it_created(
                 "line": 7,
                 "title": "Long",
                 "status": "rejected",
-                "reason": "content: Content is 70 characters; the limit is 60.",
+                "reason": "content: Content is 70 characters; the limit is 60. Split it into several memories.",
             },
             {"line": 8, "status": "rejected", "reason": "Expected an object with title and content, not an array."},
             {"line": 9, "title": "Typed", "status": "rejected", "reason": 'content_type: "pdf" is not a valid choice.'},

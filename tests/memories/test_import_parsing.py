@@ -7,7 +7,7 @@ import json
 import pytest
 from django.test import override_settings
 
-from apps.memories.imports import (
+from apps.memories.imports.parsing import (
     ImportItem,
     ImportRefused,
     RejectedItem,

@@ -13,8 +13,8 @@ from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPart
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.memories import imports
-from apps.memories.import_services import import_result_url, import_start
+from apps.memories.imports import parsing
+from apps.memories.imports.services import import_result_url, import_start
 from apps.projects.access import Action, get_project_for_user
 
 # JSON escaping can double the size of pasted content (every newline becomes
@@ -40,7 +40,7 @@ class StreamedJSONParser(BaseParser):
 class ImportInputSerializer(serializers.Serializer):
     project_id = serializers.UUIDField()
     format = serializers.ChoiceField(
-        choices=list(imports.FORMATS.items()), required=False,
+        choices=list(parsing.FORMATS.items()), required=False,
         help_text="jsonl, csv or json for `content`; left out: from the file names, or how the content starts.",
     )  # fmt: skip
     content = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
@@ -66,8 +66,8 @@ class MemoryImportApi(generics.GenericAPIView):
     @extend_schema(request=ImportInputSerializer, responses={202: ImportStartedSerializer})
     def post(self, request: Request) -> Response:
         body_size = int(request.META.get("CONTENT_LENGTH") or 0)
-        if body_size > 2 * imports.max_bytes() + ENVELOPE_BYTES:
-            raise ApiValidationError({"non_field_errors": [imports.size_refusal(body_size)]})
+        if body_size > 2 * parsing.max_bytes() + ENVELOPE_BYTES:
+            raise ApiValidationError({"non_field_errors": [parsing.size_refusal(body_size)]})
         data = ImportInputSerializer(data=_request_data(request))
         data.is_valid(raise_exception=True)
         fields = data.validated_data
@@ -85,12 +85,12 @@ class MemoryImportApi(generics.GenericAPIView):
         source = given[0]
         try:
             if source == "file":
-                parsed = imports.read_import(format=fields.get("format"), files=imports.read_uploads(fields["file"]))
+                parsed = parsing.read_import(format=fields.get("format"), files=parsing.read_uploads(fields["file"]))
             elif source == "items":
-                parsed = imports.read_import(format=fields.get("format"), items=fields["items"])
+                parsed = parsing.read_import(format=fields.get("format"), items=fields["items"])
             else:
-                parsed = imports.read_import(format=fields.get("format"), text=fields["content"], name="API upload")
-        except imports.ImportRefused as refused:
+                parsed = parsing.read_import(format=fields.get("format"), text=fields["content"], name="API upload")
+        except parsing.ImportRefused as refused:
             raise ApiValidationError({source: [str(refused)]}) from None
 
         task = import_start(project=project, author=request.user, parsed=parsed)

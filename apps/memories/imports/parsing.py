@@ -35,12 +35,14 @@ CSV_COLUMNS = ("title", "content", "content_type", "tags", "source_description",
 TAG_SEPARATORS = re.compile(r"[,;]")
 
 
+# Read at each call, not at import, so that a test's override_settings
+# applies; the defaults live in memstack/settings.py alone.
 def max_items() -> int:
-    return getattr(settings, "IMPORT_MAX_ITEMS", 5_000)
+    return settings.IMPORT_MAX_ITEMS
 
 
 def max_bytes() -> int:
-    return getattr(settings, "IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+    return settings.IMPORT_MAX_BYTES
 
 
 class ImportRefused(ValueError):

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.memories.api import MemoryInputSerializer
-from apps.memories.imports import ImportItem, ParsedImport, RejectedItem, entry_from_json
+from apps.memories.imports.parsing import ImportItem, ParsedImport, RejectedItem, entry_from_json
 from apps.memories.models import Memory, content_hash
 from apps.memories.services import DuplicateMemory, memory_create
 from apps.projects.models import Project
@@ -130,7 +130,8 @@ class _ImportRun:
         except DuplicateMemory as duplicate:
             return self._duplicate(duplicate.existing)
         except ValidationError as exc:
-            return {"status": REJECTED, "reason": " ".join(exc.messages)}
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"content": exc.messages}
+            return {"status": REJECTED, "reason": _reason(errors)}
         except IntegrityError:
             # Someone else added the same content at this very moment.
             existing = Memory.objects.filter(

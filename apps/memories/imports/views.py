@@ -9,9 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from apps.memories import imports
-from apps.memories.import_forms import ImportForm
-from apps.memories.import_services import BATCH_IMPORT, CREATED, DUPLICATE, REJECTED, import_start
+from apps.memories.imports import parsing
+from apps.memories.imports.forms import ImportForm
+from apps.memories.imports.services import BATCH_IMPORT, CREATED, DUPLICATE, REJECTED, import_start
 from apps.memories.models import Memory
 from apps.projects.access import Action, get_project_for_user, may
 from apps.tasks.models import TaskLog
@@ -35,9 +35,9 @@ def memory_import(request: HttpRequest, project_id: UUID) -> HttpResponse:
     context = {
         "project": project,
         "form": form,
-        "max_items": f"{imports.max_items():,}",
-        "max_megabytes": f"{imports.max_bytes() / (1024 * 1024):,.1f}".removesuffix(".0"),
-        "columns": imports.CSV_COLUMNS,
+        "max_items": f"{parsing.max_items():,}",
+        "max_megabytes": f"{parsing.max_bytes() / (1024 * 1024):,.1f}".removesuffix(".0"),
+        "columns": parsing.CSV_COLUMNS,
         "recent": TaskLog.objects.filter(project=project, task_type=BATCH_IMPORT).defer("payload", "result")[:10],
     }
     return render(request, "memories/import.html", context)
