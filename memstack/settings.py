@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_eventstream",
@@ -218,6 +219,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A name of its own for an import item's outcome, apart from the tasks' status.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "apps.tasks.models.Status",
+        "ImportOutcomeEnum": "apps.memories.models.ImportOutcome",
+    },
 }
 
 # --- i18n, static ------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import django_filters
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFilesSent
 from django.http import Http404
 from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -13,8 +15,9 @@ from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPart
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.memories.imports import parsing
+from apps.memories.imports import parsing, selectors
 from apps.memories.imports.services import import_result_url, import_start
+from apps.memories.models import ImportItem, ImportOutcome
 from apps.projects.access import Action, get_project_for_user
 
 # JSON escaping can double the size of pasted content (every newline becomes
@@ -57,6 +60,7 @@ class ImportStartedSerializer(serializers.Serializer):
     stream_url = serializers.CharField()
     task_url = serializers.CharField()
     result_url = serializers.CharField()
+    items_url = serializers.CharField(help_text="Each item's outcome, page by page, once the import has read it.")
 
 
 class MemoryImportApi(generics.GenericAPIView):
@@ -100,8 +104,44 @@ class MemoryImportApi(generics.GenericAPIView):
             "stream_url": reverse("api:task-stream", args=[task.id]),
             "task_url": reverse("api:task-detail", args=[task.id]),
             "result_url": import_result_url(task),
+            "items_url": reverse("api:memory-import-items", args=[task.id]),
         }
         return Response(ImportStartedSerializer(started).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportItemOutputSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(source="outcome", choices=ImportOutcome.choices)
+    memory_id = serializers.UUIDField(allow_null=True, help_text="The memory created.")
+    existing_id = serializers.UUIDField(
+        source="existing_memory_id", allow_null=True, help_text="For a duplicate: the memory it repeats."
+    )
+
+    class Meta:
+        model = ImportItem
+        fields = ["line", "source", "title", "status", "reason", "memory_id", "existing_id"]
+
+
+class ImportItemFilter(django_filters.FilterSet):
+    outcome = django_filters.ChoiceFilter(
+        choices=[(value, label) for value, label in ImportOutcome.choices if value != ImportOutcome.PENDING]
+    )
+
+    class Meta:
+        model = ImportItem
+        fields = ["outcome"]
+
+
+class ImportItemListApi(generics.ListAPIView):
+    """The outcome of each item the import has read, in the import's order."""
+
+    serializer_class = ImportItemOutputSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ImportItemFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no import to read
+            return ImportItem.objects.none()
+        return selectors.import_items(selectors.get_import_for_user(self.request.user, self.kwargs["task_id"]))
 
 
 def _request_data(request: Request):

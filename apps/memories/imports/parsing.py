@@ -50,16 +50,13 @@ class ImportRefused(ValueError):
 
 
 @dataclass(frozen=True)
-class ImportItem:
+class ParsedItem:
     """One memory to create. `line` is where it starts: a line of the text,
     an item of a JSON array, or the position of a file; `source` names the file."""
 
     line: int
     fields: dict
     source: str = ""
-
-    def as_json(self) -> dict:
-        return {"line": self.line, "source": self.source, "fields": self.fields}
 
 
 @dataclass(frozen=True)
@@ -68,17 +65,8 @@ class RejectedItem:
     reason: str
     source: str = ""
 
-    def as_json(self) -> dict:
-        return {"line": self.line, "source": self.source, "reason": self.reason}
 
-
-Entry = ImportItem | RejectedItem
-
-
-def entry_from_json(data: dict) -> Entry:
-    if "reason" in data:
-        return RejectedItem(data["line"], data["reason"], data.get("source", ""))
-    return ImportItem(data["line"], data["fields"], data.get("source", ""))
+Entry = ParsedItem | RejectedItem
 
 
 @dataclass(frozen=True)
@@ -197,7 +185,7 @@ def _csv_item(line: int, row: dict[str, str], source: str) -> Entry:
         except json.JSONDecodeError as exc:
             return RejectedItem(line, f"metadata is not valid JSON: {exc.msg}.", source)
         fields["metadata"] = metadata
-    return ImportItem(line, fields, source)
+    return ParsedItem(line, fields, source)
 
 
 def items_from_files(files: Iterable[tuple[str, str | bytes]]) -> Iterator[Entry]:
@@ -217,7 +205,7 @@ def items_from_files(files: Iterable[tuple[str, str | bytes]]) -> Iterator[Entry
             "content": text,
             "content_type": "markdown" if path.suffix.lower() in MARKDOWN_EXTENSIONS else "text",
         }
-        yield ImportItem(position, fields, name)
+        yield ParsedItem(position, fields, name)
 
 
 # -- a whole import: formats, limits ----------------------------------------------
@@ -348,7 +336,7 @@ def _item(line: int, value: Any, source: str) -> Entry:
         return RejectedItem(line, f"Expected an object with title and content, not {_json_kind(value)}.", source)
     if isinstance(value.get("tags"), str):
         value = {**value, "tags": _split_tags(value["tags"])}
-    return ImportItem(line, value, source)
+    return ParsedItem(line, value, source)
 
 
 def _split_tags(text: str) -> list[str]:

@@ -1,10 +1,12 @@
 """Batch import: one parent task that creates a memory, and so an ingestion
 child task, per item; the parent ends when its children have.
 
-The items travel to the worker in the parent's payload and are dropped from
-it once read, leaving the counts; the per-item outcome is the parent's result:
-`{"items": [{"line", "source"?, "title"?, "status", "memory_id"?,
-"existing_id"?, "reason"?}], "total", "created", "duplicates", "rejected"}`.
+Each item is an ImportItem row of the parent, pending until the worker reads
+it; its outcome (created, duplicate or rejected, with the memory or the
+reason) is written in the transaction that creates its memory. The parent's
+result holds only the counts: `{"total", "created", "duplicates",
+"rejected"}`, plus `stopped_after` when it stopped half-way and `children`
+once they have ended.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.memories.api import MemoryInputSerializer
-from apps.memories.imports.parsing import ImportItem, ParsedImport, RejectedItem, entry_from_json
-from apps.memories.models import Memory, content_hash
+from apps.memories.imports.parsing import Entry, ParsedImport, RejectedItem
+from apps.memories.models import ImportItem, ImportOutcome, Memory, content_hash
 from apps.memories.services import DuplicateMemory, memory_create
 from apps.projects.models import Project
 from apps.tasks.models import Status, TaskLog
@@ -29,7 +32,9 @@ SUBJECT_TYPE = "memories.import"
 CHILD_MESSAGE = "{done} of {total} imported"
 NOTHING_NEW_MESSAGE = "Nothing new to import; every item was a duplicate or was rejected"
 
-CREATED, DUPLICATE, REJECTED = "created", "duplicate", "rejected"
+CREATED, DUPLICATE, REJECTED = ImportOutcome.CREATED, ImportOutcome.DUPLICATE, ImportOutcome.REJECTED
+# The result's name for the count of each outcome.
+COUNTS = {CREATED: "created", DUPLICATE: "duplicates", REJECTED: "rejected"}
 # Memories are created this many to a transaction, so the first children are
 # ingesting while the rest are still being read.
 BATCH_SIZE = 100
@@ -37,14 +42,14 @@ CANCEL_CHECK_EVERY = 50
 
 
 class ImportAlreadyRead(Exception):
-    """The task's items were read by an earlier run and are no longer in its payload."""
+    """Every item of the import was read by an earlier run."""
 
 
 def import_start(*, project: Project, author: AbstractBaseUser | None, parsed: ParsedImport) -> TaskLog:
     """Record the import's parent task with its items; it is enqueued when the transaction commits."""
     count = parsed.size
     with transaction.atomic():
-        return task_create(
+        task = task_create(
             project=project,
             task_type=BATCH_IMPORT,
             created_by=author,
@@ -53,11 +58,28 @@ def import_start(*, project: Project, author: AbstractBaseUser | None, parsed: P
                 "source_name": parsed.source_name,
                 "item_count": count,
                 "child_message": CHILD_MESSAGE,
-                "entries": [entry.as_json() for entry in parsed.entries],
             },
             subject_type=SUBJECT_TYPE,
             subject_label=f"Import of {parsed.source_name} ({count:,} item{'' if count == 1 else 's'})",
         )
+        ImportItem.objects.bulk_create(
+            (_pending_item(task, position, entry) for position, entry in enumerate(parsed.entries)), batch_size=500
+        )
+        return task
+
+
+def _pending_item(task: TaskLog, position: int, entry: Entry) -> ImportItem:
+    if isinstance(entry, RejectedItem):
+        return ImportItem(task=task, position=position, line=entry.line, source=entry.source, reason=entry.reason)
+    title = entry.fields.get("title")
+    return ImportItem(
+        task=task,
+        position=position,
+        line=entry.line,
+        source=entry.source,
+        title=title.strip()[:200] if isinstance(title, str) else "",
+        fields=entry.fields,
+    )
 
 
 def import_result_url(task: TaskLog) -> str:
@@ -67,35 +89,68 @@ def import_result_url(task: TaskLog) -> str:
 def import_run(task: TaskLog, reporter: ProgressReporter) -> dict | object:
     """The parent's work: create a memory per valid, new item, then wait for their ingestion.
 
-    Checks for cancellation every CANCEL_CHECK_EVERY items. Stopped half-way
-    (cancelled or failed), the items read so far are kept as the result, and
-    on cancel the children already started are cancelled too.
+    Reads the items still pending, BATCH_SIZE to a transaction, checking for
+    cancellation every CANCEL_CHECK_EVERY items; a run after a dead worker
+    carries on where the last committed batch ended. Stopped half-way
+    (cancelled or failed), the items not yet read stay pending for a retry,
+    and on cancel the children already started are cancelled too.
     """
-    if "entries" not in task.payload:
+    if task.retry_of_id is not None and not task.import_items.exists():
+        _copy_unread_import(task.retry_of_id, task)
+    pending = ImportItem.objects.filter(task=task, outcome=ImportOutcome.PENDING).order_by("position")
+    if not pending.exists():
         raise ImportAlreadyRead("The items of this import were already read; start a new import to add them again.")
-    entries = [entry_from_json(data) for data in task.payload["entries"]]
     run = _ImportRun(task)
-    total = len(entries)
+    total = run.total
     reporter.stage(0, f"Reading {total:,} items...")
     try:
-        for start in range(0, total, BATCH_SIZE):
-            end = min(start + BATCH_SIZE, total)
+        while True:
             with transaction.atomic():
-                for index in range(start, end):
-                    if index % CANCEL_CHECK_EVERY == 0:
+                batch = list(pending[:BATCH_SIZE])
+                for item in batch:
+                    if item.position % CANCEL_CHECK_EVERY == 0:
                         reporter.check_cancelled()
-                    run.add(entries[index])
-                if end == total:
+                    run.read(item)
+                ImportItem.objects.bulk_update(batch, ["outcome", "reason", "memory", "existing_memory_id"])
+                if not pending.exists():
                     # In the transaction of the last creations: from its commit
                     # on, each child's end may be the parent's.
                     return run.finish()
-            run.committed = end
-            reporter.stage(0, f"Read {end:,} of {total:,} items")
+            reporter.stage(0, f"Read {batch[-1].position + 1:,} of {total:,} items")
     except BaseException as exc:
         run.stop(cancelled=isinstance(exc, TaskCancelled))
         raise
-    with transaction.atomic():  # no items at all (the parser refuses that, but a payload is data)
-        return run.finish()
+
+
+def _copy_unread_import(previous_id, task: TaskLog) -> None:
+    """A retry reads again every item of the attempt it retries, if that one stopped before reading them all."""
+    previous = ImportItem.objects.filter(task_id=previous_id).order_by("position")
+    if not previous.filter(outcome=ImportOutcome.PENDING).exists():
+        return
+    ImportItem.objects.bulk_create(
+        (
+            ImportItem(
+                task=task,
+                position=item.position,
+                line=item.line,
+                source=item.source,
+                title=item.title,
+                fields=item.fields,
+                reason="" if item.fields is not None else item.reason,
+            )
+            for item in previous.iterator()
+        ),
+        batch_size=500,
+    )
+
+
+def import_counts(task: TaskLog) -> dict:
+    """The result's counts of what the import's items became so far."""
+    by_outcome = dict(task.import_items.values_list("outcome").annotate(n=Count("id")).order_by())
+    return {
+        "total": task.payload.get("item_count", sum(by_outcome.values())),
+        **{name: by_outcome.get(outcome, 0) for outcome, name in COUNTS.items()},
+    }
 
 
 class _ImportRun:
@@ -103,35 +158,28 @@ class _ImportRun:
         self.task = task
         self.project = task.project
         self.author = task.created_by
-        self.outcomes: list[dict] = []
-        self.committed = 0  # outcomes whose transaction committed
-        self.created_ids: set = set()
+        self.total = task.payload.get("item_count") or task.import_items.count()
 
-    def add(self, entry: ImportItem | RejectedItem) -> None:
-        outcome = {"line": entry.line}
-        if entry.source:
-            outcome["source"] = entry.source
-        if isinstance(entry, RejectedItem):
-            self.outcomes.append({**outcome, "status": REJECTED, "reason": entry.reason})
+    def read(self, item: ImportItem) -> None:
+        """Give the item its outcome (saved with its batch)."""
+        if item.fields is None:  # the parser's verdict, kept in `reason`
+            item.outcome = REJECTED
             return
-        title = entry.fields.get("title")
-        if isinstance(title, str) and title.strip():
-            outcome["title"] = title.strip()[:200]
-        self.outcomes.append({**outcome, **self._create(entry.fields)})
-
-    def _create(self, fields: dict) -> dict:
-        data = MemoryInputSerializer(data=fields)
+        data = MemoryInputSerializer(data=item.fields)
         if not data.is_valid():
-            return {"status": REJECTED, "reason": _reason(data.errors)}
+            item.outcome, item.reason = REJECTED, _reason(data.errors)
+            return
         try:
             memory = memory_create(
                 project=self.project, author=self.author, parent_task=self.task, **data.validated_data
             )
         except DuplicateMemory as duplicate:
-            return self._duplicate(duplicate.existing)
+            item.outcome, item.existing_memory_id = DUPLICATE, duplicate.existing.id
+            return
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"content": exc.messages}
-            return {"status": REJECTED, "reason": _reason(errors)}
+            item.outcome, item.reason = REJECTED, _reason(errors)
+            return
         except IntegrityError:
             # Someone else added the same content at this very moment.
             existing = Memory.objects.filter(
@@ -139,55 +187,29 @@ class _ImportRun:
             ).first()
             if existing is None:
                 raise
-            return self._duplicate(existing)
-        self.created_ids.add(memory.id)
-        return {"status": CREATED, "memory_id": str(memory.id)}
-
-    def _duplicate(self, existing: Memory) -> dict:
-        if existing.id not in self.created_ids and _started_by(existing, self.task):
-            # Created by an earlier run of this same task (its worker died
-            # half-way and the sweeper queued it again): it is this import's.
-            self.created_ids.add(existing.id)
-            return {"status": CREATED, "memory_id": str(existing.id)}
-        return {"status": DUPLICATE, "existing_id": str(existing.id)}
-
-    def result(self, outcomes: list[dict]) -> dict:
-        counts = {status: 0 for status in (CREATED, DUPLICATE, REJECTED)}
-        for outcome in outcomes:
-            counts[outcome["status"]] += 1
-        return {
-            "items": outcomes,
-            "total": self.task.payload.get("item_count", len(outcomes)),
-            "created": counts[CREATED],
-            "duplicates": counts[DUPLICATE],
-            "rejected": counts[REJECTED],
-        }
+            item.outcome, item.existing_memory_id = DUPLICATE, existing.id
+            return
+        item.outcome, item.memory = CREATED, memory
 
     def finish(self) -> dict | object:
-        result = self.result(self.outcomes)
-        payload = {key: value for key, value in self.task.payload.items() if key != "entries"}
-        TaskLog.objects.filter(pk=self.task.pk).update(result=result, payload=payload, updated_at=timezone.now())
-        self.task.result, self.task.payload = result, payload
+        result = import_counts(self.task)
+        TaskLog.objects.filter(pk=self.task.pk).update(result=result, updated_at=timezone.now())
+        self.task.result = result
         if not result["created"]:
             return result
         task_expect_children(self.task, result["created"])
         return WAIT_FOR_CHILDREN
 
     def stop(self, *, cancelled: bool) -> None:
-        """Keep what was read before the import stopped; the items stay in the payload for a retry."""
-        result = {**self.result(self.outcomes[: self.committed]), "stopped_after": self.committed}
+        """Count what was read before the import stopped; the rest stays pending for a retry."""
+        counts = import_counts(self.task)
+        result = {**counts, "stopped_after": sum(counts[name] for name in COUNTS.values())}
         TaskLog.objects.filter(pk=self.task.pk).update(result=result)
         if cancelled:
             # A cancel cascades to the children it sees; those of a batch
             # that committed just after it are cancelled here.
             for child in self.task.children.filter(status__in=[Status.PENDING, Status.PROCESSING]):
                 task_request_cancel(child)
-
-
-def _started_by(memory: Memory, task: TaskLog) -> bool:
-    return memory.current_task_id is not None and (
-        TaskLog.objects.filter(pk=memory.current_task_id, parent_id=task.pk).exists()
-    )
 
 
 def _reason(errors: dict) -> str:

@@ -13,4 +13,5 @@ urlpatterns = [
 
 api_urlpatterns = [
     path("memories/import/", api.MemoryImportApi.as_view(), name="memory-import"),
+    path("memories/import/<uuid:task_id>/items/", api.ImportItemListApi.as_view(), name="memory-import-items"),
 ]
