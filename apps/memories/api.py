@@ -11,7 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.memories import selectors, services
-from apps.memories.models import ContentType, Memory
+from apps.memories.models import Memory
+from apps.memories.validation import InvalidMemoryFields, MemoryInput, validate_memory_fields
 from apps.projects.access import Action, get_project_for_user
 from apps.projects.selectors import projects_for_user
 
@@ -56,23 +57,8 @@ class MemoryDetailOutputSerializer(MemoryOutputSerializer):
         return EntityRefSerializer(selectors.memory_entities(memory), many=True).data
 
 
-class MemoryInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    content = serializers.CharField(trim_whitespace=False)
-    content_type = serializers.ChoiceField(choices=ContentType.choices, default=ContentType.TEXT)
-    tags = serializers.ListField(child=serializers.CharField(max_length=50), max_length=20, default=list)
-    source_description = serializers.CharField(max_length=255, allow_blank=True, default="")
-    metadata = serializers.DictField(default=dict)
-    valid_at = serializers.DateTimeField(required=False)
-
-    def validate_content(self, content: str) -> str:
-        # The length limit is the service's (memory_create), with its message.
-        if not content.strip():
-            raise serializers.ValidationError("Write something to remember.")
-        return content
-
-
-class MemoryCreateSerializer(MemoryInputSerializer):
+# The fields' rules are apps/memories/validation.py's: the import checks its items by them too.
+class MemoryCreateSerializer(MemoryInput):
     project_id = serializers.UUIDField()
 
 
@@ -134,13 +120,15 @@ class MemoryDetailApi(generics.GenericAPIView):
     def get(self, request: Request, memory_id: UUID) -> Response:
         return Response(MemoryDetailOutputSerializer(self._get(request, memory_id, Action.VIEW)).data)
 
-    @extend_schema(request=MemoryInputSerializer, responses=MemoryDetailOutputSerializer)
+    @extend_schema(request=MemoryInput, responses=MemoryDetailOutputSerializer)
     def patch(self, request: Request, memory_id: UUID) -> Response:
         memory = self._get(request, memory_id, Action.EDIT)
-        data = MemoryInputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
         try:
-            services.memory_update(memory=memory, by=request.user, **data.validated_data)
+            fields = validate_memory_fields(request.data, partial=True)
+        except InvalidMemoryFields as invalid:
+            raise ApiValidationError(invalid.errors) from None
+        try:
+            services.memory_update(memory=memory, by=request.user, **fields)
         except services.DuplicateMemory as duplicate:
             return _duplicate_response(duplicate)
         except ValidationError as exc:

@@ -18,10 +18,10 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.memories.api import MemoryInputSerializer
 from apps.memories.imports.parsing import Entry, ParsedImport, RejectedItem
 from apps.memories.models import ImportItem, ImportOutcome, Memory, content_hash
 from apps.memories.services import DuplicateMemory, memory_create
+from apps.memories.validation import InvalidMemoryFields, describe_errors, validate_memory_fields
 from apps.projects.models import Project
 from apps.tasks.models import Status, TaskLog
 from apps.tasks.reporter import ProgressReporter, TaskCancelled
@@ -165,26 +165,23 @@ class _ImportRun:
         if item.fields is None:  # the parser's verdict, kept in `reason`
             item.outcome = REJECTED
             return
-        data = MemoryInputSerializer(data=item.fields)
-        if not data.is_valid():
-            item.outcome, item.reason = REJECTED, _reason(data.errors)
+        try:
+            fields = validate_memory_fields(item.fields)
+        except InvalidMemoryFields as invalid:
+            item.outcome, item.reason = REJECTED, str(invalid)
             return
         try:
-            memory = memory_create(
-                project=self.project, author=self.author, parent_task=self.task, **data.validated_data
-            )
+            memory = memory_create(project=self.project, author=self.author, parent_task=self.task, **fields)
         except DuplicateMemory as duplicate:
             item.outcome, item.existing_memory_id = DUPLICATE, duplicate.existing.id
             return
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"content": exc.messages}
-            item.outcome, item.reason = REJECTED, _reason(errors)
+            item.outcome, item.reason = REJECTED, describe_errors(errors)
             return
         except IntegrityError:
             # Someone else added the same content at this very moment.
-            existing = Memory.objects.filter(
-                project=self.project, content_hash=content_hash(data.validated_data["content"])
-            ).first()
+            existing = Memory.objects.filter(project=self.project, content_hash=content_hash(fields["content"])).first()
             if existing is None:
                 raise
             item.outcome, item.existing_memory_id = DUPLICATE, existing.id
@@ -210,16 +207,3 @@ class _ImportRun:
             # that committed just after it are cancelled here.
             for child in self.task.children.filter(status__in=[Status.PENDING, Status.PROCESSING]):
                 task_request_cancel(child)
-
-
-def _reason(errors: dict) -> str:
-    """DRF's field errors as one sentence per field: `title: This field is required.`"""
-    return "; ".join(f"{field}: {' '.join(_messages(problems))}" for field, problems in errors.items())
-
-
-def _messages(problems) -> list[str]:
-    if isinstance(problems, dict):  # a list field's errors, by index
-        return [message for nested in problems.values() for message in _messages(nested)]
-    if isinstance(problems, list):
-        return [message for nested in problems for message in _messages(nested)]
-    return [str(problems)]
