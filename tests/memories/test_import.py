@@ -26,7 +26,7 @@ from apps.memories.models import Memory
 from apps.memories.tasks import ingest_memory
 from apps.tasks.models import Status, TaskLog, TaskStage
 from apps.tasks.reporter import ProgressReporter
-from apps.tasks.services import task_children_changed
+from apps.tasks.services import task_children_changed, task_retry
 from tests.tasks.test_services import events_of
 
 PEOPLE = ["owner", "editor", "viewer", "outsider", "anonymous"]
@@ -259,6 +259,44 @@ def test_a_cancel_while_reading_stops_it_and_cancels_the_children_started(team, 
     assert Memory.objects.count() == 3  # the batch in progress was rolled back
     assert set(task.children.values_list("status", flat=True)) == {"cancelled"}
     assert task.import_items.filter(outcome="pending").count() == 5  # a retry reads them
+
+
+def test_a_retry_reads_again_the_items_of_an_import_that_stopped_half_way(
+    team, start, run_parent, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(import_services, "BATCH_SIZE", 2)
+    task = start(numbered(4) + "\n{nope")
+    real_create = import_services.memory_create
+
+    def cancelled_at_the_third(**fields):
+        if fields["title"] == "Note 3":
+            TaskLog.objects.filter(pk=task.pk).update(cancel_requested_at=timezone.now())
+        return real_create(**fields)
+
+    monkeypatch.setattr(import_services, "memory_create", cancelled_at_the_third)
+    monkeypatch.setattr(import_services, "CANCEL_CHECK_EVERY", 1)
+    task = run_parent(task)
+    assert (task.status, task.result["stopped_after"]) == ("cancelled", 2)
+
+    monkeypatch.setattr(import_services, "memory_create", real_create)
+    with django_capture_on_commit_callbacks(execute=False):
+        attempt = task_retry(task, by=team["editor"])
+    attempt = run_parent(attempt)
+    read = list(attempt.import_items.order_by("position").values_list("line", "outcome"))
+    # What the first attempt created is there already; the rest is created now.
+    assert read == [(1, "duplicate"), (2, "duplicate"), (3, "created"), (4, "created"), (5, "rejected")]
+    assert attempt.result == {"total": 5, "created": 2, "duplicates": 2, "rejected": 1}
+    assert Memory.objects.count() == 4 and attempt.children.count() == 2
+    assert task.import_items.filter(outcome="pending").count() == 3  # the first attempt's record stays as it was
+
+
+def test_an_import_read_to_the_end_is_not_read_again(team, start, run_parent):
+    task = run_parent(start("{nope"))
+    assert task.status == "completed"
+    TaskLog.objects.filter(pk=task.pk).update(status=Status.PENDING)
+    task = run_parent(task)
+    assert task.status == "failed" and "already read" in task.error
+    assert task.import_items.get().outcome == "rejected"
 
 
 # -- the API -----------------------------------------------------------------------------

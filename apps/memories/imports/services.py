@@ -122,6 +122,7 @@ def import_run(task: TaskLog, reporter: ProgressReporter) -> dict | object:
         raise
 
 
+@transaction.atomic  # all or none: a rerun copies only when it finds no items
 def _copy_unread_import(previous_id, task: TaskLog) -> None:
     """A retry reads again every item of the attempt it retries, if that one stopped before reading them all."""
     previous = ImportItem.objects.filter(task_id=previous_id).order_by("position")
