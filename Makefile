@@ -13,7 +13,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/memstack
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 
-.PHONY: run test lint format check-services browser install clean bench
+.PHONY: run test lint format check-services browser pushpin install clean bench
 
 install: $(STAMP)
 
@@ -53,13 +53,24 @@ browser:
 	echo "Installing Debian's chromium for the browser tests..."; \
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-test: check-services browser
+# The live Pushpin test (and the benchmark through Pushpin) run Debian's
+# pushpin, started with a config of their own; install it once if missing.
+pushpin:
+	@if command -v pushpin >/dev/null 2>&1; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "make pushpin: pushpin is not installed and apt-get is missing; install Pushpin 1.36 and put it on PATH." >&2; \
+		exit 1; \
+	fi; \
+	echo "Installing Debian's pushpin for the GRIP tests..."; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pushpin
+
+test: check-services browser pushpin
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=test-only-secret-key \
 	DEBUG=false $(PY) -m pytest $(PYTEST_ARGS)
 
 # Scratch database `memstack_bench_<random>` on the test server (dropped at
 # the end); Redis db 11, apart from the suite's. BENCH_ARGS: see bench/run.py.
-bench: $(STAMP)
+bench: $(STAMP) pushpin
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/11} \
 	SECRET_KEY=bench-only-secret-key $(PY) bench/run.py $(BENCH_ARGS)
 

@@ -85,9 +85,10 @@ def main() -> int:
     rng = random.Random(args.seed)
     steps = []
     for step in range(1, args.steps + 1):
-        # The row's CheckConstraint caps progress at 100; the message is what
-        # identifies a step.
-        progress = (step - 1) % 99 + 1
+        # Progress only goes up, as in a real task (streams drop a state older
+        # than one they sent), and stays under 100 (the row's CheckConstraint);
+        # the message is what identifies a step.
+        progress = 1 + (step - 1) * 98 // max(1, args.steps - 1)
         current = {"step": step, "progress": progress}
         current["t_call"] = time.time()
         reporter.stage(progress, f"step {step}")

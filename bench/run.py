@@ -5,8 +5,9 @@ repetition uses its own scratch database and web process; the summary is the
 median over repetitions of each statistic. Raw results go to bench/results/
 (git-ignored).
 
-    make bench                                # 3 repetitions, 1 and 200 clients
-    make bench BENCH_ARGS="--repeat 1 --clients 1,50,200"
+    make bench                                # 1 repetition: 1, 200, 1,000, 5,000 streams, 10,000 via Pushpin
+    make bench BENCH_ARGS="--repeat 3 --clients 1,200"
+    make bench BENCH_ARGS="--clients 1,1000,p2000"  # `p`: through Pushpin
 """
 
 from __future__ import annotations
@@ -64,11 +65,15 @@ def machine() -> dict:
     }
 
 
-def median_of(runs: list[dict], clients: int, *keys: str):
+def phase_name(phase: dict) -> str:
+    return phase.get("phase") or str(phase["clients"])
+
+
+def median_of(runs: list[dict], name: str, *keys: str):
     values = []
     for run in runs:
         for phase in run["phases"]:
-            if phase["clients"] == clients:
+            if phase_name(phase) == name:
                 value = phase
                 for key in keys:
                     value = value.get(key) if isinstance(value, dict) else None
@@ -77,19 +82,20 @@ def median_of(runs: list[dict], clients: int, *keys: str):
     return round(statistics.median(values), 1) if values else None
 
 
-def total_of(runs: list[dict], clients: int, key: str) -> int:
-    return sum(p[key] for run in runs for p in run["phases"] if p["clients"] == clients)
+def total_of(runs: list[dict], name: str, key: str) -> int:
+    return sum(p[key] for run in runs for p in run["phases"] if phase_name(p) == name)
 
 
-def report(runs: list[dict], clients: list[int], info: dict, args) -> str:
-    def m(count: int, *keys: str):
+def report(runs: list[dict], clients: list[str], info: dict, args) -> str:
+    def m(count: str, *keys: str):
         value = median_of(runs, count, *keys)
         return "–" if value is None else value
 
     lines = [
         f"Machine: {info['nproc']} vCPU ({info['cpu']}), {info['ram_gib']} GiB RAM, {info['os']}; "
         f"Python {info['python']}, PostgreSQL {info['postgresql']}, Redis {info['redis']}. "
-        f"Date: {info['date_utc']}. {len(runs)} repetition(s) x {args.steps} steps per phase.",
+        f"Date: {info['date_utc']}. {len(runs)} repetition(s); {args.steps} steps per phase, "
+        f"{getattr(args, 'big_steps', args.steps)} from 1,000 streams. `p` marks streams held by Pushpin.",
         "",
         "Latency from commit to arrival, ms; each cell is the median over repetitions:",
         "",
@@ -114,13 +120,29 @@ def report(runs: list[dict], clients: list[int], info: dict, args) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for count in clients:
-        delivered = sum(p["sse"]["n"] for run in runs for p in run["phases"] if p["clients"] == count)
-        expected = sum(p["clients"] * p["steps"] for run in runs for p in run["phases"] if p["clients"] == count)
+        delivered = sum(p["sse"]["n"] for run in runs for p in run["phases"] if phase_name(p) == count)
+        expected = sum(p["clients"] * p["steps"] for run in runs for p in run["phases"] if phase_name(p) == count)
+        opened = sum(p["clients"] for run in runs for p in run["phases"] if phase_name(p) == count)
         lines.append(
-            f"| {count} | {100 * delivered / expected:.1f}% | {total_of(runs, count, 'streams_lost')} of {count * len(runs)} "
+            f"| {count} | {100 * delivered / expected:.1f}% | {total_of(runs, count, 'streams_lost')} of {opened} "
             f"| {total_of(runs, count, 'sse_missed')} | {total_of(runs, count, 'sse_duplicates')} "
             f"| {m(count, 'poll_request_ms', 'p99')} | {m(count, 'database_during_steps', 'sessions')} "
             f"| {m(count, 'worker_ms', 'commit_to_announced', 'p50')} |"
+        )
+    lines += [
+        "",
+        "The web process (uvicorn) with the streams open, median over repetitions "
+        "(Pushpin phases: the web process serves only Pushpin's requests; Pushpin's own memory beside):",
+        "",
+        "| clients | threads before | threads with streams open | RSS before MiB | RSS open MiB | KiB per stream "
+        "| Pushpin KiB per stream |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for count in clients:
+        lines.append(
+            f"| {count} | {m(count, 'web_process', 'before', 'threads')} | {m(count, 'web_process', 'streams_open', 'threads')} "
+            f"| {m(count, 'web_process', 'before', 'rss_mib')} | {m(count, 'web_process', 'streams_open', 'rss_mib')} "
+            f"| {m(count, 'web_process', 'kib_per_stream')} | {m(count, 'pushpin', 'kib_per_stream')} |"
         )
     lines += ["", "Per repetition:", ""]
     for index, run in enumerate(runs, 1):
@@ -135,9 +157,15 @@ def report(runs: list[dict], clients: list[int], info: dict, args) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--clients", default="1,200", help="comma-separated stream counts, one phase each")
-    parser.add_argument("--steps", type=int, default=200, help="progress steps per phase")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--clients",
+        default="1,200,1000,5000,p10000",
+        help="comma-separated stream counts, one phase each; p10000: 10,000 streams through Pushpin",
+    )
+    parser.add_argument("--steps", type=int, default=200, help="progress steps per phase (50-100 ms apart)")
+    parser.add_argument("--big-steps", type=int, default=30, help="steps of a phase of 1,000 streams or more")
+    parser.add_argument("--big-gap", default="0.25,0.35", help="seconds between those steps (min,max)")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--from-results", metavar="JSON", help="print the report of a raw results file again")
     args = parser.parse_args()
@@ -145,7 +173,7 @@ def main() -> int:
     if args.from_results:
         saved = json.loads(Path(args.from_results).read_text())
         saved_args = argparse.Namespace(**saved["args"])
-        print(report(saved["runs"], [int(c) for c in saved_args.clients.split(",")], saved["machine"], saved_args))
+        print(report(saved["runs"], [c.strip() for c in saved_args.clients.split(",")], saved["machine"], saved_args))
         return 0
 
     database_url = os.environ.get("DATABASE_URL", "")
@@ -155,8 +183,9 @@ def main() -> int:
             "bench: needs DATABASE_URL (a PostgreSQL server) and REDIS_URL; run it with `make bench`.", file=sys.stderr
         )
         return 2
-    clients = [int(c) for c in args.clients.split(",")]
+    clients = [c.strip() for c in args.clients.split(",")]
     info = machine()
+    big_gap = tuple(float(x) for x in args.big_gap.split(","))
     print(f"SSE progress latency: clients {clients}, {args.steps} steps, {args.repeat} repetition(s)")
     runs = []
     for index in range(args.repeat):
@@ -165,8 +194,10 @@ def main() -> int:
             sse_latency.run_once(
                 database_server_url=database_url,
                 redis_url=redis_url,
-                client_counts=clients,
+                phases_spec=sse_latency.parse_phases(args.clients),
                 steps=args.steps,
+                big_steps=args.big_steps,
+                big_gap=big_gap,
                 seed=sse_latency.seeded(args.seed),
             )
         )

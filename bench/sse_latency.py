@@ -1,6 +1,7 @@
 """SSE progress latency: from a worker committing a progress step to the
-event arriving at SSE clients, with 1 and with 200 clients open, beside a
-client polling `GET /api/v1/tasks/<id>/` every 500 ms.
+event arriving at SSE clients, with from 1 to thousands of streams open on
+one web process, and tens of thousands held by Pushpin, beside a client
+polling `GET /api/v1/tasks/<id>/` every 500 ms.
 
 One repetition:
 
@@ -9,18 +10,22 @@ One repetition:
 2. a user, a project, an API token and one TaskLog per phase (status
    processing), made with `manage.py shell`;
 3. uvicorn in production mode (the scratch database, Redis pub/sub bridge on
-   REDIS_URL), started as the Procfile starts it;
-4. per phase (N = 1, then N = 200 streams on one task): open N streams and
-   wait until each saw `stream-open`; start the poller; run
+   REDIS_URL), started as the Procfile starts it; with a Pushpin phase, also
+   Pushpin in front of it (its own config, loopback ports) and GRIP_URL set
+   for the web process and the worker;
+4. per phase (N streams on one task, directly or through Pushpin — `p10000`):
+   open N streams and wait until each saw `stream-open`; read the web
+   process's threads and memory; start the poller; run
    bench/progress_worker.py, a separate process that reports `steps` stages
    through ProgressReporter and records each commit time; wait for the
    stragglers; close everything.
 
 Clients are raw asyncio protocols in this process: `data_received` only
 appends `(time.time(), bytes)`, and the bytes are parsed after the phase,
-so 200 streams cost the measuring loop a few microseconds each per event
-and do not delay one another's timestamps. Latency = client receive time −
-worker commit time (one machine, one clock).
+so thousands of streams cost the measuring loop a few microseconds each per
+event. Latency = client receive time − worker commit time (one machine, one
+clock); with thousands of clients it includes this process's own delay in
+reading them (one core of two), so it is an upper bound.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import json
 import os
 import random
 import re
+import resource
 import secrets
 import statistics
 import tempfile
@@ -42,7 +48,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from tests.live import live_env, manage_shell_json, run_manage
-from tests.live.processes import PYTHON, Uvicorn
+from tests.live.processes import PYTHON, PushpinServer, Uvicorn, free_port
 from tests.live.sse import parse_frame
 
 BASE_DIR = Path(__file__).resolve().parents[1]
@@ -141,9 +147,50 @@ class ScratchDatabase:
 class ProductionUvicorn(Uvicorn):
     """uvicorn with the Procfile's flags (no access log, no lifespan)."""
 
-    def __init__(self, env: dict[str, str]) -> None:
-        super().__init__(env)
+    def __init__(self, env: dict[str, str], port: int | None = None) -> None:
+        super().__init__(env, port)
         self.args += ["--no-access-log", "--lifespan", "off"]
+
+
+def process_usage(pid: int | None, *, tree: bool = False) -> dict:
+    """Threads and resident memory of a process (with `tree`, and all its descendants), from /proc."""
+    pids = [pid] if not tree else _descendants(pid)
+    threads = rss_kib = 0
+    for one in pids:
+        try:
+            for line in Path(f"/proc/{one}/status").read_text().splitlines():
+                if line.startswith("Threads:"):
+                    threads += int(line.split()[1])
+                elif line.startswith("VmRSS:"):
+                    rss_kib += int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+    return {"threads": threads, "rss_mib": round(rss_kib / 1024, 1), "processes": len(pids)}
+
+
+def _descendants(root: int | None) -> list[int]:
+    parents: dict[int, int] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                stat = Path(f"/proc/{name}/stat").read_text()
+                parents[int(name)] = int(stat.rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    found, frontier = [root], [root]
+    while frontier:
+        children = [pid for pid, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
+
+
+def raise_open_files_limit() -> int:
+    """As many open files as the hard limit allows (a stream is a socket on each side)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 # -- SSE client ----------------------------------------------------------------
@@ -176,6 +223,12 @@ class StreamClient(asyncio.Protocol):
             if b"event: stream-open" in window:
                 self.opened.set()
             self._tail = window[-32:]
+
+    def saw(self, marker: bytes) -> bool:
+        """Whether `marker` arrived (in the last few reads: what is waited for is recent)."""
+        return any(marker in data for _, data in self.pieces[-4:]) or (
+            len(self.pieces) > 1 and marker in b"".join(data for _, data in self.pieces[-4:])
+        )
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self._closing:
@@ -251,6 +304,21 @@ class Phase:
     task_id: str
     steps: int
     seed: int
+    via_pushpin: bool = False
+    gap: tuple[float, float] = (0.05, 0.10)
+
+    @property
+    def name(self) -> str:
+        return f"p{self.clients}" if self.via_pushpin else str(self.clients)
+
+
+def parse_phases(spec: str) -> list[tuple[int, bool]]:
+    """ "1,1000,p10000" -> [(1, False), (1000, False), (10000, True)]: `p` goes through Pushpin."""
+    phases = []
+    for part in spec.split(","):
+        part = part.strip()
+        phases.append((int(part.removeprefix("p")), part.startswith("p")))
+    return phases
 
 
 async def _poll(url: str, token: str, interval: float, stop: asyncio.Event, polls: list) -> None:
@@ -274,28 +342,48 @@ async def _poll(url: str, token: str, interval: float, stop: asyncio.Event, poll
 
 
 async def run_phase(
-    server: Uvicorn, env: dict[str, str], token: str, phase: Phase, work_dir: Path, activity: Callable[[], dict]
+    server: Uvicorn,
+    env: dict[str, str],
+    token: str,
+    phase: Phase,
+    work_dir: Path,
+    activity: Callable[[], dict],
+    pushpin: PushpinServer | None = None,
 ) -> dict:
     loop = asyncio.get_running_loop()
-    host, port = "127.0.0.1", server.port
+    host, port = "127.0.0.1", (pushpin.port if phase.via_pushpin else server.port)
     stream_path = f"/api/v1/tasks/{phase.task_id}/stream"
 
     clients: list[StreamClient] = []
-    gate = asyncio.Semaphore(20)
+    gate = asyncio.Semaphore(100)
+    web_before = process_usage(server.pid)
+    pushpin_before = process_usage(pushpin.pid, tree=True) if phase.via_pushpin else None
+
+    failed_to_open: list[str] = []
 
     async def open_one() -> None:
+        # A stream that does not open within a minute is counted, not fatal:
+        # at ten thousand, one slow request must not void the whole phase.
         async with gate:
             client = StreamClient(host, port, stream_path, token)
-            await loop.create_connection(lambda: client, host, port)
-            clients.append(client)
-            await asyncio.wait_for(client.opened.wait(), 60)
+            try:
+                await loop.create_connection(lambda: client, host, port)
+                await asyncio.wait_for(client.opened.wait(), 60)
+            except (TimeoutError, OSError) as exc:
+                failed_to_open.append(repr(exc))
+                client.close()
+                return
             if client.lost.is_set():
-                raise RuntimeError(f"a stream closed before it opened:\n{client.pieces[:2]!r}")
+                failed_to_open.append(f"closed before it opened: {client.pieces[:1]!r}"[:300])
+                return
+            clients.append(client)
 
     t_open = time.time()
     await asyncio.gather(*(open_one() for _ in range(phase.clients)))
     open_seconds = time.time() - t_open
     await asyncio.sleep(1.0)  # let the server settle after the burst of opens
+    web_open = process_usage(server.pid)
+    pushpin_open = process_usage(pushpin.pid, tree=True) if phase.via_pushpin else None
     # PostgreSQL publishes its statistics about once a second, so these
     # counts are approximate; they show the order of magnitude.
     opened_activity = activity()
@@ -308,12 +396,19 @@ async def run_phase(
     worker = await asyncio.create_subprocess_exec(
         PYTHON, WORKER, "--task-id", phase.task_id, "--steps", str(phase.steps),
         "--seed", str(phase.seed), "--out", str(steps_file),
+        "--min-gap", str(phase.gap[0]), "--max-gap", str(phase.gap[1]),
         env=env, cwd=str(BASE_DIR), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     output, _ = await worker.communicate()
     if worker.returncode != 0:
         raise RuntimeError(f"the worker exited with {worker.returncode}:\n{output.decode()[-3000:]}")
-    await asyncio.sleep(1.5)  # stragglers, and one more poll after the last step
+    # Stragglers: every stream should get the last step; a late one is late,
+    # not lost, so wait for it (up to a minute) before counting what is missing.
+    last_step = f'"message": "step {phase.steps}"'.encode()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not all(client.saw(last_step) for client in clients):
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1.5)  # one more poll after the last step
     stop_polling.set()
     await poller
     await asyncio.sleep(1.0)
@@ -322,8 +417,27 @@ async def run_phase(
         client.close()
     await asyncio.sleep(0.2)
 
+    web_during = process_usage(server.pid)
     worker_steps = json.loads(steps_file.read_text())["steps"]
     result = analyse(phase, worker_steps, clients, polls, open_seconds)
+    result["phase"] = phase.name
+    result["failed_to_open"] = len(failed_to_open)
+    result["failed_to_open_examples"] = failed_to_open[:3]
+    result["via_pushpin"] = phase.via_pushpin
+    result["web_process"] = {
+        "before": web_before,
+        "streams_open": web_open,
+        "after_steps": web_during,
+        "kib_per_stream": None
+        if phase.via_pushpin
+        else round((web_open["rss_mib"] - web_before["rss_mib"]) * 1024 / phase.clients, 1),
+    }
+    if phase.via_pushpin:
+        result["pushpin"] = {
+            "before": pushpin_before,
+            "streams_open": pushpin_open,
+            "kib_per_stream": round((pushpin_open["rss_mib"] - pushpin_before["rss_mib"]) * 1024 / phase.clients, 1),
+        }
     # Everyone's: the web process, the worker (one session) and the poller.
     result["database_during_steps"] = {key: done_activity[key] - opened_activity[key] for key in done_activity}
     return result
@@ -457,11 +571,24 @@ print(json.dumps({{"token": token, "project_id": str(project.id), "tasks": tasks
 """
 
 
+# Thousands of streams take longer per event; real stages are seconds apart.
+BIG = 1000
+
+
 def run_once(
-    *, database_server_url: str, redis_url: str, client_counts: list[int], steps: int, seed: int, log=print
+    *,
+    database_server_url: str,
+    redis_url: str,
+    phases_spec: list[tuple[int, bool]],
+    steps: int,
+    big_steps: int,
+    big_gap: tuple[float, float],
+    seed: int,
+    log=print,
 ) -> dict:
     started = time.time()
     load = os.getloadavg()  # the machine may be shared: say how busy it was
+    raise_open_files_limit()  # before uvicorn and Pushpin start: they inherit it
     with ScratchDatabase(database_server_url) as database, tempfile.TemporaryDirectory(prefix="memstack-bench-") as tmp:
         env = live_env(
             DATABASE_URL=database.url,
@@ -472,18 +599,39 @@ def run_once(
         )
         log(f"  database {database.name}: migrating")
         run_manage(env, "migrate", "--noinput", "-v", "0")
-        setup = manage_shell_json(env, SETUP.format(phases=len(client_counts)))
-        with ProductionUvicorn(env) as server:
-            phases = []
-            for index, (count, task_id) in enumerate(zip(client_counts, setup["tasks"])):
-                phase = Phase(clients=count, task_id=task_id, steps=steps, seed=seed + index)
-                log(f"  phase: {count} client(s), {steps} steps")
-                result = asyncio.run(
-                    run_phase(server, env, setup["token"], phase, Path(tmp), lambda: database_activity(database))
-                )
-                log("    " + one_line(result))
-                phases.append(result)
-            server_log = server.log()
+        setup = manage_shell_json(env, SETUP.format(phases=len(phases_spec)))
+        port = free_port()
+        pushpin = PushpinServer(origin_port=port) if any(via for _, via in phases_spec) else None
+        if pushpin is not None:
+            env["GRIP_URL"] = pushpin.grip_url
+            pushpin.start()
+        try:
+            with ProductionUvicorn(env, port) as server:
+                phases = []
+                for index, ((count, via), task_id) in enumerate(zip(phases_spec, setup["tasks"])):
+                    big = count >= BIG
+                    phase = Phase(
+                        clients=count,
+                        task_id=task_id,
+                        steps=big_steps if big else steps,
+                        seed=seed + index,
+                        via_pushpin=via,
+                        gap=big_gap if big else (0.05, 0.10),
+                    )
+                    log(
+                        f"  phase {phase.name}: {count} client(s){' through Pushpin' if via else ''}, {phase.steps} steps"
+                    )
+                    result = asyncio.run(
+                        run_phase(
+                            server, env, setup["token"], phase, Path(tmp), lambda: database_activity(database), pushpin
+                        )
+                    )
+                    log("    " + one_line(result))
+                    phases.append(result)
+                server_log = server.log()
+        finally:
+            if pushpin is not None:
+                pushpin.cleanup()
     return {
         "seconds": round(time.time() - started, 1),
         "loadavg_at_start": load,
@@ -508,9 +656,19 @@ def server_errors(log: str) -> dict:
 
 def one_line(result: dict) -> str:
     sse, poll = result["sse"], result["poll"]
+    web = result.get("web_process")
+    usage = (
+        f"; web process: {web['streams_open']['threads']} threads, {web['streams_open']['rss_mib']} MiB with the "
+        f"streams open ({web['before']['rss_mib']} MiB before, {web['kib_per_stream']} KiB per stream)"
+        if web
+        else ""
+    )
+    if result.get("pushpin"):
+        usage += f"; Pushpin {result['pushpin']['kib_per_stream']} KiB per stream"
     return (
         f"SSE p50 {sse.get('p50')} ms, p99 {sse.get('p99')} ms, max {sse.get('max')} ms "
         f"(n={sse['n']}, missed {result['sse_missed']}, streams lost {result['streams_lost']}/{result['clients']}, "
+        f"failed to open {result.get('failed_to_open', 0)}, "
         f"duplicates {result['sse_duplicates']}); "
         f"polling p50 {poll.get('p50')} ms, p99 {poll.get('p99')} ms"
         + (
@@ -518,6 +676,7 @@ def one_line(result: dict) -> str:
             if "database_during_steps" in result
             else ""
         )
+        + usage
     )
 
 

@@ -9,8 +9,40 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "memstack.settings")
 
 # Before serving: migrate if MEMSTACK_AUTO_MIGRATE, then log any schema drift.
 django.setup(set_prefix=False)
+from apps.agents.mcp.http import mount_mcp  # noqa: E402 - needs the app registry
 from apps.core.startup import prepare_web_process  # noqa: E402 - needs the app registry
+from apps.tasks.bridge import get_bridge  # noqa: E402
+from apps.tasks.streams import close_streams_on_shutdown, stream_context  # noqa: E402
 
 prepare_web_process()
 
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+
+_started = False
+
+
+def _start_in_loop() -> None:
+    """Once, in the server's event loop: the bridge listens (so /healthz reports
+    it from the first probe) and SIGTERM ends open streams at once."""
+    global _started
+    if not _started:
+        _started = True
+        close_streams_on_shutdown()
+        get_bridge().ensure_listening()
+
+
+async def _django_with_streams(scope, receive, send):
+    """Django, with event streams that hold no thread while they are open (apps/tasks/streams.py)."""
+    _start_in_loop()
+    context = stream_context(scope)
+    if context is None:
+        return await django_application(scope, receive, send)
+    async with context:
+        return await django_application(scope, receive, send)
+
+
+# The MCP server (streamable HTTP) at /mcp beside Django; it answers ASGI
+# lifespan itself (Django has no use for it), so the streams start at the
+# first request whether or not the server speaks lifespan.
+application = mount_mcp(_django_with_streams)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.tasks",
     "apps.memories",
     "apps.graph",
+    "apps.agents",
 ]
 
 MIDDLEWARE = [
@@ -186,7 +187,18 @@ CELERY_BEAT_SCHEDULE = {
 EVENTSTREAM_STORAGE_CLASS = "apps.tasks.eventstorage.EventStorage"
 EVENTSTREAM_CHANNELMANAGER_CLASS = "apps.tasks.channels.ProjectChannelManager"
 EVENT_BRIDGE = "redis" if REDIS_URL else "database"
+# Embedded mode: the poll interval while events flow, doubling while none
+# do, up to the maximum (also the longest an idle process takes to notice one).
 EVENT_BRIDGE_POLL_SECONDS = 0.1
+EVENT_BRIDGE_POLL_MAX_SECONDS = 1.0
+# Pushpin (or another GRIP proxy) in front of the web processes holds the
+# streams: events are also published to it, and a stream request it proxies
+# is answered with GRIP instructions (docs/operations.md). Its publish
+# endpoint, with the key it signs requests with, e.g.
+# http://127.0.0.1:5561/?iss=pushpin&key=<sig_key>.
+GRIP_URL = env_str("GRIP_URL", "") or None
+if GRIP_URL:
+    MIDDLEWARE.insert(0, "django_grip.GripMiddleware")
 
 # --- Auth, API -------------------------------------------------------------
 
@@ -204,6 +216,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous call then gets 401 with WWW-Authenticate.
         "rest_framework.authentication.TokenAuthentication",
+        # `Authorization: Bearer <key>`: a project API key (apps.agents).
+        "apps.agents.authentication.ProjectKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

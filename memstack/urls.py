@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from apps.agents.urls import api_urlpatterns as agent_api
 from apps.core import views as core_views
 from apps.graph.urls import api_urlpatterns as graph_api
 from apps.memories.urls import api_urlpatterns as memory_api
@@ -17,6 +18,7 @@ api_v1 = [
     *memory_api,
     *graph_api,
     *task_api,
+    *agent_api,
 ]
 
 urlpatterns = [
@@ -28,5 +30,6 @@ urlpatterns = [
     path("", include("apps.memories.urls")),
     path("", include("apps.graph.urls")),
     path("", include("apps.tasks.urls")),
+    path("", include("apps.agents.urls")),
     path("api/v1/", include((api_v1, "api"))),
 ]

@@ -31,9 +31,24 @@ def check_broker() -> str | None:
 
 
 def check_event_bridge() -> str | None:
-    if settings.EVENT_BRIDGE == "redis":
-        return _ping_redis("event bridge")
-    return None  # events travel through the database, checked above
+    """The state of this web process's event bridge, as it last saw its source.
+
+    Not a probe of Redis: the bridge may be cut off while Redis answers a
+    PING (or the other way round), and what matters is whether events reach
+    the streams. States only, never exception text.
+    """
+    from apps.tasks.bridge import get_bridge
+
+    status = get_bridge().status()
+    if status["state"] in ("ok", "idle", "starting"):
+        return None
+    since = status.get("failing_for")
+    heard = status.get("last_receive_age")
+    return (
+        f"event bridge ({status['kind']}) {status['state']}"
+        + (f" for {since:.0f} s" if since is not None else "")
+        + (f"; last heard from its source {heard:.0f} s ago" if heard is not None else "; never heard from its source")
+    )
 
 
 def check_migrations() -> str | None:

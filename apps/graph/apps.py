@@ -9,7 +9,7 @@ class GraphConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
-        from apps.graph.rebuild import SUBJECT_TYPE
+        from apps.graph.constants import SUBJECT_TYPE
         from apps.tasks.services import register_subject
 
         # A rebuild changes nothing of its own subject's state; its page is the communities list.

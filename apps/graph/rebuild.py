@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import Count
 
 from apps.graph.communities import Namer, PlannedCommunity, name_community, namer_from, plan_rebuild
+from apps.graph.constants import REBUILD, SUBJECT_TYPE
+from apps.graph.extraction import get_extractor
 from apps.graph.models import Community, Entity, Relationship
 from apps.graph.selectors import active_rebuild
 from apps.graph.services import communities_update, lock_project_graph
@@ -28,9 +30,6 @@ from apps.projects.models import Project
 from apps.tasks.models import TaskLog
 from apps.tasks.reporter import ProgressReporter
 from apps.tasks.services import task_create
-
-REBUILD = "rebuild_communities"
-SUBJECT_TYPE = "graph.communities"
 
 # Each stage names the work done after it.
 LOADING = (10, "Loading the graph...")
@@ -105,8 +104,6 @@ def communities_rebuild(task: TaskLog, reporter: ProgressReporter) -> dict:
 def _namer() -> Namer:
     if settings.GRAPH_EXTRACTOR != "llm":
         return name_community
-    from apps.graph.extraction import get_extractor
-
     llm = namer_from(get_extractor())
     asked = 0
 

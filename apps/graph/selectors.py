@@ -8,13 +8,14 @@ also lists the closed ones, marked.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 
+from apps.graph.constants import REBUILD
 from apps.graph.models import Community, EdgeType, EdgeTypeMap, Entity, EntityType, Mention, Relationship
-from apps.memories.models import Memory
 from apps.projects.models import Project
 from apps.tasks.models import Status, TaskLog
 
@@ -101,8 +102,28 @@ def entity_relationships(entity: Entity, *, direction: str) -> QuerySet[Relation
     )
 
 
-def entity_memories(entity: Entity) -> QuerySet[Memory]:
-    return Memory.objects.filter(mentions__entity=entity).order_by("-valid_at", "id")
+def episode_entities(episode_id: UUID) -> QuerySet[Entity]:
+    """The entities an episode (the memory `episode_id`) names, by name."""
+    return Entity.objects.filter(mentions__memory_id=episode_id).select_related("entity_type").order_by("name")
+
+
+def episode_relationships(episode_id: UUID) -> QuerySet[Relationship]:
+    """The relationships an episode supports."""
+    return (
+        Relationship.objects.filter(episodes=episode_id)
+        .select_related("source", "target")
+        .order_by("source__name", "name")
+    )
+
+
+def entity_memories(entity: Entity) -> QuerySet:
+    """The memories that mention the entity, newest first.
+
+    Reached through the graph's own foreign key (Mention.memory): the graph
+    imports nothing of the memories app.
+    """
+    memories = Mention._meta.get_field("memory").related_model
+    return memories.objects.filter(mentions__entity=entity).order_by("-valid_at", "id")
 
 
 # -- communities -----------------------------------------------------------------
@@ -135,8 +156,6 @@ def top_members(community_ids: list[int], *, limit: int = 10) -> dict[int, list[
 
 def active_rebuild(project: Project) -> TaskLog | None:
     """The project's community rebuild that is pending or running, if any."""
-    from apps.graph.rebuild import REBUILD
-
     return (
         TaskLog.objects.filter(project=project, task_type=REBUILD, status__in=[Status.PENDING, Status.PROCESSING])
         .order_by("created_at")

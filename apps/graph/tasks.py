@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from apps.graph.rebuild import DONE_MESSAGE, REBUILD, communities_rebuild
+from apps.graph.constants import REBUILD
+from apps.graph.rebuild import DONE_MESSAGE, communities_rebuild
 from apps.tasks.services import celery_name, run_task
 
 

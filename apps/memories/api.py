@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from apps.memories import selectors, services
 from apps.memories.models import Memory
 from apps.memories.validation import InvalidMemoryFields, MemoryInput, validate_memory_fields
-from apps.projects.access import Action, get_project_for_user
+from apps.projects.access import Action, get_project_for_user, key_of
 from apps.tasks.models import Status
 
 
@@ -112,6 +112,8 @@ class MemoryListCreateApi(generics.GenericAPIView):
         except Http404:
             raise ApiValidationError({"project_id": ["No project with this id that you are a member of."]}) from None
         except PermissionDenied:
+            if key_of(request.user) is not None:
+                raise  # the key's own reason (read-only)
             raise PermissionDenied("Viewers cannot add memories to this project.") from None
         try:
             memory = services.memory_create(project=project, author=request.user, **fields)

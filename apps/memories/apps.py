@@ -6,8 +6,9 @@ class MemoriesConfig(AppConfig):
     label = "memories"
 
     def ready(self) -> None:
+        from apps.memories.constants import SUBJECT_TYPE
         from apps.memories.imports import services as imports
-        from apps.memories.services import SUBJECT_TYPE, memory_follow_task, memory_url
+        from apps.memories.services import memory_follow_task, memory_url
         from apps.tasks.services import register_subject
 
         register_subject(SUBJECT_TYPE, follow=memory_follow_task, url=memory_url)

@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
+from apps.graph import selectors as graph_selectors
 from apps.graph.models import Entity, Relationship
+from apps.memories.constants import SUBJECT_TYPE
 from apps.memories.models import Memory
 from apps.projects.access import Action, User, get_project_for_user
 from apps.projects.models import Project
@@ -47,14 +49,12 @@ def memories_of(project: Project, *, status: str | None = None) -> QuerySet[Memo
 
 
 def memory_entities(memory: Memory) -> QuerySet[Entity]:
-    return Entity.objects.filter(mentions__memory=memory).select_related("entity_type").order_by("name")
+    return graph_selectors.episode_entities(memory.id)
 
 
 def memory_relationships(memory: Memory) -> QuerySet[Relationship]:
-    return memory.relationships.select_related("source", "target").order_by("source__name", "name")
+    return graph_selectors.episode_relationships(memory.id)
 
 
 def memory_tasks(memory: Memory) -> QuerySet[TaskLog]:
-    from apps.memories.services import SUBJECT_TYPE
-
     return TaskLog.objects.filter(subject_type=SUBJECT_TYPE, subject_id=str(memory.id)).order_by("-created_at")

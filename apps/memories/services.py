@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 
 from django.conf import settings
@@ -12,21 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.graph import services as graph
+from apps.memories.constants import INGEST, SUBJECT_TYPE
 from apps.memories.models import Memory, content_hash
 from apps.projects.models import Project
 from apps.tasks.models import Status, TaskLog
 from apps.tasks.reporter import ProgressReporter
 from apps.tasks.services import task_create, task_request_cancel
 
-SUBJECT_TYPE = "memories.memory"
-INGEST = "ingest_memory"
-
-# The stages of ingestion, as DESIGN.md lists them; each names the work done after it.
+# The stages of ingestion that are this room's, as DESIGN.md lists them; the
+# graph reports its own (20 to 75) in graph.episode_ingest.
 STARTING = (10, "Starting episode ingestion...")
-LOADING_SCHEMA = (20, "Loading schema...")
-EXTRACTING = (30, "Extracting entities and relationships...")
-SYNCING_SCHEMA = (50, "Syncing schema...")
-UPDATING_COMMUNITIES = (75, "Updating communities...")
 DONE_MESSAGE = "Episode ingestion completed"
 
 
@@ -135,8 +131,7 @@ def memory_update(*, memory: Memory, by: AbstractBaseUser | None, **fields) -> M
 def memory_delete(*, memory: Memory) -> None:
     """Delete a memory and everything in the graph that only it supported."""
     _stop_ingestion(memory)
-    graph.lock_project_graph(memory.project)
-    graph.episode_remove(project=memory.project, memory=memory)
+    graph.episode_remove(project=memory.project, episode_id=memory.id)
     memory.delete()
 
 
@@ -156,48 +151,22 @@ def memory_url(task: TaskLog) -> str:
 
 
 def memory_ingest(task: TaskLog, reporter: ProgressReporter) -> dict:
-    """The ingestion pipeline for one memory (an episode), stage by stage.
+    """The ingestion pipeline for one memory: one call into each room it feeds, in turn.
 
-    Runs in a worker through apps.tasks.services.run_task. Each stage is
-    reported before its work starts, and every report is a cancellation
-    check. Graph writes hold the project's graph lock for their transaction
-    (so ingestions in one project take turns) and replace what an earlier
-    run of the same memory produced, so a rerun leaves the same graph.
+    Runs in a worker through apps.tasks.services.run_task. Each room reports
+    its own stages (every report is a cancellation check), holds its own
+    locks and takes back what it wrote if it cannot finish; a rerun of the
+    same memory replaces what the previous run produced.
     """
     reporter.stage(*STARTING)
     memory = Memory.objects.select_related("project").get(pk=task.subject_id)
-    project = memory.project
-    episode = graph.Episode.from_memory(memory)
+    # The content alone: a title in front would break JSON content and could
+    # pass for a speaker in a conversation.
+    episode = graph.Episode(
+        memory_id=memory.id, text=memory.content, content_type=memory.content_type, valid_at=memory.valid_at
+    )
 
-    reporter.stage(*LOADING_SCHEMA)
-    schema = graph.schema_load(project=project)
+    ingested = graph.episode_ingest(project=memory.project, episode=episode, reporter=reporter)
+    # Every further room a memory feeds (the recall index, at 90) is one more call here, after the graph's.
 
-    reporter.stage(*EXTRACTING)
-    extraction = graph.episode_extract(episode=episode, schema=schema, check=reporter.check_cancelled)
-
-    reporter.stage(*SYNCING_SCHEMA)
-    with transaction.atomic():
-        graph.lock_project_graph(project)
-        schema_changes = graph.schema_sync(project=project, extraction=extraction)
-        written = graph.episode_write(project=project, memory=memory, extraction=extraction)
-
-    try:
-        reporter.stage(*UPDATING_COMMUNITIES)
-        with transaction.atomic():
-            graph.lock_project_graph(project)
-            communities = graph.communities_update(project=project, entity_ids=written.entity_ids)
-    except BaseException:
-        # Cancelled or failed after writing: take back what this episode wrote.
-        with transaction.atomic():
-            graph.lock_project_graph(project)
-            graph.episode_remove(project=project, memory=memory)
-        raise
-
-    return {
-        "entities": len(written.entity_ids),
-        "relationships": written.relationship_count,
-        "invalidated_relationships": written.invalidated_count,
-        "new_entity_types": schema_changes.entity_types,
-        "new_edge_types": schema_changes.edge_types,
-        "communities_touched": communities,
-    }
+    return asdict(ingested)

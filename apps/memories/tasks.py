@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from apps.memories.services import DONE_MESSAGE, INGEST, memory_ingest
+from apps.memories.constants import INGEST
+from apps.memories.services import DONE_MESSAGE, memory_ingest
 from apps.tasks.services import celery_name, run_task
 
 

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.projects import selectors, services
-from apps.projects.access import Action, get_project_for_user
+from apps.projects.access import Action, check_not_key, get_project_for_user
 from apps.projects.models import Project
 
 
@@ -37,6 +37,7 @@ class ProjectListCreateApi(generics.GenericAPIView):
 
     @extend_schema(request=ProjectInputSerializer, responses={201: ProjectOutputSerializer})
     def post(self, request: Request) -> Response:
+        check_not_key(request.user, "create projects")
         data = ProjectInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         project = services.project_create(owner=request.user, **data.validated_data)

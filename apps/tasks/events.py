@@ -1,17 +1,46 @@
-"""The one place that publishes progress events."""
+"""Progress events: the one place that builds a task's payload, publishes
+events, and writes and reads event ids.
+
+An event id is `<channel>:<n>`, n being the event's position in its channel
+(django-eventstream's storage counts per channel). A client resumes a stream
+by sending the last id it saw as `Last-Event-ID` (or `?lastEventId=`), and a
+page that renders a task list hands its stream the id of the position it
+rendered at (`resume_id`).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import quote, unquote
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django_eventstream.utils import get_storage
 
 from apps.tasks.bridge import get_bridge
+from apps.tasks.eta import estimate_eta
+from apps.tasks.models import TaskLog
 
 logger = logging.getLogger(__name__)
+
+TERMINAL_EVENTS = frozenset({"completed", "failed", "cancelled"})
+
+
+class BadEventId(ValueError):
+    """A Last-Event-ID that is not `<channel>:<number>` (or a list of them)."""
+
+
+def task_event(task: TaskLog) -> tuple[str, dict]:
+    """The event type and payload that say where `task` is now (DESIGN.md's shape).
+
+    Streams send it as the first state to a new client and the reporter
+    publishes it at every change, so both say the same thing the same way.
+    """
+    payload = task.event_payload()
+    payload["eta_seconds"] = estimate_eta(task)
+    return task.event_type, payload
 
 
 def publish(channel: str, event_type: str, payload: dict) -> None:
@@ -36,3 +65,48 @@ def _publish_now(channel: str, event_type: str, payload: dict) -> None:
         get_bridge().announce(event)
     except Exception:
         logger.exception("Could not announce %s event for %s", event_type, channel)
+    if settings.GRIP_URL:
+        _publish_to_grip_proxy(event)
+
+
+def _publish_to_grip_proxy(event) -> None:
+    """Hand the event to Pushpin, which sends it to the streams it holds.
+
+    The previous id lets Pushpin notice a gap (events published out of
+    order by two workers) and fetch what is missing from us.
+    """
+    from django_eventstream.utils import publish_event
+
+    try:
+        publish_event(event.channel, event.type, event.data, str(event.id), str(event.id - 1), blocking=True)
+    except Exception:
+        logger.exception("Could not publish %s event for %s to the GRIP proxy", event.type, event.channel)
+
+
+# -- event ids -------------------------------------------------------------------
+
+
+def event_id(channel: str, position: int) -> str:
+    return f"{quote(channel)}:{position}"
+
+
+def resume_id(channel: str) -> str:
+    """The id of `channel`'s latest event: a stream opened with it sends only what comes after."""
+    return event_id(channel, get_storage().get_current_id(channel))
+
+
+def parse_event_id(value: str, channel: str) -> int | None:
+    """The position in `channel` that `value` names; None if it names only other channels.
+
+    django-eventstream's multi-channel form `a:1,b:2` is accepted. Anything
+    else raises BadEventId, so that a client learns at once that its id is
+    wrong instead of being streamed from a guess.
+    """
+    position = None
+    for part in value.split(","):
+        name, sep, number = part.strip().rpartition(":")
+        if not sep or not name or not number.isascii() or not number.isdigit() or len(number) > 18:
+            raise BadEventId(f"{value[:100]!r} is not an event id of the form <channel>:<number>")
+        if unquote(name) == channel:
+            position = int(number)
+    return position

@@ -1,32 +1,136 @@
-"""Event storage for django-eventstream: its database tables, read so that an
-open stream never keeps a database connection.
+"""Event storage: django-eventstream's tables (one counter and one row per
+event of a channel), read from one thread of its own.
 
-A stream reads storage only when it connects or catches up after a gap; the
-rest of the time it waits on the event bridge. django-eventstream runs those
-reads in the request's own thread, whose connection would otherwise stay open
-for as long as the browser keeps the page.
+Streams and the bridge run in the web process's event loop and must never
+block it, nor hold a database connection each. Every storage read of a web
+process goes through `aread_events` / `acurrent_position`, which run on one
+dedicated thread: one database connection per process for all its streams,
+whatever their number. When a read fails because the database went away (a
+restart, a failover), that connection is dropped and the read tried once more
+on a fresh one, so the process recovers by itself as soon as the database is
+back.
 """
 
 from __future__ import annotations
 
-import functools
+import asyncio
+import concurrent.futures
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, InterfaceError, connection
 from django_eventstream.storage import DjangoModelStorage
+from django_eventstream.utils import sse_encode_event
 
-
-def _releasing_connection(method):
-    @functools.wraps(method)
-    def wrapper(*args, **kwargs):
-        try:
-            return method(*args, **kwargs)
-        finally:
-            if not connection.in_atomic_block:
-                connection.close()
-
-    return wrapper
+# Large enough that a client far behind catches up in few reads, small
+# enough that one read never holds the storage thread for long.
+READ_BATCH = 200
 
 
 class EventStorage(DjangoModelStorage):
-    get_events = _releasing_connection(DjangoModelStorage.get_events)
-    get_current_id = _releasing_connection(DjangoModelStorage.get_current_id)
+    """django-eventstream's database storage (EVENTSTREAM_STORAGE_CLASS); used for writes."""
+
+    TRIM_EVERY_SECONDS = 60.0
+    _trimmed_at = float("-inf")
+
+    def trim_event_log(self) -> None:
+        # django-eventstream deletes events older than a day after every
+        # append: a query on each event's path from worker to browser. Once a
+        # minute per process removes the same rows.
+        now = time.monotonic()
+        if now - EventStorage._trimmed_at < self.TRIM_EVERY_SECONDS:
+            return
+        EventStorage._trimmed_at = now
+        super().trim_event_log()
+
+
+@dataclass(eq=False)
+class Event:
+    """One stored event. `data` is its JSON text, sent as is; `frame` is encoded once and shared."""
+
+    channel: str
+    type: str
+    data: str
+    id: int
+    _payload: Any = field(default=None, repr=False)
+    _frame: bytes | None = field(default=None, repr=False)
+
+    @property
+    def payload(self) -> Any:
+        """The data, parsed (None if it is not JSON)."""
+        if self._payload is None:
+            try:
+                self._payload = json.loads(self.data)
+            except ValueError:
+                self._payload = False
+        return self._payload or None
+
+    @property
+    def frame(self) -> bytes:
+        """The event as SSE bytes: encoded once for every stream that sends it."""
+        if self._frame is None:
+            from apps.tasks.events import event_id
+
+            self._frame = sse_encode_event(self.type, self.data, event_id=event_id(self.channel, self.id)).encode()
+        return self._frame
+
+
+def read_events(channel: str, after: int, upto: int | None = None, limit: int | None = None) -> list[Event]:
+    """Stored events of `channel` with ids in (after, upto], oldest first, at most `limit`."""
+    from django_eventstream.models import Event as StoredEvent
+
+    rows = StoredEvent.objects.filter(channel=channel, eid__gt=after)
+    if upto is not None:
+        rows = rows.filter(eid__lte=upto)
+    rows = rows.order_by("eid").values_list("type", "data", "eid")
+    if limit is not None:
+        rows = rows[:limit]
+    # The storage keeps each event's data as a JSON string of the JSON text.
+    return [Event(channel, type_, json.loads(data), eid) for type_, data, eid in rows]
+
+
+def current_position(channel: str) -> int:
+    """The id of the channel's latest event (0 before the first)."""
+    from django_eventstream.models import EventCounter
+
+    return EventCounter.objects.filter(name=channel).values_list("value", flat=True).first() or 0
+
+
+def positions(channels: set[str] | list[str]) -> dict[str, int]:
+    """The latest id of each channel that has had an event."""
+    from django_eventstream.models import EventCounter
+
+    return dict(EventCounter.objects.filter(name__in=list(channels)).values_list("name", "value"))
+
+
+_executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="event-storage")
+
+
+def _with_fresh_connection_on_failure(function, *args):
+    try:
+        return function(*args)
+    except (DatabaseError, InterfaceError):
+        # A connection broken by a database restart stays broken: replace it
+        # and try once more, so that the first read after the restart works.
+        connection.close()
+        try:
+            return function(*args)
+        except (DatabaseError, InterfaceError):
+            connection.close()
+            raise
+
+
+async def run_read(function, *args):
+    """Run a storage read on the storage thread, without blocking the event loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_executor, _with_fresh_connection_on_failure, function, *args)
+
+
+async def aread_events(channel: str, after: int, upto: int | None = None, limit: int | None = None) -> list[Event]:
+    return await run_read(read_events, channel, after, upto, limit)
+
+
+async def acurrent_position(channel: str) -> int:
+    return await run_read(current_position, channel)

@@ -7,8 +7,7 @@ import logging
 from django.db import transaction
 
 from apps.tasks.channels import project_channel, task_channel
-from apps.tasks.eta import estimate_eta
-from apps.tasks.events import publish
+from apps.tasks.events import publish, task_event
 from apps.tasks.models import TaskLog, TaskStage
 
 logger = logging.getLogger(__name__)
@@ -20,10 +19,9 @@ class TaskCancelled(Exception):
 
 def announce(task: TaskLog) -> None:
     """Publish the task's current state on its own channel and its project's."""
-    payload = task.event_payload()
-    payload["eta_seconds"] = estimate_eta(task)
-    publish(task_channel(task.id), task.event_type, payload)
-    publish(project_channel(task.project_id), task.event_type, payload)
+    event_type, payload = task_event(task)
+    publish(task_channel(task.id), event_type, payload)
+    publish(project_channel(task.project_id), event_type, payload)
 
 
 class ProgressReporter:

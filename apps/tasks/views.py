@@ -11,13 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_eventstream.utils import get_storage
 
 from apps.projects.access import Action, get_project_for_user, may
 from apps.projects.selectors import projects_for_user
 from apps.tasks import selectors, services
 from apps.tasks.channels import project_channel
 from apps.tasks.eta import estimate_eta
+from apps.tasks.events import resume_id
 from apps.tasks.models import Status, TaskLog
 
 
@@ -44,13 +44,9 @@ def task_list(request: HttpRequest, project_id: UUID | None = None) -> HttpRespo
         tasks = tasks.filter(status=wanted["status"])
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     shown_projects = {task.project_id for task in page.object_list}
-    storage = get_storage()
     # One stream per project on the page, each resuming from what the page shows.
     streams = [
-        {
-            "url": reverse("api:project-stream", args=[pid]),
-            "lastEventId": f"{project_channel(pid)}:{storage.get_current_id(project_channel(pid))}",
-        }
+        {"url": reverse("api:project-stream", args=[pid]), "lastEventId": resume_id(project_channel(pid))}
         for pid in sorted(shown_projects, key=str)
     ]
     context = {

@@ -272,7 +272,9 @@ def test_it_renames_an_edge_type_and_its_relationships(client, acme):
     client.force_login(acme["owner"])
     url = reverse("graph:edge-type-edit", args=[project.id, works_at.id])
 
-    assert "Renaming it renames its relationships too." in client.get(url).content.decode()
+    form = client.get(url).content.decode()
+    assert "Renaming it renames its relationships too." in form
+    assert 'value="WORKS_AT"' in form  # the form starts from the type's current fields
     response = client.post(url, {"name": "EMPLOYED_BY", "description": "Works for.", "exclusive": "on"})
 
     assert response.status_code == 302

@@ -3,6 +3,7 @@ uvicorn, redis-server, manage.py, and an SSE client to read streams."""
 
 from tests.live.processes import (
     CeleryWorker,
+    PostgresServer,
     RedisServer,
     ServerProcess,
     Uvicorn,
@@ -13,6 +14,7 @@ from tests.live.processes import (
     publish_from_another_process,
     run_manage,
     start_celery_worker,
+    start_postgres,
     start_redis,
     start_uvicorn,
 )
@@ -20,6 +22,7 @@ from tests.live.sse import SSEClient, SSEEvent
 
 __all__ = [
     "CeleryWorker",
+    "PostgresServer",
     "RedisServer",
     "SSEClient",
     "SSEEvent",
@@ -32,6 +35,7 @@ __all__ = [
     "publish_from_another_process",
     "run_manage",
     "start_celery_worker",
+    "start_postgres",
     "start_redis",
     "start_uvicorn",
 ]

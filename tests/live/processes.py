@@ -312,6 +312,154 @@ def start_celery_worker(env: dict[str, str], concurrency: int = 1) -> CeleryWork
     return _start_or_clean_up(CeleryWorker(env, concurrency))
 
 
+class PostgresServer(ServerProcess):
+    """A throw-away PostgreSQL cluster of the test's own (initdb in a temp
+    dir, a free loopback port), run as the `postgres` OS user when we are
+    root, as PostgreSQL requires. `restart()` keeps the data."""
+
+    BIN = Path("/usr/lib/postgresql/15/bin")
+
+    def __init__(self, port: int | None = None, **kwargs: Any) -> None:
+        self.port = port or free_port()
+        self.data_dir = tempfile.mkdtemp(prefix="memstack-pg-")
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+        if not (self.BIN / "postgres").exists():
+            raise RuntimeError(f"PostgreSQL 15 is not installed in {self.BIN}")
+        self._as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self._as_postgres:
+            shutil.chown(self.data_dir, "postgres", "postgres")
+        subprocess.run(  # noqa: S603 - our own command
+            [*self._as_postgres, str(self.BIN / "initdb"), "-D", self.data_dir, "-A", "trust", "-U", "postgres",
+             "--no-sync", "-E", "UTF8"],
+            check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+        args = [
+            *self._as_postgres, str(self.BIN / "postgres"), "-D", self.data_dir, "-p", str(self.port),
+            "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.data_dir}",
+            "-c", "fsync=off", "-c", "full_page_writes=off",
+        ]  # fmt: skip
+        super().__init__("postgres", args, live_env(), ready_port=self.port, **kwargs)
+
+    def database_url(self, name: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> int | None:
+        # SIGINT is PostgreSQL's fast shutdown: it ends open connections,
+        # where SIGTERM would wait for every client to leave.
+        if self.running:
+            self._signal(self.process, signal.SIGINT)
+            try:
+                self.process.wait(self.stop_timeout)
+            except subprocess.TimeoutExpired:
+                pass
+        return super().stop()
+
+    def create_database(self, name: str) -> str:
+        subprocess.run(  # noqa: S603 - our own command
+            [*self._as_postgres, str(self.BIN.parent / "bin" / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
+             "-U", "postgres", name],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+        return self.database_url(name)
+
+    def cleanup(self) -> None:
+        super().cleanup()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def start_postgres(port: int | None = None) -> PostgresServer:
+    """Start a private PostgreSQL; `.restart()` stops it (fast shutdown) and starts it on the same data."""
+    return _start_or_clean_up(PostgresServer(port))
+
+
+class PushpinServer(ServerProcess):
+    """Pushpin (Debian's `pushpin`) in front of `origin_port`, with a config of
+    its own in a temp dir and free loopback ports; `.url` is where clients
+    connect, `.grip_url` what Django publishes to (GRIP_URL)."""
+
+    KEY = "memstack-test-grip-key"
+
+    def __init__(self, origin_port: int, **kwargs: Any) -> None:
+        binary = shutil.which("pushpin")
+        if binary is None:
+            raise RuntimeError("pushpin is not installed: `make pushpin` (apt-get install pushpin)")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        publish_port, push_in, push_sub, command = (free_port() for _ in range(4))
+        self.grip_url = f"http://127.0.0.1:{publish_port}/?iss=pushpin&key={self.KEY}"
+        self.config_dir = Path(tempfile.mkdtemp(prefix="memstack-pushpin-"))
+        for folder in ("run", "log"):
+            (self.config_dir / folder).mkdir()
+        (self.config_dir / "routes").write_text(f"* 127.0.0.1:{origin_port}\n")
+        (self.config_dir / "pushpin.conf").write_text(
+            pushpin_config(
+                run_dir=self.config_dir / "run", log_dir=self.config_dir / "log", http_port=self.port,
+                publish_port=publish_port, push_in=push_in, push_sub=push_sub, command=command, key=self.KEY,
+                prefix=f"memstack-{self.port}-",
+            )
+        )  # fmt: skip
+        args = [binary, "--config", str(self.config_dir / "pushpin.conf")]
+        super().__init__("pushpin", args, live_env(), ready_port=self.port, **kwargs)
+
+    def cleanup(self) -> None:
+        super().cleanup()
+        shutil.rmtree(self.config_dir, ignore_errors=True)
+
+
+def start_pushpin(origin_port: int) -> PushpinServer:
+    """Start Pushpin in front of 127.0.0.1:`origin_port`; returns once it listens."""
+    return _start_or_clean_up(PushpinServer(origin_port))
+
+
+def pushpin_config(
+    *,
+    run_dir,
+    log_dir,
+    http_port: int,
+    publish_port: int,
+    push_in: int,
+    push_sub: int,
+    command: int,
+    key: str,
+    prefix: str,
+) -> str:
+    """A Pushpin 1.36 config on loopback ports (the one docs/operations.md describes)."""
+    return f"""[global]
+include={{libdir}}/internal.conf
+rundir={run_dir}
+ipc_prefix={prefix}
+port_offset=0
+
+[runner]
+services=condure,zurl,pushpin-proxy,pushpin-handler
+http_port=127.0.0.1:{http_port}
+logdir={log_dir}
+log_level=2
+client_maxconn=50000
+
+[proxy]
+routesfile=routes
+# The runner's own zurl (requests to the origin), not a system-wide one.
+zurl_out_specs=ipc://{{rundir}}/{{ipc_prefix}}zurl-in
+zurl_out_stream_specs=ipc://{{rundir}}/{{ipc_prefix}}zurl-in-stream
+zurl_in_specs=ipc://{{rundir}}/{{ipc_prefix}}zurl-out
+sig_iss=pushpin
+sig_key={key}
+updates_check=off
+
+[handler]
+push_in_spec=tcp://127.0.0.1:{push_in}
+push_in_sub_specs=tcp://127.0.0.1:{push_sub}
+push_in_sub_connect=false
+push_in_http_addr=127.0.0.1
+push_in_http_port={publish_port}
+stats_spec=ipc://{{rundir}}/{{ipc_prefix}}stats
+command_spec=tcp://127.0.0.1:{command}
+message_rate=100000
+message_hwm=100000
+"""
+
+
 # -- one-off manage.py commands ------------------------------------------------
 
 

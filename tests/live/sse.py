@@ -49,6 +49,8 @@ class SSEClient:
         self.responded = threading.Event()
         self.finished = threading.Event()
         self._events: list[SSEEvent] = []
+        # The id a browser would resume from: the last `id:` field, with or without an event.
+        self.last_event_id: str | None = None
         self._changed = threading.Condition()
         self._socket: socket.socket | None = None
         self._closing = False
@@ -182,6 +184,8 @@ class SSEClient:
         for line in lines:
             if line != "":
                 frame.append(line)
+                if line.startswith("id:"):
+                    self.last_event_id = line[3:].removeprefix(" ")
                 continue
             if (fields := parse_frame(frame)) is not None:
                 event_type, event_id, data = fields

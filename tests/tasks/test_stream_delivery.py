@@ -106,3 +106,23 @@ def test_it_delivers_an_event_from_another_process_in_embedded_mode(embedded_env
         events = client.wait_for(lambda events: len(events) >= 1)
         assert events == [SSEEvent("completed", f"{channel}:1", payload)], client.describe()
         client.close()
+
+
+@pytest.mark.parametrize("last_event_id", ["project-P:abc", "nonsense", "project-P:-1"])
+def test_it_answers_400_to_a_malformed_last_event_id(uvicorn_server, member_project, open_stream, last_event_id):
+    client = open_stream(
+        uvicorn_server, member_project["project"].id, token=member_project["token"], last_event_id=last_event_id
+    )
+    assert client.wait_status() == 400, client.describe()
+    client.finished.wait(10)
+    assert "Last-Event-ID" in client.body, client.describe()
+
+
+def test_it_starts_a_pending_task_stream_with_the_pending_state(uvicorn_server, member_project, open_stream):
+    from apps.tasks.models import TaskLog
+
+    task = TaskLog.objects.create(project=member_project["project"], task_type="memory_ingest")
+    client = open_stream(uvicorn_server, path=f"/api/v1/tasks/{task.id}/stream", token=member_project["token"])
+    [first] = client.wait_for(lambda events: len(events) >= 1)
+    assert (first.event, first.data["status"], first.data["progress"]) == ("progress", "pending", 0), client.describe()
+    assert first.id == f"task-{task.id}:0"

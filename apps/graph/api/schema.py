@@ -1,14 +1,16 @@
 """A project's schema over the API: entity types and edge types, listed, added, changed, deleted.
 
-The input serializers check the shape of a request; the same forms as the
-schema page then apply the rules (name format, uniqueness, built-in names),
-so a page and a script are told the same thing.
+The input serializers check the shape of a request, the same forms as the
+schema page the name's format, and the same services write (and apply the
+rules on uniqueness and built-in names), so a page and a script are told the
+same thing.
 """
 
 from __future__ import annotations
 
 from uuid import UUID
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.forms import Form
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -18,13 +20,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.graph import selectors
+from apps.graph import services as graph
 from apps.graph.api.serializers import (
     EdgeTypeInputSerializer,
     EdgeTypeSerializer,
     EntityTypeInputSerializer,
     EntityTypeSerializer,
 )
-from apps.graph.forms import EdgeTypeForm, EntityTypeForm, TypeInUse, schema_type_delete
+from apps.graph.forms import EdgeTypeForm, EntityTypeForm
 from apps.graph.models import EdgeType, EntityType
 from apps.projects.access import Action, get_project_for_user
 from apps.projects.models import Project
@@ -54,11 +57,25 @@ class _SchemaTypeApi(generics.GenericAPIView):
         annotated = self.listed(project).get(pk=schema_type.pk)
         return self.output_serializer(annotated, context=self.context(project)).data
 
-    def write(self, project: Project, data: dict, instance=None):
-        form = self.form_class(data=data, instance=instance, project=project)
-        if not form.is_valid() or (saved := form.save()) is None:
+    def create(self, project: Project, data: dict):
+        raise NotImplementedError
+
+    def update(self, schema_type, data: dict):
+        raise NotImplementedError
+
+    def delete_type(self, schema_type) -> None:
+        raise NotImplementedError
+
+    def write(self, data: dict, save):
+        """Check `data` with the page's form, then `save(cleaned data)` through a service."""
+        form = self.form_class(data=data)
+        if not form.is_valid():
             raise _form_errors(form)
-        return saved
+        try:
+            return save(form.cleaned_data)
+        except DjangoValidationError as refused:
+            form.add_error(None, refused)
+            raise _form_errors(form) from None
 
 
 class _SchemaTypeListApi(_SchemaTypeApi):
@@ -72,7 +89,7 @@ class _SchemaTypeListApi(_SchemaTypeApi):
         project = get_project_for_user(request.user, project_id, Action.EDIT)
         data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        created = self.write(project, dict(data.validated_data))
+        created = self.write(dict(data.validated_data), lambda cleaned: self.create(project, cleaned))
         return Response(self.output(project, created), status=status.HTTP_201_CREATED)
 
 
@@ -93,15 +110,15 @@ class _SchemaTypeDetailApi(_SchemaTypeApi):
         data = self.input_serializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         current = {name: getattr(schema_type, name) for name in self.input_serializer().fields}
-        saved = self.write(project, {**current, **data.validated_data}, instance=schema_type)
+        saved = self.write({**current, **data.validated_data}, lambda cleaned: self.update(schema_type, cleaned))
         return Response(self.output(project, saved))
 
     @extend_schema(responses={204: None, 409: OpenApiResponse(description="The type is in use or built in.")})
     def delete(self, request: Request, project_id: UUID, type_id: int) -> Response:
         _, schema_type = self._get(request, project_id, type_id, Action.EDIT)
         try:
-            schema_type_delete(schema_type)
-        except TypeInUse as refused:
+            self.delete_type(schema_type)
+        except graph.TypeInUse as refused:
             return Response({"detail": str(refused), "code": "in_use"}, status=status.HTTP_409_CONFLICT)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -116,6 +133,15 @@ class _EntityTypes:
     def listed(self, project: Project):
         return selectors.entity_types_of(project)
 
+    def create(self, project: Project, data: dict) -> EntityType:
+        return graph.entity_type_create(project=project, **data)
+
+    def update(self, schema_type: EntityType, data: dict) -> EntityType:
+        return graph.entity_type_update(entity_type=schema_type, **data)
+
+    def delete_type(self, schema_type: EntityType) -> None:
+        graph.entity_type_delete(entity_type=schema_type)
+
 
 class _EdgeTypes:
     model = EdgeType
@@ -126,6 +152,15 @@ class _EdgeTypes:
 
     def listed(self, project: Project):
         return selectors.edge_types_of(project)
+
+    def create(self, project: Project, data: dict) -> EdgeType:
+        return graph.edge_type_create(project=project, **data)
+
+    def update(self, schema_type: EdgeType, data: dict) -> EdgeType:
+        return graph.edge_type_update(edge_type=schema_type, **data)
+
+    def delete_type(self, schema_type: EdgeType) -> None:
+        graph.edge_type_delete(edge_type=schema_type)
 
     def context(self, project: Project) -> dict:
         return {"triples": selectors.edge_type_triples(project)}

@@ -1,0 +1,257 @@
+"""Episodes into the graph: extract what one says, write it, replace what it said before.
+
+An episode is what the graph needs of a memory (apps.memories builds it); the
+graph keeps the memory's id in its foreign keys (mentions, a relationship's
+supporting episodes) and knows nothing else of memories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.graph.extraction import GENERIC_TYPE, Extraction, get_extractor
+from apps.graph.models import EdgeType, Entity, EntityType, Mention, Relationship
+from apps.graph.resolution import find_match, normalize_name
+from apps.graph.services.communities import communities_update, refresh_communities
+from apps.graph.services.locking import lock_project_graph
+from apps.graph.services.schema import schema_load, schema_sync
+from apps.projects.models import Project
+from apps.tasks.reporter import ProgressReporter
+
+# The graph's stages of an ingestion (DESIGN.md: 20 to 75); each names the work done after it.
+LOADING_SCHEMA = (20, "Loading schema...")
+EXTRACTING = (30, "Extracting entities and relationships...")
+SYNCING_SCHEMA = (50, "Syncing schema...")
+UPDATING_COMMUNITIES = (75, "Updating communities...")
+
+
+@dataclass(frozen=True)
+class Episode:
+    """What the graph needs of a memory: which one it is, what it says, how to read it, when it holds."""
+
+    memory_id: UUID
+    text: str
+    content_type: str
+    valid_at: datetime
+
+
+@dataclass(frozen=True)
+class EpisodeIngested:
+    """What an episode changed in the graph; the ingestion task's result reports these, by these names."""
+
+    entities: int
+    relationships: int
+    invalidated_relationships: int
+    new_entity_types: int
+    new_edge_types: int
+    communities_touched: int
+
+
+@dataclass
+class Written:
+    entity_ids: set[int] = field(default_factory=set)
+    relationship_count: int = 0
+    invalidated_count: int = 0
+
+
+def episode_ingest(*, project: Project, episode: Episode, reporter: ProgressReporter) -> EpisodeIngested:
+    """Make the project's graph say what the episode says, reporting the graph's stages (20 to 75).
+
+    Every stage report is a cancellation check. Writes hold the project's
+    graph lock for their transaction (so ingestions in one project take turns)
+    and replace what an earlier run of the same episode wrote (so a rerun
+    leaves the same graph). A cancel or failure once the episode is written
+    takes back what it wrote before it propagates; one before that finds
+    nothing written but types it may share with others.
+    """
+    reporter.stage(*LOADING_SCHEMA)
+    schema = schema_load(project=project)
+
+    reporter.stage(*EXTRACTING)
+    extraction = get_extractor().extract(episode.text, content_type=episode.content_type, schema=schema)
+    reporter.check_cancelled()
+
+    reporter.stage(*SYNCING_SCHEMA)
+    with transaction.atomic():
+        lock_project_graph(project)
+        schema_changes = schema_sync(project=project, extraction=extraction)
+        written = _episode_write(project, episode.memory_id, extraction, seen_at=episode.valid_at)
+
+    try:
+        reporter.stage(*UPDATING_COMMUNITIES)
+        with transaction.atomic():
+            lock_project_graph(project)
+            communities = communities_update(project=project, entity_ids=written.entity_ids)
+    except BaseException:
+        # Cancelled or failed after writing: take back what this episode wrote.
+        episode_remove(project=project, episode_id=episode.memory_id)
+        raise
+
+    return EpisodeIngested(
+        entities=len(written.entity_ids),
+        relationships=written.relationship_count,
+        invalidated_relationships=written.invalidated_count,
+        new_entity_types=schema_changes.entity_types,
+        new_edge_types=schema_changes.edge_types,
+        communities_touched=communities,
+    )
+
+
+def episode_remove(*, project: Project, episode_id: UUID) -> None:
+    """Take back everything only this episode (the memory `episode_id`) put in the graph.
+
+    Holds the project's graph lock until the surrounding transaction ends (or
+    its own, outside one), so a caller that deletes the memory in the same
+    transaction does so before the next ingestion of the project goes on.
+    """
+    with transaction.atomic():
+        lock_project_graph(project)
+        _episode_write(project, episode_id, Extraction(entities=(), relationships=()), seen_at=None)
+
+
+def _episode_write(project: Project, episode_id: UUID, extraction: Extraction, *, seen_at: datetime | None) -> Written:
+    """Make the graph say what this episode says, replacing what it said before.
+
+    Call with the project's graph lock held. `seen_at` (when the episode
+    holds) dates what it names; it is None only for a removal (an empty
+    extraction), which names nothing to date.
+    """
+    written = Written()
+    # What the episode named before, and their communities: the only entities
+    # that may be left unmentioned, the only communities that may lose members.
+    previous = dict(Entity.objects.filter(mentions__memory_id=episode_id).values_list("id", "community_id"))
+    entities = _resolve_entities(project, extraction, seen_at)
+    written.entity_ids = {entity.id for entity in entities.values()}
+
+    # Mentions: exactly the entities this episode names.
+    Mention.objects.filter(memory_id=episode_id).exclude(entity_id__in=written.entity_ids).delete()
+    present = set(Mention.objects.filter(memory_id=episode_id).values_list("entity_id", flat=True))
+    Mention.objects.bulk_create(
+        [Mention(memory_id=episode_id, entity_id=eid) for eid in written.entity_ids - present], ignore_conflicts=True
+    )
+
+    # Relationships: support what it states, withdraw support from what it no longer does.
+    supported: set[int] = set()
+    exclusive = set(EdgeType.objects.filter(project=project, exclusive=True).values_list("name", flat=True))
+    for rel in extraction.relationships:
+        source, target = entities[rel.source], entities[rel.target]
+        if source.id == target.id:
+            continue
+        relationship, created = _find_or_create_relationship(project, source, target, rel, seen_at)
+        relationship.episodes.add(episode_id)
+        supported.add(relationship.id)
+        if created and rel.name in exclusive:
+            written.invalidated_count += _close_contradicted(relationship)
+    written.relationship_count = len(supported)
+    _withdraw_support(episode_id, keep=supported)
+    _delete_orphan_entities(previous.keys() - written.entity_ids)
+    refresh_communities(project, {cid for cid in previous.values() if cid is not None})
+    return written
+
+
+def _resolve_entities(project: Project, extraction: Extraction, seen_at: datetime) -> dict[str, Entity]:
+    """Map each extracted name to an entity of the project, merging with known ones."""
+    types = {t.name: t for t in EntityType.objects.filter(project=project)}
+    candidates = [
+        (entity.id, entity.name, entity.entity_type.name)
+        for entity in Entity.objects.filter(project=project).select_related("entity_type")
+    ]
+    by_id: dict[int, Entity] = {}
+    resolved: dict[str, Entity] = {}
+    threshold = settings.GRAPH_MATCH_THRESHOLD
+    for extracted in extraction.entities:
+        match = find_match(extracted.name, extracted.type, candidates, threshold=threshold)
+        if match is not None:
+            entity = by_id.get(match) or Entity.objects.get(pk=match)
+            _refresh_entity(entity, extracted, types, seen_at)
+        else:
+            entity = Entity.objects.create(
+                project=project,
+                name=extracted.name,
+                normalized_name=normalize_name(extracted.name),
+                entity_type=types[extracted.type],
+                summary=extracted.summary,
+                attributes=dict(extracted.attributes),
+                first_seen_at=seen_at,
+                last_seen_at=seen_at,
+            )
+            candidates.append((entity.id, entity.name, extracted.type))
+        by_id[entity.id] = entity
+        resolved[extracted.name] = entity
+    return resolved
+
+
+def _refresh_entity(entity: Entity, extracted, types: dict[str, EntityType], seen_at: datetime) -> None:
+    changed = []
+    # A specific type learned later beats the generic one.
+    if entity.entity_type.name == GENERIC_TYPE and extracted.type != GENERIC_TYPE:
+        entity.entity_type = types[extracted.type]
+        changed.append("entity_type")
+    if extracted.attributes and not set(extracted.attributes.items()) <= set(entity.attributes.items()):
+        entity.attributes = {**entity.attributes, **extracted.attributes}
+        changed.append("attributes")
+    if extracted.summary and not entity.summary:
+        entity.summary = extracted.summary
+        changed.append("summary")
+    if seen_at < entity.first_seen_at:
+        entity.first_seen_at = seen_at
+        changed.append("first_seen_at")
+    if seen_at > entity.last_seen_at:
+        entity.last_seen_at = seen_at
+        changed.append("last_seen_at")
+    if changed:
+        entity.save(update_fields=[*changed, "updated_at"])
+
+
+def _find_or_create_relationship(project, source, target, rel, seen_at) -> tuple[Relationship, bool]:
+    existing = Relationship.objects.filter(
+        project=project, source=source, target=target, name=rel.name, invalid_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing, False
+    relationship = Relationship.objects.create(
+        project=project,
+        source=source,
+        target=target,
+        name=rel.name,
+        fact=rel.fact,
+        valid_at=rel.valid_at or seen_at,
+    )
+    return relationship, True
+
+
+def _close_contradicted(newer: Relationship) -> int:
+    """Close the source's other current edges of this exclusive kind that are older."""
+    older = Relationship.objects.filter(
+        project_id=newer.project_id, source_id=newer.source_id, name=newer.name, invalid_at__isnull=True
+    ).exclude(pk=newer.pk)
+    older = older.filter(Q(valid_at__isnull=True) | Q(valid_at__lte=newer.valid_at))
+    return older.update(invalid_at=newer.valid_at, invalidated_by=newer, updated_at=timezone.now())
+
+
+def _withdraw_support(episode_id: UUID, *, keep: set[int]) -> None:
+    """Take this episode's support from the relationships it no longer states; drop those left with none."""
+    withdrawn = Relationship.episodes.through.objects.filter(memory_id=episode_id).exclude(relationship_id__in=keep)
+    candidates = list(withdrawn.values_list("relationship_id", flat=True))
+    if not candidates:
+        return
+    withdrawn.delete()
+    unsupported = list(
+        Relationship.objects.filter(id__in=candidates, episodes__isnull=True).values_list("id", flat=True)
+    )
+    # A fact that loses all support no longer closes the facts it contradicted.
+    Relationship.objects.filter(invalidated_by__in=unsupported).update(invalid_at=None, invalidated_by=None)
+    Relationship.objects.filter(id__in=unsupported).delete()
+
+
+def _delete_orphan_entities(entity_ids: Iterable[int]) -> None:
+    """Delete those of `entity_ids` that nothing mentions any more."""
+    Entity.objects.filter(id__in=list(entity_ids), mentions__isnull=True).delete()
