@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_eventstream",
@@ -288,8 +289,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # A memory's processing_status and a task's status are one set of values.
-    "ENUM_NAME_OVERRIDES": {"StatusEnum": "apps.tasks.models.Status"},
+    # A name of its own for an import item's outcome, apart from the tasks' status.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "apps.tasks.models.Status",
+        "ImportOutcomeEnum": "apps.memories.models.ImportOutcome",
+    },
 }
 
 # --- i18n, static ------------------------------------------------------------

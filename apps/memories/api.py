@@ -2,19 +2,22 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.conf import settings
+import django_filters
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.memories import selectors, services
-from apps.memories.models import ContentType, Memory
+from apps.memories.models import Memory
+from apps.memories.validation import InvalidMemoryFields, MemoryInput, validate_memory_fields
 from apps.projects.access import Action, get_project_for_user, key_of
-from apps.projects.selectors import projects_for_user
+from apps.tasks.models import Status
 
 
 class EntityRefSerializer(serializers.Serializer):
@@ -57,25 +60,8 @@ class MemoryDetailOutputSerializer(MemoryOutputSerializer):
         return EntityRefSerializer(selectors.memory_entities(memory), many=True).data
 
 
-class MemoryInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    content = serializers.CharField(trim_whitespace=False)
-    content_type = serializers.ChoiceField(choices=ContentType.choices, default=ContentType.TEXT)
-    tags = serializers.ListField(child=serializers.CharField(max_length=50), max_length=20, default=list)
-    source_description = serializers.CharField(max_length=255, allow_blank=True, default="")
-    metadata = serializers.DictField(default=dict)
-    valid_at = serializers.DateTimeField(required=False)
-
-    def validate_content(self, content: str) -> str:
-        if not content.strip():
-            raise serializers.ValidationError("Write something to remember.")
-        limit = settings.MEMORY_MAX_CONTENT_CHARS
-        if len(content) > limit:
-            raise serializers.ValidationError(f"Content is {len(content):,} characters; the limit is {limit:,}.")
-        return content
-
-
-class MemoryCreateSerializer(MemoryInputSerializer):
+# The fields' rules are apps/memories/validation.py's: the import checks its items by them too.
+class MemoryCreateSerializer(MemoryInput):
     project_id = serializers.UUIDField()
 
 
@@ -90,22 +76,31 @@ def _as_api_error(exc: ValidationError) -> ApiValidationError:
     return ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
 
 
+class MemoryFilter(django_filters.FilterSet):
+    project_id = django_filters.UUIDFilter(method="filter_project", help_text="Only this project's memories.")
+    status = django_filters.ChoiceFilter(field_name="processing_status", choices=Status.choices)
+
+    class Meta:
+        model = Memory
+        fields = ["project_id", "status"]
+
+    def filter_project(self, memories: QuerySet[Memory], name: str, project_id: UUID) -> QuerySet[Memory]:
+        # A project the user is not a member of answers 404, as everywhere else.
+        return memories.filter(project=get_project_for_user(self.request.user, project_id))
+
+
 class MemoryListCreateApi(generics.GenericAPIView):
     serializer_class = MemoryOutputSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = MemoryFilter
 
-    @extend_schema(
-        operation_id="memories_list",
-        parameters=[OpenApiParameter("project_id", str), OpenApiParameter("status", str)],
-        responses=MemoryOutputSerializer(many=True),
-    )
+    def get_queryset(self) -> QuerySet[Memory]:
+        return selectors.memories_for_user(self.request.user)
+
+    # The filterset's parameters, documented; an operation id of its own (not the detail's).
+    @extend_schema(operation_id="memories_list", filters=True, responses=MemoryOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
-        memories = Memory.objects.filter(project__in=projects_for_user(request.user).values("id"))
-        project_id = request.query_params.get("project_id")
-        if project_id:
-            memories = memories.filter(project=get_project_for_user(request.user, project_id))
-        if request.query_params.get("status"):
-            memories = memories.filter(processing_status=request.query_params["status"])
-        page = self.paginate_queryset(memories.order_by("-created_at", "id"))
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(MemoryOutputSerializer(page, many=True).data)
 
     @extend_schema(request=MemoryCreateSerializer, responses={201: MemoryOutputSerializer})
@@ -134,22 +129,20 @@ class MemoryDetailApi(generics.GenericAPIView):
     serializer_class = MemoryDetailOutputSerializer
 
     def _get(self, request: Request, memory_id: UUID, action: Action) -> Memory:
-        memory = Memory.objects.filter(pk=memory_id).select_related("project").first()
-        if memory is None:
-            raise Http404("No such memory.")
-        get_project_for_user(request.user, memory.project_id, action)
-        return memory
+        return selectors.get_memory_for_user(request.user, memory_id, action)
 
     def get(self, request: Request, memory_id: UUID) -> Response:
         return Response(MemoryDetailOutputSerializer(self._get(request, memory_id, Action.VIEW)).data)
 
-    @extend_schema(request=MemoryInputSerializer, responses=MemoryDetailOutputSerializer)
+    @extend_schema(request=MemoryInput, responses=MemoryDetailOutputSerializer)
     def patch(self, request: Request, memory_id: UUID) -> Response:
         memory = self._get(request, memory_id, Action.EDIT)
-        data = MemoryInputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
         try:
-            services.memory_update(memory=memory, by=request.user, **data.validated_data)
+            fields = validate_memory_fields(request.data, partial=True)
+        except InvalidMemoryFields as invalid:
+            raise ApiValidationError(invalid.errors) from None
+        try:
+            services.memory_update(memory=memory, by=request.user, **fields)
         except services.DuplicateMemory as duplicate:
             return _duplicate_response(duplicate)
         except services.ConcurrentEdit as exc:

@@ -58,3 +58,40 @@ class Memory(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ImportOutcome(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CREATED = "created", "Created"
+    DUPLICATE = "duplicate", "Duplicate"
+    REJECTED = "rejected", "Rejected"
+
+
+class ImportItem(models.Model):
+    """One item of a batch import (apps/memories/imports) and what became of it.
+
+    Recorded with the import's parent task, `pending`, and given its outcome
+    in the transaction that creates its memory, so a rerun of the import
+    carries on with the items still pending. Items the parser could not read
+    have no `fields`, only the parser's `reason`.
+    """
+
+    task = models.ForeignKey("tasks.TaskLog", on_delete=models.CASCADE, related_name="import_items")
+    position = models.PositiveIntegerField(help_text="Order in the import, from 0.")
+    line = models.PositiveIntegerField(help_text="Line of the text, item of the array, or position of the file.")
+    source = models.TextField(blank=True, default="", help_text="The file it came from, for uploaded files.")
+    # Apart from `fields`, so that a page of outcomes need not load the contents.
+    title = models.CharField(max_length=200, blank=True, default="")
+    fields = models.JSONField(null=True, blank=True, help_text="The memory's fields as submitted.")
+    outcome = models.CharField(max_length=16, choices=ImportOutcome.choices, default=ImportOutcome.PENDING)
+    reason = models.TextField(blank=True, default="", help_text="Why it was rejected.")
+    memory = models.ForeignKey(Memory, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    existing_memory_id = models.UUIDField(null=True, blank=True, help_text="The memory a duplicate repeats.")
+
+    class Meta:
+        ordering = ["task", "position"]
+        constraints = [models.UniqueConstraint(fields=["task", "position"], name="import_item_position")]
+        indexes = [models.Index(fields=["task", "outcome", "position"], name="import_item_outcome")]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.outcome}"

@@ -1,13 +1,44 @@
 from __future__ import annotations
 
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import Http404
 
 from apps.graph import selectors as graph_selectors
 from apps.graph.models import Entity, Relationship
 from apps.memories.constants import SUBJECT_TYPE
 from apps.memories.models import Memory
+from apps.projects.access import Action, User, get_project_for_user
 from apps.projects.models import Project
+from apps.projects.selectors import projects_for_user
 from apps.tasks.models import TaskLog
+
+
+def get_memory_for_user(
+    user: User, memory_id: UUID | str, action: Action = Action.VIEW, *, project_id: UUID | str | None = None
+) -> Memory:
+    """The memory if the user may do `action` in its project; Http404 or PermissionDenied otherwise.
+
+    As get_project_for_user: someone outside the project gets 404, as for an
+    id that does not exist; a member whose role lacks the action gets 403.
+    `memory.project` carries the user's role (`may(memory.project, ...)`).
+    With `project_id` (a page's URL), a memory of another project is not found.
+    """
+    try:
+        memory = Memory.objects.filter(pk=memory_id).select_related("current_task").first()
+    except ValidationError:  # not a UUID
+        memory = None
+    if memory is None or (project_id is not None and str(memory.project_id) != str(project_id)):
+        raise Http404("No such memory.")
+    memory.project = get_project_for_user(user, memory.project_id, action)
+    return memory
+
+
+def memories_for_user(user: User) -> QuerySet[Memory]:
+    """The memories of every project the user is a member of, newest first."""
+    return Memory.objects.filter(project__in=projects_for_user(user).values("id")).order_by("-created_at", "id")
 
 
 def memories_of(project: Project, *, status: str | None = None) -> QuerySet[Memory]:

@@ -1,6 +1,5 @@
 from celery import shared_task
 
-from apps.memories import import_tasks  # noqa: F401 - registers memstack.batch_import (Celery autodiscovers only <app>.tasks)
 from apps.memories.constants import INGEST
 from apps.memories.services import DONE_MESSAGE, memory_ingest
 from apps.tasks.services import celery_name, run_task

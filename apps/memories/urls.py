@@ -1,8 +1,7 @@
 from django.urls import path
 
 from apps.memories import api, views
-from apps.memories.import_urls import api_urlpatterns as import_api
-from apps.memories.import_urls import urlpatterns as import_pages
+from apps.memories.imports import urls as imports
 
 app_name = "memories"
 
@@ -12,11 +11,11 @@ urlpatterns = [
     path("project/<uuid:project_id>/memories/rows/<uuid:task_id>/", views.memory_row, name="row"),
     path("project/<uuid:project_id>/memories/<uuid:memory_id>/", views.memory_detail, name="detail"),
     path("project/<uuid:project_id>/memories/<uuid:memory_id>/delete/", views.memory_delete, name="delete"),
-    *import_pages,
+    *imports.urlpatterns,
 ]
 
 api_urlpatterns = [
     path("memories/", api.MemoryListCreateApi.as_view(), name="memory-list"),
     path("memories/<uuid:memory_id>/", api.MemoryDetailApi.as_view(), name="memory-detail"),
-    *import_api,
+    *imports.api_urlpatterns,
 ]

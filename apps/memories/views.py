@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,14 +22,6 @@ from apps.memories.models import Memory
 from apps.projects.access import Action, get_project_for_user, may
 from apps.tasks.channels import project_channel
 from apps.tasks.models import Status
-
-
-def _get_memory(request: HttpRequest, project_id: UUID, memory_id: UUID, action: Action = Action.VIEW):
-    project = get_project_for_user(request.user, project_id, action)
-    memory = Memory.objects.filter(project=project, pk=memory_id).select_related("current_task").first()
-    if memory is None:
-        raise Http404("No such memory.")
-    return project, memory
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -114,7 +106,8 @@ def _progress_links(memory: Memory) -> dict:
 
 @login_required
 def memory_detail(request: HttpRequest, project_id: UUID, memory_id: UUID) -> HttpResponse:
-    project, memory = _get_memory(request, project_id, memory_id)
+    memory = selectors.get_memory_for_user(request.user, memory_id, project_id=project_id)
+    project = memory.project
     context = {
         "project": project,
         "memory": memory,
@@ -131,7 +124,8 @@ def memory_detail(request: HttpRequest, project_id: UUID, memory_id: UUID) -> Ht
 @login_required
 @require_POST
 def memory_delete(request: HttpRequest, project_id: UUID, memory_id: UUID) -> HttpResponse:
-    project, memory = _get_memory(request, project_id, memory_id, Action.EDIT)
+    memory = selectors.get_memory_for_user(request.user, memory_id, Action.EDIT, project_id=project_id)
+    project = memory.project
     services.memory_delete(memory=memory)
     messages.success(request, f"Memory “{memory.title}” deleted.")
     return redirect("memories:list", project_id=project.id)

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+import django_filters
+from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -65,33 +68,28 @@ class TaskDetailOutputSerializer(TaskOutputSerializer):
         return estimate_eta(task)
 
 
+class TaskFilter(django_filters.FilterSet):
+    project = django_filters.UUIDFilter(field_name="project_id")
+    status = django_filters.ChoiceFilter(choices=Status.choices)
+    type = django_filters.CharFilter(field_name="task_type", max_length=40)
+
+    class Meta:
+        model = TaskLog
+        fields = ["project", "status", "type"]
+
+
 class TaskListApi(generics.GenericAPIView):
     serializer_class = TaskOutputSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TaskFilter
 
-    class FilterSerializer(serializers.Serializer):
-        project = serializers.UUIDField(required=False)
-        status = serializers.ChoiceField(choices=Status.choices, required=False)
-        type = serializers.CharField(required=False, max_length=40)
+    def get_queryset(self) -> QuerySet[TaskLog]:
+        return selectors.tasks_for_user(self.request.user)
 
-    @extend_schema(
-        operation_id="tasks_list",
-        parameters=[
-            OpenApiParameter("project", str),
-            OpenApiParameter("status", str, enum=Status.values),
-            OpenApiParameter("type", str),
-        ],
-        responses=TaskOutputSerializer(many=True),
-    )
+    # The filterset's parameters, documented; an operation id of its own (not the detail's).
+    @extend_schema(operation_id="tasks_list", filters=True, responses=TaskOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        tasks = selectors.tasks_for_user(
-            request.user,
-            project_id=filters.validated_data.get("project"),
-            status=filters.validated_data.get("status"),
-            task_type=filters.validated_data.get("type"),
-        )
-        page = self.paginate_queryset(tasks)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(TaskOutputSerializer(page, many=True).data)
 
 

@@ -51,8 +51,12 @@ def test_it_answers_bad_input_with_field_errors(api_client_for, team, fields, fi
 def test_it_refuses_content_over_the_limit(api_client_for, team):
     with override_settings(MEMORY_MAX_CONTENT_CHARS=10):
         response = api_client_for(team["editor"]).post("/api/v1/memories/", payload(team), format="json")
+    # The service's rule and message, as a field error (the page shows the same one).
+    content = payload(team)["content"]
     assert response.status_code == 400
-    assert "the limit is 10" in response.json()["content"][0]
+    assert response.json() == {
+        "content": [f"Content is {len(content):,} characters; the limit is 10. Split it into several memories."]
+    }
 
 
 def test_it_answers_malformed_json_with_400(api_client_for, team):
@@ -106,3 +110,26 @@ def test_it_deletes_a_memory(api_client_for, team, django_capture_on_commit_call
     assert api_client_for(team["viewer"]).delete(f"/api/v1/memories/{created['id']}/").status_code == 403
     assert client.delete(f"/api/v1/memories/{created['id']}/").status_code == 204
     assert not Memory.objects.exists()
+
+
+def test_it_lists_and_filters_memories(api_client_for, team, ingest, make_project):
+    done = ingest(team["project"], team["owner"], content="Alice Chen works at Acme Corp.")
+    with_pending = ingest(team["project"], team["owner"], content="Bob Stone lives in Paris.")
+    Memory.objects.filter(pk=with_pending.pk).update(processing_status="pending")
+    theirs = make_project(team["outsider"], name="Theirs")
+    ingest(theirs, team["outsider"], content="Carol Diaz founded Initech.")
+    client = api_client_for(team["viewer"])
+
+    assert client.get("/api/v1/memories/").json()["count"] == 2
+    listed = client.get("/api/v1/memories/", {"project_id": str(team["project"].id), "status": "completed"}).json()
+    assert [memory["id"] for memory in listed["results"]] == [str(done.id)]
+    assert client.get("/api/v1/memories/", {"project_id": str(theirs.id)}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "field"), [({"status": "bogus"}, "status"), ({"project_id": "not-a-uuid"}, "project_id")]
+)
+def test_it_answers_bad_filters_with_field_errors(api_client_for, team, query, field):
+    response = api_client_for(team["viewer"]).get("/api/v1/memories/", query)
+    assert response.status_code == 400
+    assert list(response.json()) == [field] and response.json()[field][0]

@@ -16,16 +16,17 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.memories import import_services
 from apps.memories import services as memory_services
-from apps.memories.import_services import NOTHING_NEW_MESSAGE, import_run, import_start
-from apps.memories.import_tasks import batch_import
-from apps.memories.imports import read_import
+from apps.memories.imports import services as import_services
+from apps.memories.imports import views as import_views
+from apps.memories.imports.parsing import read_import
+from apps.memories.imports.services import NOTHING_NEW_MESSAGE, import_run, import_start
+from apps.memories.imports.tasks import batch_import
 from apps.memories.models import Memory
 from apps.memories.tasks import ingest_memory
 from apps.tasks.models import Status, TaskLog, TaskStage
 from apps.tasks.reporter import ProgressReporter
-from apps.tasks.services import task_children_changed
+from apps.tasks.services import task_children_changed, task_retry
 from tests.tasks.test_services import events_of
 
 PEOPLE = ["owner", "editor", "viewer", "outsider", "anonymous"]
@@ -88,6 +89,20 @@ def finish_children(django_capture_on_commit_callbacks):
     return finish
 
 
+def outcomes(client, task: TaskLog, **query) -> list[dict]:
+    """Every item's outcome from the API, page by page, without the fields it leaves empty."""
+    items, url = [], reverse("api:memory-import-items", args=[task.id])
+    while url:
+        response = client.get(url, query)
+        assert response.status_code == 200, response.content
+        items += [
+            {key: value for key, value in item.items() if value not in (None, "")}
+            for item in response.json()["results"]
+        ]
+        url, query = response.json()["next"], {}
+    return items
+
+
 @pytest.fixture
 def known_memory(team, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
@@ -102,36 +117,31 @@ def known_memory(team, django_capture_on_commit_callbacks):
 
 @override_settings(MEMORY_MAX_CONTENT_CHARS=60)
 def test_it_reports_each_item_and_waits_for_the_memories_it_created(
-    team, start, run_parent, finish_children, known_memory
+    team, start, run_parent, finish_children, known_memory, api_client_for
 ):
     task = run_parent(start(MIXED))
 
     assert (task.status, task.expected_children, task.message) == ("processing", 2, "0 of 2 imported")
     first, second = (Memory.objects.get(project=team["project"], title=title) for title in ("First", "Second"))
-    assert task.result == {
-        "items": [
-            {"line": 1, "title": "First", "status": "created", "memory_id": str(first.id)},
-            {"line": 2, "status": "rejected", "reason": "Not valid JSON: Expecting value (column 32)."},
-            {"line": 3, "title": "Known", "status": "duplicate", "existing_id": str(known_memory.id)},
-            {"line": 4, "status": "rejected", "reason": "title: This field is required."},
-            {"line": 5, "title": "Second", "status": "created", "memory_id": str(second.id)},
-            {"line": 6, "title": "Again", "status": "duplicate", "existing_id": str(first.id)},
-            {
-                "line": 7,
-                "title": "Long",
-                "status": "rejected",
-                "reason": "content: Content is 70 characters; the limit is 60.",
-            },
-            {"line": 8, "status": "rejected", "reason": "Expected an object with title and content, not an array."},
-            {"line": 9, "title": "Typed", "status": "rejected", "reason": 'content_type: "pdf" is not a valid choice.'},
-        ],
-        "total": 9,
-        "created": 2,
-        "duplicates": 2,
-        "rejected": 5,
-    }
-    # The items are read: only the counts stay in the payload.
-    assert "entries" not in task.payload and task.payload["item_count"] == 9
+    assert task.result == {"total": 9, "created": 2, "duplicates": 2, "rejected": 5}
+    assert outcomes(api_client_for(team["viewer"]), task) == [
+        {"line": 1, "title": "First", "status": "created", "memory_id": str(first.id)},
+        {"line": 2, "status": "rejected", "reason": "Not valid JSON: Expecting value (column 32)."},
+        {"line": 3, "title": "Known", "status": "duplicate", "existing_id": str(known_memory.id)},
+        {"line": 4, "status": "rejected", "reason": "title: This field is required."},
+        {"line": 5, "title": "Second", "status": "created", "memory_id": str(second.id)},
+        {"line": 6, "title": "Again", "status": "duplicate", "existing_id": str(first.id)},
+        {
+            "line": 7,
+            "title": "Long",
+            "status": "rejected",
+            "reason": "content: Content is 70 characters; the limit is 60. Split it into several memories.",
+        },
+        {"line": 8, "status": "rejected", "reason": "Expected an object with title and content, not an array."},
+        {"line": 9, "title": "Typed", "status": "rejected", "reason": 'content_type: "pdf" is not a valid choice.'},
+    ]
+    # The items are read: none is left pending, and the payload holds only the counts.
+    assert not task.import_items.filter(outcome="pending").exists() and task.payload["item_count"] == 9
     children = list(task.children.all())
     assert {child.subject_id for child in children} == {str(first.id), str(second.id)}
     assert first.author == team["editor"] and first.current_task.parent_id == task.id
@@ -163,7 +173,7 @@ def test_it_completes_at_once_when_nothing_is_new(team, start, run_parent, known
     task = run_parent(start("\n".join([line("Known", "Bob Stone lives in Paris."), "{nope"])))
     assert (task.status, task.progress, task.message) == ("completed", 100, NOTHING_NEW_MESSAGE)
     assert (task.result["created"], task.result["duplicates"], task.result["rejected"]) == (0, 1, 1)
-    assert not task.children.exists() and "entries" not in task.payload
+    assert not task.children.exists() and not task.import_items.filter(outcome="pending").exists()
 
 
 def test_it_picks_up_where_a_dead_worker_left_it(
@@ -193,8 +203,9 @@ def test_it_picks_up_where_a_dead_worker_left_it(
     monkeypatch.setattr(import_services, "memory_create", real_create)
     task = run_parent(task)
 
-    assert [item["status"] for item in task.result["items"]] == ["created"] * 4
-    assert first_run <= {item["memory_id"] for item in task.result["items"]}
+    items = list(task.import_items.order_by("position"))
+    assert [item.outcome for item in items] == ["created"] * 4
+    assert first_run <= {str(item.memory_id) for item in items}
     assert task.expected_children == 4 == task.children.count() == Memory.objects.count()
 
 
@@ -247,7 +258,45 @@ def test_a_cancel_while_reading_stops_it_and_cancels_the_children_started(team, 
     assert (task.result["stopped_after"], task.result["created"], task.result["total"]) == (3, 3, 8)
     assert Memory.objects.count() == 3  # the batch in progress was rolled back
     assert set(task.children.values_list("status", flat=True)) == {"cancelled"}
-    assert "entries" in task.payload  # a retry reads them again
+    assert task.import_items.filter(outcome="pending").count() == 5  # a retry reads them
+
+
+def test_a_retry_reads_again_the_items_of_an_import_that_stopped_half_way(
+    team, start, run_parent, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(import_services, "BATCH_SIZE", 2)
+    task = start(numbered(4) + "\n{nope")
+    real_create = import_services.memory_create
+
+    def cancelled_at_the_third(**fields):
+        if fields["title"] == "Note 3":
+            TaskLog.objects.filter(pk=task.pk).update(cancel_requested_at=timezone.now())
+        return real_create(**fields)
+
+    monkeypatch.setattr(import_services, "memory_create", cancelled_at_the_third)
+    monkeypatch.setattr(import_services, "CANCEL_CHECK_EVERY", 1)
+    task = run_parent(task)
+    assert (task.status, task.result["stopped_after"]) == ("cancelled", 2)
+
+    monkeypatch.setattr(import_services, "memory_create", real_create)
+    with django_capture_on_commit_callbacks(execute=False):
+        attempt = task_retry(task, by=team["editor"])
+    attempt = run_parent(attempt)
+    read = list(attempt.import_items.order_by("position").values_list("line", "outcome"))
+    # What the first attempt created is there already; the rest is created now.
+    assert read == [(1, "duplicate"), (2, "duplicate"), (3, "created"), (4, "created"), (5, "rejected")]
+    assert attempt.result == {"total": 5, "created": 2, "duplicates": 2, "rejected": 1}
+    assert Memory.objects.count() == 4 and attempt.children.count() == 2
+    assert task.import_items.filter(outcome="pending").count() == 3  # the first attempt's record stays as it was
+
+
+def test_an_import_read_to_the_end_is_not_read_again(team, start, run_parent):
+    task = run_parent(start("{nope"))
+    assert task.status == "completed"
+    TaskLog.objects.filter(pk=task.pk).update(status=Status.PENDING)
+    task = run_parent(task)
+    assert task.status == "failed" and "already read" in task.error
+    assert task.import_items.get().outcome == "rejected"
 
 
 # -- the API -----------------------------------------------------------------------------
@@ -269,10 +318,11 @@ def test_it_starts_an_import_and_answers_with_its_task(team, api_client_for, dja
         "stream_url": f"/api/v1/tasks/{task.id}/stream",
         "task_url": f"/api/v1/tasks/{task.id}/",
         "result_url": reverse("memories:import-result", args=[team["project"].id, task.id]),
+        "items_url": f"/api/v1/memories/import/{task.id}/items/",
     }
     assert (task.task_type, task.status, task.created_by) == ("batch_import", "pending", team["editor"])
     assert task.subject_label == "Import of API upload (3 items)"
-    assert task.payload["child_message"] == "{done} of {total} imported" and len(task.payload["entries"]) == 3
+    assert task.payload["child_message"] == "{done} of {total} imported" and task.import_items.count() == 3
     assert not Memory.objects.exists()  # the worker creates them
 
 
@@ -481,3 +531,68 @@ def test_it_applies_project_access_to_the_pages(client, team, who, start):
     expected = {"viewer": 403, "outsider": 404, "anonymous": 302}.get(who, 200)
     assert form.status_code == expected
     assert result.status_code == {"viewer": 200}.get(who, expected)
+
+
+# -- the items' outcomes, page by page ----------------------------------------------------
+
+
+@override_settings(MEMORY_MAX_CONTENT_CHARS=60)
+def test_the_terminal_event_carries_the_counts_not_the_items(team, start, run_parent, finish_children, known_memory):
+    task = finish_children(run_parent(start(MIXED)))
+    counts = {"total": 9, "created": 2, "duplicates": 2, "rejected": 5, "children": {"completed": 2}}
+    for channel in (f"task-{task.id}", f"project-{team['project'].id}"):
+        ends = [data for kind, data in events_of(channel) if data["task_id"] == str(task.id) and kind != "progress"]
+        assert [data["status"] for data in ends] == ["completed"]
+        assert ends[0]["result"] == counts
+    assert task.result == counts
+
+
+def test_the_api_pages_through_the_outcomes_and_filters_them(team, start, run_parent, api_client_for):
+    # 120 items: the 1st and every 10th create a memory, the others are not objects.
+    text = "\n".join(line(f"Note {n}", f"Note {n} mentions Alice.") if n % 10 == 1 else "[1]" for n in range(1, 121))
+    task = run_parent(start(text))
+    client = api_client_for(team["viewer"])
+    url = reverse("api:memory-import-items", args=[task.id])
+
+    first = client.get(url).json()
+    assert first["count"] == 120 and len(first["results"]) == 50 and first["next"]
+    assert [item["line"] for item in first["results"]] == list(range(1, 51))
+    assert first["results"][0] == {
+        "line": 1, "source": "", "title": "Note 1", "status": "created", "reason": "",
+        "memory_id": str(Memory.objects.get(title="Note 1").id), "existing_id": None,
+    }  # fmt: skip
+    assert [item["line"] for item in outcomes(client, task)] == list(range(1, 121))
+    created = outcomes(client, task, outcome="created")
+    assert [item["line"] for item in created] == list(range(1, 121, 10))
+    assert {item["status"] for item in outcomes(client, task, outcome="rejected")} == {"rejected"}
+
+    bad = client.get(url, {"outcome": "exploded"})
+    assert bad.status_code == 400 and "outcome" in bad.json()
+    assert client.get(url, {"page": 9}).status_code == 404  # DRF's answer for a page past the end
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_it_applies_project_access_to_the_outcomes(team, start, api_client_for, who):
+    task = start(line())
+    response = api_client_for(None if who == "anonymous" else team[who]).get(
+        reverse("api:memory-import-items", args=[task.id])
+    )
+    assert response.status_code == {"outsider": 404, "anonymous": 401}.get(who, 200)
+
+
+def test_the_result_page_pages_through_the_outcomes_keeping_the_filter(client, team, start, run_parent, monkeypatch):
+    monkeypatch.setattr(import_views, "ITEMS_PER_PAGE", 4)
+    text = "\n".join(line(f"Note {n}", f"Note {n} mentions Alice.") if n % 2 else "[1]" for n in range(1, 12))
+    task = run_parent(start(text))  # lines 1, 3, ... 11 created; 2, 4, ... 10 rejected
+    client.force_login(team["viewer"])
+    url = reverse("memories:import-result", args=[team["project"].id, task.id])
+
+    first = client.get(url).content.decode()
+    assert "All: 11" in first and "Page 1 of 3" in first and first.count("data-outcome=") == 4
+    assert "?page=2" in first
+
+    rejected = client.get(url, {"outcome": "rejected"}).content.decode()
+    assert "Page 1 of 2" in rejected and "?outcome=rejected&amp;page=2" in rejected
+    second = client.get(url, {"outcome": "rejected", "page": 2}).content.decode()
+    assert 'data-line="10" data-outcome="rejected"' in second
+    assert second.count('data-outcome="rejected"') == 1 and 'data-outcome="created"' not in second

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 
 from apps.memories.models import Memory
@@ -61,6 +62,17 @@ def test_it_shows_field_errors(client, team, changes, message):
         reverse("memories:create", args=[team["project"].id]), {**FORM, **changes}, HTTP_X_REQUESTED_WITH="fetch"
     )
     assert script.status_code == 400 and message in script.json()["form_html"]
+    assert not Memory.objects.exists()
+
+
+@override_settings(MEMORY_MAX_CONTENT_CHARS=10)
+def test_it_shows_the_content_limit_as_an_error_of_the_content_field(client, team):
+    client.force_login(team["editor"])
+    response = client.post(reverse("memories:create", args=[team["project"].id]), FORM)
+    message = f"Content is {len(FORM['content']):,} characters; the limit is 10. Split it into several memories."
+    assert response.status_code == 200
+    assert response.context["form"].errors["content"] == [message]
+    assert message in response.content.decode()
     assert not Memory.objects.exists()
 
 

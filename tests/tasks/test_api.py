@@ -54,3 +54,23 @@ def test_it_lists_and_filters_tasks(api_client_for, team, task, make_project):
     ]
     assert client.get("/api/v1/tasks/", {"type": "ingest_memory"}).json()["count"] == 1
     assert client.get("/api/v1/tasks/", {"status": "bogus"}).status_code == 400
+
+
+def test_it_filters_by_project_among_the_users_own(api_client_for, team, task, make_project):
+    elsewhere = make_project(team["outsider"], name="Theirs")
+    TaskLog.objects.create(project=elsewhere, task_type="ingest_memory")
+    client = api_client_for(team["viewer"])
+    assert [t["id"] for t in client.get("/api/v1/tasks/", {"project": str(team["project"].id)}).json()["results"]] == [
+        str(task.id)
+    ]
+    assert client.get("/api/v1/tasks/", {"project": str(elsewhere.id)}).json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [({"status": "bogus"}, "status"), ({"project": "not-a-uuid"}, "project"), ({"type": "x" * 41}, "type")],
+)
+def test_it_answers_bad_filters_with_field_errors(api_client_for, team, query, field):
+    response = api_client_for(team["viewer"]).get("/api/v1/tasks/", query)
+    assert response.status_code == 400
+    assert list(response.json()) == [field] and response.json()[field][0]

@@ -29,7 +29,8 @@ from apps.agents.mcp.follow import task_events
 from apps.graph.api.serializers import EntitySerializer, RelationshipSerializer
 from apps.memories import selectors as memory_selectors
 from apps.memories import services as memory_services
-from apps.memories.api import MemoryDetailOutputSerializer, MemoryInputSerializer, MemoryOutputSerializer
+from apps.memories.api import MemoryDetailOutputSerializer, MemoryOutputSerializer
+from apps.memories.validation import InvalidMemoryFields, validate_memory_fields
 from apps.projects.access import Action, get_project_for_user
 from apps.projects.models import Project
 from apps.recall.api import SearchResultSerializer
@@ -77,11 +78,12 @@ def _validation_message(errors: dict | list) -> str:
 
 
 def _create_memory(project: Project, user, fields: dict) -> dict:
-    data = MemoryInputSerializer(data=fields)
-    if not data.is_valid():
-        raise ToolError(_validation_message(data.errors))
     try:
-        memory = memory_services.memory_create(project=project, author=user, **data.validated_data)
+        fields = validate_memory_fields(fields)
+    except InvalidMemoryFields as invalid:
+        raise ToolError(str(invalid)) from None
+    try:
+        memory = memory_services.memory_create(project=project, author=user, **fields)
     except memory_services.DuplicateMemory as duplicate:
         existing = duplicate.existing
         return {

@@ -37,12 +37,14 @@ CSV_COLUMNS = ("title", "content", "content_type", "tags", "source_description",
 TAG_SEPARATORS = re.compile(r"[,;]")
 
 
+# Read at each call, not at import, so that a test's override_settings
+# applies; the defaults live in memstack/settings.py alone.
 def max_items() -> int:
-    return getattr(settings, "IMPORT_MAX_ITEMS", 5_000)
+    return settings.IMPORT_MAX_ITEMS
 
 
 def max_bytes() -> int:
-    return getattr(settings, "IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+    return settings.IMPORT_MAX_BYTES
 
 
 class ImportRefused(ValueError):
@@ -50,16 +52,13 @@ class ImportRefused(ValueError):
 
 
 @dataclass(frozen=True)
-class ImportItem:
+class ParsedItem:
     """One memory to create. `line` is where it starts: a line of the text,
     an item of a JSON array, or the position of a file; `source` names the file."""
 
     line: int
     fields: dict
     source: str = ""
-
-    def as_json(self) -> dict:
-        return {"line": self.line, "source": self.source, "fields": self.fields}
 
 
 @dataclass(frozen=True)
@@ -68,17 +67,8 @@ class RejectedItem:
     reason: str
     source: str = ""
 
-    def as_json(self) -> dict:
-        return {"line": self.line, "source": self.source, "reason": self.reason}
 
-
-Entry = ImportItem | RejectedItem
-
-
-def entry_from_json(data: dict) -> Entry:
-    if "reason" in data:
-        return RejectedItem(data["line"], data["reason"], data.get("source", ""))
-    return ImportItem(data["line"], data["fields"], data.get("source", ""))
+Entry = ParsedItem | RejectedItem
 
 
 @dataclass(frozen=True)
@@ -203,7 +193,7 @@ def _csv_item(line: int, row: dict[str, str], source: str) -> Entry:
         except InputRefused as refused:
             return RejectedItem(line, f"metadata: {refused.where()}", source)
         fields["metadata"] = metadata
-    return ImportItem(line, fields, source)
+    return ParsedItem(line, fields, source)
 
 
 def items_from_files(files: Iterable[tuple[str, str | bytes]]) -> Iterator[Entry]:
@@ -223,7 +213,7 @@ def items_from_files(files: Iterable[tuple[str, str | bytes]]) -> Iterator[Entry
             "content": text,
             "content_type": "markdown" if path.suffix.lower() in MARKDOWN_EXTENSIONS else "text",
         }
-        yield ImportItem(position, fields, name)
+        yield ParsedItem(position, fields, name)
 
 
 # -- a whole import: formats, limits ----------------------------------------------
@@ -358,7 +348,7 @@ def _item(line: int, value: Any, source: str) -> Entry:
         return RejectedItem(line, refused.where(), source)
     if isinstance(value.get("tags"), str):
         value = {**value, "tags": _split_tags(value["tags"])}
-    return ImportItem(line, value, source)
+    return ParsedItem(line, value, source)
 
 
 def _split_tags(text: str) -> list[str]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from apps.memories import imports
+from apps.memories.imports import parsing
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -38,13 +38,13 @@ class ImportForm(forms.Form):
     )
     format = forms.ChoiceField(
         required=False,
-        choices=[("", "Detect from the file name or the text")] + list(imports.FORMATS.items()),
+        choices=[("", "Detect from the file name or the text")] + list(parsing.FORMATS.items()),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["files"].widget.attrs["accept"] = ",".join(imports.EXTENSIONS)
-        self.parsed: imports.ParsedImport | None = None
+        self.fields["files"].widget.attrs["accept"] = ",".join(parsing.EXTENSIONS)
+        self.parsed: parsing.ParsedImport | None = None
 
     def clean(self):
         cleaned = super().clean()
@@ -61,9 +61,9 @@ class ImportForm(forms.Form):
         format = cleaned.get("format") or None
         try:
             if files:
-                self.parsed = imports.read_import(format=format, files=imports.read_uploads(files))
+                self.parsed = parsing.read_import(format=format, files=parsing.read_uploads(files))
             else:
-                self.parsed = imports.read_import(format=format, text=text)
-        except imports.ImportRefused as refused:
+                self.parsed = parsing.read_import(format=format, text=text)
+        except parsing.ImportRefused as refused:
             self.add_error(field, str(refused))
         return cleaned

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import django_filters
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFilesSent
 from django.http import Http404
 from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -14,8 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.api import JSONParser
-from apps.memories import imports
-from apps.memories.import_services import import_result_url, import_start
+from apps.memories.imports import parsing, selectors
+from apps.memories.imports.services import import_result_url, import_start
+from apps.memories.models import ImportItem, ImportOutcome
 from apps.projects.access import Action, get_project_for_user
 
 # JSON escaping can double the size of pasted content (every newline becomes
@@ -41,7 +44,7 @@ class StreamedJSONParser(BaseParser):
 class ImportInputSerializer(serializers.Serializer):
     project_id = serializers.UUIDField()
     format = serializers.ChoiceField(
-        choices=list(imports.FORMATS.items()), required=False,
+        choices=list(parsing.FORMATS.items()), required=False,
         help_text="jsonl, csv or json for `content`; left out: from the file names, or how the content starts.",
     )  # fmt: skip
     content = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
@@ -58,6 +61,7 @@ class ImportStartedSerializer(serializers.Serializer):
     stream_url = serializers.CharField()
     task_url = serializers.CharField()
     result_url = serializers.CharField()
+    items_url = serializers.CharField(help_text="Each item's outcome, page by page, once the import has read it.")
 
 
 class MemoryImportApi(generics.GenericAPIView):
@@ -67,8 +71,8 @@ class MemoryImportApi(generics.GenericAPIView):
     @extend_schema(request=ImportInputSerializer, responses={202: ImportStartedSerializer})
     def post(self, request: Request) -> Response:
         body_size = int(request.META.get("CONTENT_LENGTH") or 0)
-        if body_size > 2 * imports.max_bytes() + ENVELOPE_BYTES:
-            raise ApiValidationError({"non_field_errors": [imports.size_refusal(body_size)]})
+        if body_size > 2 * parsing.max_bytes() + ENVELOPE_BYTES:
+            raise ApiValidationError({"non_field_errors": [parsing.size_refusal(body_size)]})
         data = ImportInputSerializer(data=_request_data(request))
         data.is_valid(raise_exception=True)
         fields = data.validated_data
@@ -86,12 +90,12 @@ class MemoryImportApi(generics.GenericAPIView):
         source = given[0]
         try:
             if source == "file":
-                parsed = imports.read_import(format=fields.get("format"), files=imports.read_uploads(fields["file"]))
+                parsed = parsing.read_import(format=fields.get("format"), files=parsing.read_uploads(fields["file"]))
             elif source == "items":
-                parsed = imports.read_import(format=fields.get("format"), items=fields["items"])
+                parsed = parsing.read_import(format=fields.get("format"), items=fields["items"])
             else:
-                parsed = imports.read_import(format=fields.get("format"), text=fields["content"], name="API upload")
-        except imports.ImportRefused as refused:
+                parsed = parsing.read_import(format=fields.get("format"), text=fields["content"], name="API upload")
+        except parsing.ImportRefused as refused:
             raise ApiValidationError({source: [str(refused)]}) from None
 
         task = import_start(project=project, author=request.user, parsed=parsed)
@@ -101,8 +105,44 @@ class MemoryImportApi(generics.GenericAPIView):
             "stream_url": reverse("api:task-stream", args=[task.id]),
             "task_url": reverse("api:task-detail", args=[task.id]),
             "result_url": import_result_url(task),
+            "items_url": reverse("api:memory-import-items", args=[task.id]),
         }
         return Response(ImportStartedSerializer(started).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportItemOutputSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(source="outcome", choices=ImportOutcome.choices)
+    memory_id = serializers.UUIDField(allow_null=True, help_text="The memory created.")
+    existing_id = serializers.UUIDField(
+        source="existing_memory_id", allow_null=True, help_text="For a duplicate: the memory it repeats."
+    )
+
+    class Meta:
+        model = ImportItem
+        fields = ["line", "source", "title", "status", "reason", "memory_id", "existing_id"]
+
+
+class ImportItemFilter(django_filters.FilterSet):
+    outcome = django_filters.ChoiceFilter(
+        choices=[(value, label) for value, label in ImportOutcome.choices if value != ImportOutcome.PENDING]
+    )
+
+    class Meta:
+        model = ImportItem
+        fields = ["outcome"]
+
+
+class ImportItemListApi(generics.ListAPIView):
+    """The outcome of each item the import has read, in the import's order."""
+
+    serializer_class = ImportItemOutputSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ImportItemFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no import to read
+            return ImportItem.objects.none()
+        return selectors.import_items(selectors.get_import_for_user(self.request.user, self.kwargs["task_id"]))
 
 
 def _request_data(request: Request):

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from apps.memories.import_services import BATCH_IMPORT, NOTHING_NEW_MESSAGE, import_run
+from apps.memories.imports.services import BATCH_IMPORT, NOTHING_NEW_MESSAGE, import_run
 from apps.tasks.services import celery_name, run_task
 
 
