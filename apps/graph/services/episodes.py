@@ -71,6 +71,11 @@ def episode_ingest(*, project: Project, episode: Episode, reporter: ProgressRepo
     leaves the same graph). A cancel or failure once the episode is written
     takes back what it wrote before it propagates; one before that finds
     nothing written but types it may share with others.
+
+    Every write checks, in its transaction and under the lock, that the
+    reporter's attempt is still the task's current one (`check_current`): an
+    attempt taken for dead and replaced writes nothing more, and takes back
+    nothing (what is there is the current attempt's).
     """
     reporter.stage(*LOADING_SCHEMA)
     schema = schema_load(project=project)
@@ -82,6 +87,7 @@ def episode_ingest(*, project: Project, episode: Episode, reporter: ProgressRepo
     reporter.stage(*SYNCING_SCHEMA)
     with transaction.atomic():
         lock_project_graph(project)
+        reporter.check_current()
         schema_changes = schema_sync(project=project, extraction=extraction)
         written = _episode_write(project, episode.memory_id, extraction, seen_at=episode.valid_at)
 
@@ -89,10 +95,15 @@ def episode_ingest(*, project: Project, episode: Episode, reporter: ProgressRepo
         reporter.stage(*UPDATING_COMMUNITIES)
         with transaction.atomic():
             lock_project_graph(project)
+            reporter.check_current()
             communities = communities_update(project=project, entity_ids=written.entity_ids)
     except BaseException:
-        # Cancelled or failed after writing: take back what this episode wrote.
-        episode_remove(project=project, episode_id=episode.memory_id)
+        # Cancelled or failed after writing: take back what this episode wrote
+        # (unless this attempt was replaced: then the check raises instead).
+        with transaction.atomic():
+            lock_project_graph(project)
+            reporter.check_current()
+            _episode_write(project, episode.memory_id, Extraction(entities=(), relationships=()), seen_at=None)
         raise
 
     return EpisodeIngested(
