@@ -1,6 +1,7 @@
 """`make bench`: run the benchmarks and print what goes in docs/benchmarks.md.
 
-Today there is one: SSE progress latency (bench/sse_latency.py). Each
+SSE progress latency (bench/sse_latency.py) and ingestion speed
+(bench/ingest.py, `--suites ingest --synthetic 1000` for a shorter run). Each
 repetition uses its own scratch database and web process; the summary is the
 median over repetitions of each statistic. Raw results go to bench/results/
 (git-ignored).
@@ -25,7 +26,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))
 
-from bench import sse_latency  # noqa: E402 - needs the repository on sys.path
+from bench import ingest, sse_latency  # noqa: E402 - needs the repository on sys.path
 
 RESULTS_DIR = BASE_DIR / "bench" / "results"
 
@@ -140,6 +141,10 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=200, help="progress steps per phase")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--from-results", metavar="JSON", help="print the report of a raw results file again")
+    parser.add_argument("--suites", default="sse,ingest", help="which benchmarks: sse, ingest (comma-separated)")
+    parser.add_argument("--locomo-turns", type=int, default=200, help="ingest: LoCoMo turns, one memory each")
+    parser.add_argument("--synthetic", type=int, default=10_000, help="ingest: size of the synthetic set")
+    parser.add_argument("--profile", type=int, default=100, help="ingest: memories run under cProfile")
     args = parser.parse_args()
 
     if args.from_results:
@@ -157,6 +162,20 @@ def main() -> int:
         return 2
     clients = [int(c) for c in args.clients.split(",")]
     info = machine()
+    suites = set(args.suites.split(","))
+    if "ingest" in suites:
+        print(f"Ingestion: {args.locomo_turns} LoCoMo turns, {args.synthetic} synthetic memories")
+        ingest_args = argparse.Namespace(
+            locomo_turns=args.locomo_turns, synthetic=args.synthetic, profile=args.profile, seed=args.seed or 7
+        )
+        result = ingest.run_once(database_server_url=database_url, redis_url=redis_url, args=ingest_args)
+        print(ingest.report(result))
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        out = RESULTS_DIR / f"ingest-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
+        out.write_text(json.dumps({"machine": info, "args": vars(ingest_args), "result": result}, indent=1))
+        print(f"raw results: {out.relative_to(BASE_DIR)}\n")
+    if "sse" not in suites:
+        return 0
     print(f"SSE progress latency: clients {clients}, {args.steps} steps, {args.repeat} repetition(s)")
     runs = []
     for index in range(args.repeat):
