@@ -1,15 +1,16 @@
 """`make bench`: run the benchmarks and print what goes in docs/benchmarks.md.
 
-Two benchmarks: SSE progress latency (bench/sse_latency.py; each repetition
-uses its own scratch database and web process; the summary is the median over
-repetitions of each statistic), and recall quality and speed (bench/recall.py,
-run as a subprocess with its own scratch database). Raw results go to
-bench/results/ (git-ignored).
+Three benchmarks, each in scratch databases of its own: SSE progress latency
+(bench/sse_latency.py; the summary is the median over repetitions of each
+statistic), recall quality and speed (bench/recall.py, run as a subprocess),
+and ingestion speed (bench/ingest.py, `--synthetic 1000` for a shorter run).
+Raw results go to bench/results/ (git-ignored).
 
-    make bench                                # both; SSE: 1, 200, 1,000, 5,000 streams, 10,000 via Pushpin
-    make bench BENCH_ARGS="--only sse --repeat 3 --clients 1,200"
-    make bench BENCH_ARGS="--only sse --clients 1,1000,p2000"  # `p`: through Pushpin
-    make bench BENCH_ARGS="--only recall"
+    make bench                                # all three; SSE: 1, 200, 1,000, 5,000 streams, 10,000 via Pushpin
+    make bench BENCH_ARGS="--suites sse --repeat 3 --clients 1,200"
+    make bench BENCH_ARGS="--suites sse --clients 1,1000,p2000"  # `p`: through Pushpin
+    make bench BENCH_ARGS="--suites recall"
+    make bench BENCH_ARGS="--suites ingest --synthetic 1000"
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))
 
-from bench import sse_latency  # noqa: E402 - needs the repository on sys.path
+from bench import ingest, sse_latency  # noqa: E402 - needs the repository on sys.path
 
 RESULTS_DIR = BASE_DIR / "bench" / "results"
 
@@ -170,7 +171,12 @@ def main() -> int:
     parser.add_argument("--big-gap", default="0.25,0.35", help="seconds between those steps (min,max)")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--from-results", metavar="JSON", help="print the report of a raw results file again")
-    parser.add_argument("--only", choices=("sse", "recall"), help="run one benchmark")
+    parser.add_argument(
+        "--suites", default="sse,recall,ingest", help="which benchmarks: sse, recall, ingest (comma-separated)"
+    )
+    parser.add_argument("--locomo-turns", type=int, default=200, help="ingest: LoCoMo turns, one memory each")
+    parser.add_argument("--synthetic", type=int, default=10_000, help="ingest: size of the synthetic set")
+    parser.add_argument("--profile", type=int, default=100, help="ingest: memories run under cProfile")
     args = parser.parse_args()
 
     if args.from_results:
@@ -186,7 +192,8 @@ def main() -> int:
             "bench: needs DATABASE_URL (a PostgreSQL server) and REDIS_URL; run it with `make bench`.", file=sys.stderr
         )
         return 2
-    if args.only != "sse":
+    suites = set(args.suites.split(","))
+    if "recall" in suites:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         out = RESULTS_DIR / f"recall-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
         done = subprocess.run(
@@ -199,10 +206,23 @@ def main() -> int:
                 str(out),
             ]
         )
-        if done.returncode or args.only == "recall":
+        if done.returncode:
             return done.returncode
     clients = [c.strip() for c in args.clients.split(",")]
     info = machine()
+    if "ingest" in suites:
+        print(f"Ingestion: {args.locomo_turns} LoCoMo turns, {args.synthetic} synthetic memories")
+        ingest_args = argparse.Namespace(
+            locomo_turns=args.locomo_turns, synthetic=args.synthetic, profile=args.profile, seed=args.seed or 7
+        )
+        result = ingest.run_once(database_server_url=database_url, redis_url=redis_url, args=ingest_args)
+        print(ingest.report(result))
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        out = RESULTS_DIR / f"ingest-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
+        out.write_text(json.dumps({"machine": info, "args": vars(ingest_args), "result": result}, indent=1))
+        print(f"raw results: {out.relative_to(BASE_DIR)}\n")
+    if "sse" not in suites:
+        return 0
     big_gap = tuple(float(x) for x in args.big_gap.split(","))
     print(f"SSE progress latency: clients {clients}, {args.steps} steps, {args.repeat} repetition(s)")
     runs = []

@@ -23,7 +23,10 @@ class TaskLog(models.Model):
 
     The row is the source of truth for progress; events are its fast echo.
     State changes go through the conditional updates below so that two
-    processes never both move the same task.
+    processes never both move the same task. `attempts` is also the fencing
+    token of the attempt running it: the runner passes its number to every
+    change it makes, so an attempt that was taken for dead (and replaced by
+    the next one) has its late writes refused instead of mixed in.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -98,9 +101,15 @@ class TaskLog(models.Model):
         }
 
     # -- transitions: each returns True if this call made it ---------------------
+    # `attempt`, when given, is the fencing token of the attempt making the
+    # change: the change is made only if that attempt is still the current one.
 
-    def _transition(self, *, allowed_from: set[str], where: models.Q = models.Q(), **changes) -> bool:
+    def _transition(
+        self, *, allowed_from: set[str], where: models.Q = models.Q(), attempt: int | None = None, **changes
+    ) -> bool:
         changes["updated_at"] = timezone.now()
+        if attempt is not None:
+            where &= models.Q(attempts=attempt)
         moved = TaskLog.objects.filter(where, pk=self.pk, status__in=allowed_from).update(**changes)
         if moved:
             self.refresh_from_db()
@@ -129,17 +138,19 @@ class TaskLog(models.Model):
             worker="",
         )
 
-    def mark_progress(self, *, progress: int, message: str) -> bool:
+    def mark_progress(self, *, progress: int, message: str, attempt: int | None = None) -> bool:
         return self._transition(
             allowed_from={Status.PROCESSING},
+            attempt=attempt,
             progress=progress,
             message=message[:255],
             heartbeat_at=timezone.now(),
         )
 
-    def mark_completed(self, *, result: dict | None, message: str) -> bool:
+    def mark_completed(self, *, result: dict | None, message: str, attempt: int | None = None) -> bool:
         return self._transition(
             allowed_from={Status.PROCESSING},
+            attempt=attempt,
             status=Status.COMPLETED,
             progress=100,
             message=message[:255],
@@ -147,10 +158,13 @@ class TaskLog(models.Model):
             completed_at=timezone.now(),
         )
 
-    def mark_failed(self, *, error: str, traceback: str = "", where: models.Q = models.Q()) -> bool:
+    def mark_failed(
+        self, *, error: str, traceback: str = "", where: models.Q = models.Q(), attempt: int | None = None
+    ) -> bool:
         return self._transition(
             allowed_from={Status.PENDING, Status.PROCESSING},
             where=where,
+            attempt=attempt,
             status=Status.FAILED,
             message="Failed",
             error=error,
@@ -158,9 +172,10 @@ class TaskLog(models.Model):
             completed_at=timezone.now(),
         )
 
-    def mark_cancelled(self) -> bool:
+    def mark_cancelled(self, *, attempt: int | None = None) -> bool:
         return self._transition(
             allowed_from={Status.PENDING, Status.PROCESSING},
+            attempt=attempt,
             status=Status.CANCELLED,
             message="Cancelled",
             completed_at=timezone.now(),

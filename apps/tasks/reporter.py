@@ -8,13 +8,23 @@ from django.db import transaction
 
 from apps.tasks.channels import project_channel, task_channel
 from apps.tasks.events import publish, task_event
-from apps.tasks.models import TaskLog, TaskStage
+from apps.tasks.models import Status, TaskLog, TaskStage
 
 logger = logging.getLogger(__name__)
 
 
 class TaskCancelled(Exception):
     """Raised at a check point when someone asked the task to stop."""
+
+
+class TaskSuperseded(Exception):
+    """Raised at a check point when this attempt is no longer the task's current one.
+
+    The sweeper took it for dead (its heartbeat stopped, say while its
+    process was paused or the database unreachable) and started another
+    attempt, or the task already ended. Nothing this attempt still wants to
+    write may land: the runner records nothing more for it.
+    """
 
 
 def announce(task: TaskLog) -> None:
@@ -28,17 +38,40 @@ class ProgressReporter:
     """Records each stage of a task (row, stage history, event) and checks for cancellation.
 
     Reporting never fails the work it reports on: a database or broker hiccup
-    while recording a stage is logged and the work goes on. The one exception
-    it raises on purpose is TaskCancelled, at a check point.
+    while recording a stage is logged and the work goes on. The exceptions
+    it raises on purpose, at a check point, are TaskCancelled and
+    TaskSuperseded.
+
+    The reporter carries the attempt's fencing token (the task's attempt
+    number when the attempt started): its stage writes are made only while
+    that attempt is the current one, and `check_current` lets a room that
+    writes elsewhere (the graph) check the same inside its own transaction.
     """
 
     def __init__(self, task: TaskLog) -> None:
         self.task = task
+        self.attempt = task.attempts
 
     def check_cancelled(self) -> None:
-        requested = TaskLog.objects.filter(pk=self.task.pk).values_list("cancel_requested_at", flat=True).first()
-        if requested is not None:
+        """Raise TaskSuperseded if this attempt was replaced or the task ended, TaskCancelled if asked to stop."""
+        state = TaskLog.objects.filter(pk=self.task.pk).values_list("status", "attempts", "cancel_requested_at").first()
+        if state is None or state[0] != Status.PROCESSING or state[1] != self.attempt:
+            raise TaskSuperseded()
+        if state[2] is not None:
             raise TaskCancelled()
+
+    def check_current(self) -> None:
+        """Raise TaskSuperseded unless this attempt is still the task's running one.
+
+        Call it inside the transaction of a write that must not land for a
+        replaced attempt, after taking the lock that orders such writes: the
+        next attempt makes the same write under the same lock later, so a
+        write that passed the check is replaced by the next attempt's, and one
+        made after the next attempt started never lands.
+        """
+        current = TaskLog.objects.filter(pk=self.task.pk, status=Status.PROCESSING, attempts=self.attempt).exists()
+        if not current:
+            raise TaskSuperseded()
 
     def stage(self, progress: int, message: str) -> None:
         """Check for cancellation, then record that the task reached `progress` with `message`."""
@@ -46,7 +79,7 @@ class ProgressReporter:
         message = message[:255]
         try:
             with transaction.atomic():
-                if self.task.mark_progress(progress=progress, message=message):
+                if self.task.mark_progress(progress=progress, message=message, attempt=self.attempt):
                     TaskStage.objects.create(task=self.task, progress=progress, message=message)
                     announce(self.task)
         except Exception:

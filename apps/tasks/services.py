@@ -27,7 +27,7 @@ from django.utils import timezone
 from apps.core.models import Beat
 from apps.projects.models import Project
 from apps.tasks.models import TERMINAL, Status, TaskLog
-from apps.tasks.reporter import ProgressReporter, TaskCancelled, announce
+from apps.tasks.reporter import ProgressReporter, TaskCancelled, TaskSuperseded, announce
 
 logger = logging.getLogger(__name__)
 
@@ -177,35 +177,58 @@ def run_task(task_id: str, work: Callable[[TaskLog, ProgressReporter], dict | No
         logger.info("Task %s is %s, not pending; not running it again.", task.pk, task.status)
         return
 
+    # This attempt's fencing token: every change it makes below, and every
+    # stage and graph write through its reporter, holds only while the task's
+    # attempt count is still this number.
+    attempt = task.attempts
     reporter = ProgressReporter(task)
     try:
-        with _Heartbeat(task.pk):
+        with _Heartbeat(task.pk, attempt):
             result = work(task, reporter)
+    except TaskSuperseded:
+        logger.warning(
+            "Task %s attempt %s was superseded (taken for dead and run again, or ended); its writes were refused.",
+            task.pk,
+            attempt,
+        )
+        return
     except TaskCancelled:
-        end = partial(task.mark_cancelled)
+        end = partial(task.mark_cancelled, attempt=attempt)
     except SoftTimeLimitExceeded:
         limit = settings.CELERY_TASK_SOFT_TIME_LIMIT
-        end = partial(task.mark_failed, error=f"Stopped after the time limit of {limit} seconds.")
+        end = partial(task.mark_failed, error=f"Stopped after the time limit of {limit} seconds.", attempt=attempt)
     except Exception as exc:
         logger.exception("Task %s failed", task.pk)
-        end = partial(task.mark_failed, error=_readable(exc), traceback=traceback.format_exc())
+        end = partial(task.mark_failed, error=_readable(exc), traceback=traceback.format_exc(), attempt=attempt)
     else:
         if result is WAIT_FOR_CHILDREN:
             task_children_changed(task.pk)  # they may all have ended already
             return
-        end = partial(task.mark_completed, result=result, message=done_message)
+        end = partial(task.mark_completed, result=result, message=done_message, attempt=attempt)
     with transaction.atomic():
         if end():
             _status_changed(task)
+        else:
+            logger.warning(
+                "Task %s attempt %s ended, but the task had moved on; its end was not recorded.", task.pk, attempt
+            )
 
 
 class _Heartbeat:
-    """Beats for a running task from a thread of its own, so a long stage
+    """Beats for a running attempt from a thread of its own, so a long stage
     (an LLM call, a big rebuild) is not taken for a dead worker. A worker that
-    is killed stops beating, and the sweeper notices."""
+    is killed stops beating, and the sweeper notices.
 
-    def __init__(self, task_id) -> None:
+    A failed beat (the database restarting, a dropped connection) is logged
+    and retried with a growing pause, never more than the beat interval, on a
+    fresh connection: a thread that died on its first error would let a live
+    task be taken for dead. It stops when the work ends or when its attempt is
+    no longer the current one (the next check point then stops the work).
+    """
+
+    def __init__(self, task_id, attempt: int) -> None:
         self.task_id = task_id
+        self.attempt = attempt
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name=f"heartbeat {task_id}", daemon=True)
 
@@ -218,11 +241,36 @@ class _Heartbeat:
         self.thread.join(timeout=5)
 
     def _run(self) -> None:
+        interval = settings.TASK_HEARTBEAT_SECONDS
+        wait = interval
+        failures = 0
         try:
-            while not self.stop.wait(settings.TASK_HEARTBEAT_SECONDS):
-                TaskLog.objects.filter(pk=self.task_id, status=Status.PROCESSING).update(heartbeat_at=timezone.now())
-        except Exception:
-            logger.exception("Heartbeat of task %s failed", self.task_id)
+            while not self.stop.wait(wait):
+                try:
+                    beat = TaskLog.objects.filter(
+                        pk=self.task_id, status=Status.PROCESSING, attempts=self.attempt
+                    ).update(heartbeat_at=timezone.now())
+                except Exception as exc:
+                    failures += 1
+                    # The pause grows (0.25 s, 0.5 s, ...) up to the beat interval.
+                    wait = min(interval, 0.25 * 2 ** (failures - 1))
+                    logger.warning(
+                        "Heartbeat of task %s failed (%s in a row), retrying in %.2f s: %s",
+                        self.task_id,
+                        failures,
+                        wait,
+                        exc,
+                    )
+                    connection.close()  # the next try opens a fresh one
+                    continue
+                if failures:
+                    logger.info("Heartbeat of task %s is back after %s failures.", self.task_id, failures)
+                failures, wait = 0, interval
+                if not beat:
+                    logger.info(
+                        "Task %s attempt %s is no longer current; its heartbeat stops.", self.task_id, self.attempt
+                    )
+                    return
         finally:
             connection.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
@@ -12,7 +13,7 @@ from apps.graph import services as graph
 from apps.graph.models import Community, Entity, Mention, Relationship
 from apps.memories.models import Memory, content_hash
 from apps.tasks.models import TaskLog
-from apps.tasks.reporter import ProgressReporter, TaskCancelled
+from apps.tasks.reporter import ProgressReporter, TaskCancelled, TaskSuperseded
 from apps.tasks.services import task_request_cancel
 
 ALICE = "Alice Chen works at Acme Corp."
@@ -147,3 +148,45 @@ def test_it_waits_for_the_project_graph_lock_to_remove_an_episode(make_project):
     remover.join(10)
     assert removed.is_set()
     assert not Entity.objects.filter(project=project).exists()
+
+
+class ReplacedAt(ProgressReporter):
+    """A real reporter whose attempt is replaced by the next one (as the sweeper does) right after stage `at`."""
+
+    def __init__(self, task: TaskLog, at: int) -> None:
+        super().__init__(task)
+        self.at = at
+
+    def stage(self, progress: int, message: str) -> None:
+        super().stage(progress, message)
+        if progress == self.at:
+            TaskLog.objects.filter(pk=self.task.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+            current = TaskLog.objects.get(pk=self.task.pk)
+            assert current.mark_requeued(stale_before=timezone.now() - timedelta(minutes=1))
+            assert current.mark_started(worker="the next worker")
+
+
+def test_it_refuses_the_graph_write_of_a_replaced_attempt(team):
+    project = team["project"]
+    graph.episode_ingest(project=project, episode=episode_of(project, ALICE), reporter=reporter_for(project))
+    before = graph_of(project)
+    task = TaskLog.objects.create(project=project, task_type="ingest_memory")
+    task.mark_started(worker="paused")
+
+    with pytest.raises(TaskSuperseded):
+        graph.episode_ingest(project=project, episode=episode_of(project, BOB), reporter=ReplacedAt(task, 50))
+
+    assert graph_of(project) == before
+
+
+def test_it_leaves_the_next_attempts_writes_when_replaced_after_writing(team):
+    project = team["project"]
+    task = TaskLog.objects.create(project=project, task_type="ingest_memory")
+    task.mark_started(worker="paused")
+    bob = episode_of(project, BOB)
+
+    with pytest.raises(TaskSuperseded):
+        graph.episode_ingest(project=project, episode=bob, reporter=ReplacedAt(task, 75))
+
+    # Not taken back: the episode is the next attempt's now, and it rewrites it.
+    assert Mention.objects.filter(memory_id=bob.memory_id).count() == 3

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F
 from django.utils import timezone
 
 from apps.graph.extraction import Extraction, get_extractor
@@ -60,6 +60,8 @@ class Written:
     entity_ids: set[int] = field(default_factory=set)
     relationship_count: int = 0
     invalidated_count: int = 0
+    # What it changed on entities it shares with other episodes: id -> field -> (before, after).
+    refreshed: dict[int, dict[str, tuple]] = field(default_factory=dict)
 
 
 def episode_ingest(*, project: Project, episode: Episode, reporter: ProgressReporter) -> EpisodeIngested:
@@ -71,6 +73,11 @@ def episode_ingest(*, project: Project, episode: Episode, reporter: ProgressRepo
     leaves the same graph). A cancel or failure once the episode is written
     takes back what it wrote before it propagates; one before that finds
     nothing written but types it may share with others.
+
+    Every write checks, in its transaction and under the lock, that the
+    reporter's attempt is still the task's current one (`check_current`): an
+    attempt taken for dead and replaced writes nothing more, and takes back
+    nothing (what is there is the current attempt's).
     """
     reporter.stage(*LOADING_SCHEMA)
     schema = schema_load(project=project)
@@ -82,6 +89,7 @@ def episode_ingest(*, project: Project, episode: Episode, reporter: ProgressRepo
     reporter.stage(*SYNCING_SCHEMA)
     with transaction.atomic():
         lock_project_graph(project)
+        reporter.check_current()
         schema_changes = schema_sync(project=project, extraction=extraction)
         written = _episode_write(project, episode.memory_id, extraction, seen_at=episode.valid_at)
 
@@ -89,10 +97,16 @@ def episode_ingest(*, project: Project, episode: Episode, reporter: ProgressRepo
         reporter.stage(*UPDATING_COMMUNITIES)
         with transaction.atomic():
             lock_project_graph(project)
+            reporter.check_current()
             communities = communities_update(project=project, entity_ids=written.entity_ids)
     except BaseException:
-        # Cancelled or failed after writing: take back what this episode wrote.
-        episode_remove(project=project, episode_id=episode.memory_id)
+        # Cancelled or failed after writing: take back what this episode wrote
+        # (unless this attempt was replaced: then the check raises instead).
+        with transaction.atomic():
+            lock_project_graph(project)
+            reporter.check_current()
+            _episode_write(project, episode.memory_id, Extraction(entities=(), relationships=()), seen_at=None)
+            _restore_entities(written.refreshed)
         raise
 
     return EpisodeIngested(
@@ -128,7 +142,7 @@ def _episode_write(project: Project, episode_id: UUID, extraction: Extraction, *
     # What the episode named before, and their communities: the only entities
     # that may be left unmentioned, the only communities that may lose members.
     previous = dict(Entity.objects.filter(mentions__memory_id=episode_id).values_list("id", "community_id"))
-    entities = _resolve_entities(project, extraction, seen_at)
+    entities = _resolve_entities(project, extraction, seen_at, refreshed=written.refreshed)
     written.entity_ids = {entity.id for entity in entities.values()}
 
     # Mentions: exactly the entities this episode names.
@@ -149,15 +163,19 @@ def _episode_write(project: Project, episode_id: UUID, extraction: Extraction, *
         relationship.episodes.add(episode_id)
         supported.add(relationship.id)
         if created and rel.name in exclusive:
-            written.invalidated_count += _close_contradicted(relationship)
+            written.invalidated_count += _retime_exclusive(project.id, source.id, rel.name)
     written.relationship_count = len(supported)
-    _withdraw_support(episode_id, keep=supported)
+    for source_id, name in _withdraw_support(episode_id, keep=supported):
+        if name in exclusive:
+            _retime_exclusive(project.id, source_id, name)
     _delete_orphan_entities(previous.keys() - written.entity_ids)
     refresh_communities(project, {cid for cid in previous.values() if cid is not None})
     return written
 
 
-def _resolve_entities(project: Project, extraction: Extraction, seen_at: datetime) -> dict[str, Entity]:
+def _resolve_entities(
+    project: Project, extraction: Extraction, seen_at: datetime, *, refreshed: dict[int, dict[str, tuple]]
+) -> dict[str, Entity]:
     """Map each extracted name to an entity of the project, merging with known ones."""
     types = {t.name: t for t in EntityType.objects.filter(project=project)}
     candidates = [
@@ -171,7 +189,10 @@ def _resolve_entities(project: Project, extraction: Extraction, seen_at: datetim
         match = find_match(extracted.name, extracted.type, candidates, threshold=threshold)
         if match is not None:
             entity = by_id.get(match) or Entity.objects.get(pk=match)
-            _refresh_entity(entity, extracted, types, seen_at)
+            # Keep the value from before this run for a field that it changes twice.
+            for name, (before, after) in _refresh_entity(entity, extracted, types, seen_at).items():
+                first = refreshed.setdefault(entity.id, {}).get(name, (before, after))[0]
+                refreshed[entity.id][name] = (first, after)
         else:
             entity = Entity.objects.create(
                 project=project,
@@ -189,7 +210,12 @@ def _resolve_entities(project: Project, extraction: Extraction, seen_at: datetim
     return resolved
 
 
-def _refresh_entity(entity: Entity, extracted, types: dict[str, EntityType], seen_at: datetime) -> None:
+def _refresh_entity(entity: Entity, extracted, types: dict[str, EntityType], seen_at: datetime) -> dict[str, tuple]:
+    """Update a known entity with what this episode says of it; returns field -> (before, after)."""
+    before = {
+        name: getattr(entity, name)
+        for name in ("entity_type_id", "attributes", "summary", "first_seen_at", "last_seen_at")
+    }
     changed = []
     # A specific type learned later beats the generic one; of two specific ones, the better supported.
     if better_type(entity.entity_type.name, extracted.type) != entity.entity_type.name:
@@ -209,6 +235,18 @@ def _refresh_entity(entity: Entity, extracted, types: dict[str, EntityType], see
         changed.append("last_seen_at")
     if changed:
         entity.save(update_fields=[*changed, "updated_at"])
+    names = ["entity_type_id" if name == "entity_type" else name for name in changed]
+    return {name: (before[name], getattr(entity, name)) for name in names}
+
+
+def _restore_entities(refreshed: dict[int, dict[str, tuple]]) -> None:
+    """Undo what a taken-back run changed on shared entities, field by field, where nothing changed it since."""
+    for entity in Entity.objects.filter(id__in=list(refreshed)):
+        restore = [name for name, (_before, after) in refreshed[entity.id].items() if getattr(entity, name) == after]
+        for name in restore:
+            setattr(entity, name, refreshed[entity.id][name][0])
+        if restore:
+            entity.save(update_fields=[*restore, "updated_at"])
 
 
 def _find_or_create_relationship(project, source, target, rel, seen_at) -> tuple[Relationship, bool]:
@@ -228,28 +266,58 @@ def _find_or_create_relationship(project, source, target, rel, seen_at) -> tuple
     return relationship, True
 
 
-def _close_contradicted(newer: Relationship) -> int:
-    """Close the source's other current edges of this exclusive kind that are older."""
-    older = Relationship.objects.filter(
-        project_id=newer.project_id, source_id=newer.source_id, name=newer.name, invalid_at__isnull=True
-    ).exclude(pk=newer.pk)
-    older = older.filter(Q(valid_at__isnull=True) | Q(valid_at__lte=newer.valid_at))
-    return older.update(invalid_at=newer.valid_at, invalidated_by=newer, updated_at=timezone.now())
+def _retime_exclusive(project_id: int, source_id: int, name: str) -> int:
+    """Make the source's facts of this exclusive kind follow their own time, not their arrival.
+
+    Ordered by valid_at, each fact holds until the next one with a later
+    valid_at (its invalid_at is that one's valid_at, closed by it) and the
+    latest one is current. Recomputed from the facts alone, so ingesting A
+    then B, or B then A, or removing one, leaves the same timeline. Returns
+    how many facts it closed or re-dated.
+    """
+    chain = list(
+        Relationship.objects.filter(project_id=project_id, source_id=source_id, name=name)
+        .order_by(F("valid_at").asc(nulls_first=True), "id")
+        .only("id", "valid_at", "invalid_at", "invalidated_by_id")
+    )
+    changed = 0
+    now = timezone.now()
+    for index, fact in enumerate(chain):
+        newer = next(
+            (
+                later
+                for later in chain[index + 1 :]
+                if later.valid_at is not None and (fact.valid_at is None or later.valid_at > fact.valid_at)
+            ),
+            None,
+        )
+        wanted = (newer.valid_at, newer.id) if newer is not None else (None, None)
+        if (fact.invalid_at, fact.invalidated_by_id) != wanted:
+            Relationship.objects.filter(pk=fact.pk).update(
+                invalid_at=wanted[0], invalidated_by_id=wanted[1], updated_at=now
+            )
+            changed += wanted[0] is not None
+    return changed
 
 
-def _withdraw_support(episode_id: UUID, *, keep: set[int]) -> None:
-    """Take this episode's support from the relationships it no longer states; drop those left with none."""
+def _withdraw_support(episode_id: UUID, *, keep: set[int]) -> set[tuple[int, str]]:
+    """Take this episode's support from the relationships it no longer states; drop those left with none.
+
+    Returns the (source, name) of the dropped ones, whose timelines may need retiming.
+    """
     withdrawn = Relationship.episodes.through.objects.filter(memory_id=episode_id).exclude(relationship_id__in=keep)
     candidates = list(withdrawn.values_list("relationship_id", flat=True))
     if not candidates:
-        return
+        return set()
     withdrawn.delete()
-    unsupported = list(
-        Relationship.objects.filter(id__in=candidates, episodes__isnull=True).values_list("id", flat=True)
+    dropped = list(
+        Relationship.objects.filter(id__in=candidates, episodes__isnull=True).values_list("id", "source_id", "name")
     )
+    unsupported = [rid for rid, _source, _name in dropped]
     # A fact that loses all support no longer closes the facts it contradicted.
     Relationship.objects.filter(invalidated_by__in=unsupported).update(invalid_at=None, invalidated_by=None)
     Relationship.objects.filter(id__in=unsupported).delete()
+    return {(source_id, name) for _rid, source_id, name in dropped}
 
 
 def _delete_orphan_entities(entity_ids: Iterable[int]) -> None:

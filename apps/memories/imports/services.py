@@ -24,7 +24,7 @@ from apps.memories.services import DuplicateMemory, memory_create
 from apps.memories.validation import InvalidMemoryFields, describe_errors, validate_memory_fields
 from apps.projects.models import Project
 from apps.tasks.models import Status, TaskLog
-from apps.tasks.reporter import ProgressReporter, TaskCancelled
+from apps.tasks.reporter import ProgressReporter, TaskCancelled, TaskSuperseded
 from apps.tasks.services import WAIT_FOR_CHILDREN, task_create, task_expect_children, task_request_cancel
 
 BATCH_IMPORT = "batch_import"
@@ -117,6 +117,8 @@ def import_run(task: TaskLog, reporter: ProgressReporter) -> dict | object:
                     # on, each child's end may be the parent's.
                     return run.finish()
             reporter.stage(0, f"Read {batch[-1].position + 1:,} of {total:,} items")
+    except TaskSuperseded:
+        raise  # another attempt runs this import now: what it records is its own
     except BaseException as exc:
         run.stop(cancelled=isinstance(exc, TaskCancelled))
         raise
