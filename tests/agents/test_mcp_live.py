@@ -22,18 +22,11 @@ from apps.memories.models import Memory
 from apps.tasks.models import TaskLog
 from tests.live import SSEClient, Uvicorn, run_manage
 from tests.live.processes import BASE_DIR, MANAGE
+from tests.stages import COMPLETED, INGESTION_STAGES
 
 pytestmark = pytest.mark.live
 
-STAGES = [
-    (10, "Starting episode ingestion..."),
-    (20, "Loading schema..."),
-    (30, "Extracting entities and relationships..."),
-    (50, "Syncing schema..."),
-    (75, "Updating communities..."),
-    (90, "Indexing for recall..."),
-    (100, "Episode ingestion completed"),
-]
+STAGES = [*INGESTION_STAGES, COMPLETED]
 # Bounds, not speed targets: a loaded machine may be slow.
 SESSION_TIMEOUT = 120.0
 

@@ -18,21 +18,14 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from apps.memories.models import Memory
 from apps.tasks.models import TaskLog
 from tests.live import start_celery_worker
+from tests.stages import COMPLETED, INGESTION_STAGES
 
 pytestmark = pytest.mark.live
 
 TIMEOUT_MS = 60_000
 TITLE = "Team news"
 CONTENT = "Alice Chen works at Acme Corp."
-STAGES = [
-    "Starting episode ingestion...",
-    "Loading schema...",
-    "Extracting entities and relationships...",
-    "Syncing schema...",
-    "Updating communities...",
-    "Indexing for recall...",
-    "Episode ingestion completed",
-]
+STAGES = [message for _, message in (*INGESTION_STAGES, COMPLETED)]
 # The card's state after every change the page makes to it (see record_card).
 RECORD_CARD = """
 document.addEventListener("DOMContentLoaded", function () {

@@ -20,18 +20,12 @@ from apps.tasks.models import TaskLog
 from tests.graph.conftest import fake_llm  # noqa: F401 - a real OpenAI-compatible server on 127.0.0.1
 from tests.graph.fake_llm import chat_answer
 from tests.live import start_celery_worker
+from tests.stages import INGESTION_STAGES
 from tests.tasks.test_recovery_live import wait_until
 
 pytestmark = pytest.mark.live
 
-STAGES = [
-    (10, "Starting episode ingestion..."),
-    (20, "Loading schema..."),
-    (30, "Extracting entities and relationships..."),
-    (50, "Syncing schema..."),
-    (75, "Updating communities..."),
-    (90, "Indexing for recall..."),
-]
+STAGES = INGESTION_STAGES
 TERMINAL = {"completed", "failed", "cancelled"}
 
 

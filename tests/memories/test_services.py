@@ -12,6 +12,7 @@ from apps.graph.models import Community, EdgeType, Entity, Mention, Relationship
 from apps.memories import services
 from apps.memories.models import Memory
 from apps.tasks.models import TaskLog
+from tests.stages import INGESTION_STAGES
 
 TEAM_NEWS = "Alice Chen works at Acme Corp. Acme Corp is based in Berlin. Bob Smith works at Acme Corporation."
 
@@ -46,14 +47,7 @@ def test_it_runs_every_stage_and_builds_the_graph(team, ingest):
         100,
         "Episode ingestion completed",
     )
-    assert [(s.progress, s.message) for s in task.stages.all()] == [
-        (10, "Starting episode ingestion..."),
-        (20, "Loading schema..."),
-        (30, "Extracting entities and relationships..."),
-        (50, "Syncing schema..."),
-        (75, "Updating communities..."),
-        (90, "Indexing for recall..."),
-    ]
+    assert [(s.progress, s.message) for s in task.stages.all()] == INGESTION_STAGES
     entities, relationships = graph_of(team["project"])
     # "Acme Corporation" is resolved to the "Acme Corp" already extracted.
     assert entities == [

@@ -8,10 +8,11 @@ import pytest
 
 from tests.live import SSEClient, start_celery_worker, start_uvicorn
 from tests.live.processes import free_port, start_pushpin
+from tests.stages import INGESTION_STAGES
 
 pytestmark = pytest.mark.live
 
-STAGES = [0, 10, 20, 30, 50, 75]
+STAGES = [0] + [progress for progress, _ in INGESTION_STAGES]
 TERMINAL = {"completed", "failed", "cancelled"}
 
 
