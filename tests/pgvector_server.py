@@ -38,24 +38,41 @@ def _binaries() -> Path:
     return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
 
 
-def _as_user() -> dict:
-    """Run the binaries as `pgserver` when we are root, with what it needs to reach them."""
+def binaries() -> Path:
+    """Where the bundled PostgreSQL's programs are (initdb, pg_ctl, postgres, ...)."""
+    return _binaries()
+
+
+def system_user() -> pwd.struct_passwd | None:
+    """The user the binaries run as when we are root (created on first use), else None.
+
+    PostgreSQL refuses root; that user must be able to reach the binaries.
+    """
     if os.geteuid() != 0:
-        return {}
+        return None
     try:
         entry = pwd.getpwnam(SYSTEM_USER)
     except KeyError:
         subprocess.run(["useradd", "--system", "--no-create-home", SYSTEM_USER], check=True)
         entry = pwd.getpwnam(SYSTEM_USER)
-    # Every folder above the data directory and the binaries must be traversable by it.
-    for path in (DATA_DIR, _binaries()):
-        for parent in path.parents:
-            parent.chmod(parent.stat().st_mode | stat.S_IXOTH | stat.S_IROTH)
+    for parent in _binaries().parents:
+        parent.chmod(parent.stat().st_mode | stat.S_IXOTH | stat.S_IROTH)
     install = _binaries().parent
     for root, dirs, files in os.walk(install):
         for name in dirs + files:
             child = Path(root, name)
             child.chmod(child.stat().st_mode | stat.S_IROTH | (stat.S_IXOTH if os.access(child, os.X_OK) else 0))
+    return entry
+
+
+def _as_user() -> dict:
+    """Run the binaries as `pgserver` when we are root, with what it needs to reach them."""
+    entry = system_user()
+    if entry is None:
+        return {}
+    # Every folder above the data directory must be traversable by it.
+    for parent in DATA_DIR.parents:
+        parent.chmod(parent.stat().st_mode | stat.S_IXOTH | stat.S_IROTH)
     os.chown(DATA_DIR, entry.pw_uid, entry.pw_gid)
     return {"user": entry.pw_uid, "group": entry.pw_gid}
 

@@ -143,7 +143,7 @@ def test_it_rejects_imported_items_with_bad_text_and_keeps_the_rest(api_client_f
         format="json",
     )
     assert response.status_code == 202, response.content
-    from apps.memories.imports import read_import
+    from apps.memories.imports.parsing import read_import
 
     parsed = read_import(format="jsonl", text=lines)
     reasons = [getattr(entry, "reason", None) for entry in parsed.entries]

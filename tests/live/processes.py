@@ -24,6 +24,8 @@ from typing import Any
 
 import httpx
 
+from tests import pgvector_server
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 MANAGE = str(BASE_DIR / "manage.py")
@@ -314,20 +316,20 @@ def start_celery_worker(env: dict[str, str], concurrency: int = 1) -> CeleryWork
 
 class PostgresServer(ServerProcess):
     """A throw-away PostgreSQL cluster of the test's own (initdb in a temp
-    dir, a free loopback port), run as the `postgres` OS user when we are
-    root, as PostgreSQL requires. `restart()` keeps the data."""
-
-    BIN = Path("/usr/lib/postgresql/15/bin")
+    dir, a free loopback port), with pgvector as the recall index needs: the
+    suite's bundled PostgreSQL (tests/pgvector_server.py), run as its system
+    user when we are root, as PostgreSQL requires. `restart()` keeps the data."""
 
     def __init__(self, port: int | None = None, **kwargs: Any) -> None:
+        self.BIN = pgvector_server.binaries()
         self.port = port or free_port()
         self.data_dir = tempfile.mkdtemp(prefix="memstack-pg-")
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
-        if not (self.BIN / "postgres").exists():
-            raise RuntimeError(f"PostgreSQL 15 is not installed in {self.BIN}")
-        self._as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        if self._as_postgres:
-            shutil.chown(self.data_dir, "postgres", "postgres")
+        user = pgvector_server.system_user()
+        self._as_postgres = ["runuser", "-u", user.pw_name, "--"] if user else []
+        if user:
+            os.chmod(self.data_dir, 0o700)
+            shutil.chown(self.data_dir, user.pw_uid, user.pw_gid)
         subprocess.run(  # noqa: S603 - our own command
             [*self._as_postgres, str(self.BIN / "initdb"), "-D", self.data_dir, "-A", "trust", "-U", "postgres",
              "--no-sync", "-E", "UTF8"],

@@ -55,7 +55,9 @@ def test_it_refuses_content_over_the_limit(api_client_for, team):
     content = payload(team)["content"]
     assert response.status_code == 400
     assert response.json() == {
-        "content": [f"Content is {len(content):,} characters; the limit is 10. Split it into several memories."]
+        "content": [
+            f"Content is {len(content):,} characters; the limit is 10. Nothing was saved. Split it into several memories; the Import page takes many at once (a JSON Lines file, or one text file per part)."
+        ]
     }
 
 

@@ -135,7 +135,7 @@ def test_it_reports_each_item_and_waits_for_the_memories_it_created(
             "line": 7,
             "title": "Long",
             "status": "rejected",
-            "reason": "content: Content is 70 characters; the limit is 60. Split it into several memories.",
+            "reason": "content: Content is 70 characters; the limit is 60. Nothing was saved. Split it into several memories; the Import page takes many at once (a JSON Lines file, or one text file per part).",
         },
         {"line": 8, "status": "rejected", "reason": "Expected an object with title and content, not an array."},
         {"line": 9, "title": "Typed", "status": "rejected", "reason": 'content_type: "pdf" is not a valid choice.'},

@@ -69,7 +69,7 @@ def test_it_shows_field_errors(client, team, changes, message):
 def test_it_shows_the_content_limit_as_an_error_of_the_content_field(client, team):
     client.force_login(team["editor"])
     response = client.post(reverse("memories:create", args=[team["project"].id]), FORM)
-    message = f"Content is {len(FORM['content']):,} characters; the limit is 10. Split it into several memories."
+    message = f"Content is {len(FORM['content']):,} characters; the limit is 10. Nothing was saved. Split it into several memories; the Import page takes many at once (a JSON Lines file, or one text file per part)."
     assert response.status_code == 200
     assert response.context["form"].errors["content"] == [message]
     assert message in response.content.decode()
