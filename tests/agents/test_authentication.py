@@ -137,6 +137,19 @@ def test_it_limits_the_graph_to_the_keys_project_and_scope(two, read, write, dja
     assert write.post(f"/api/v1/projects/{project}/schema/entity-types/", new_type, format="json").status_code == 201
 
 
+def test_it_limits_search_to_the_keys_project_and_scope(two, read, write, django_capture_on_commit_callbacks):
+    project, other = two["project"].id, two["other"].id
+    found = read.get(f"/api/v1/projects/{project}/search/", {"q": "Where does Alice Chen work?"})
+    assert found.status_code == 200, found.content
+    assert [r["memory"]["id"] for r in found.json()["results"]] == [str(two["memory"].id)]
+    assert read.get(f"/api/v1/projects/{other}/search/", {"q": "Bob Li"}).status_code == 404
+    # Rebuilding the index is a write: a read key may not, a write key may in its own project only.
+    assert read.post(f"/api/v1/projects/{project}/recall/reindex/").status_code == 403
+    assert write.post(f"/api/v1/projects/{other}/recall/reindex/").status_code == 404
+    with django_capture_on_commit_callbacks(execute=False):
+        assert write.post(f"/api/v1/projects/{project}/recall/reindex/").status_code == 202
+
+
 # -- streams (refusals; a key's open stream is in test_mcp_live.py) ----------------
 
 
