@@ -1,6 +1,6 @@
 """Rebuilding a project's communities from scratch, as a task.
 
-`rebuild_request` starts one (never two at once per project);
+`rebuild_request` starts one (never two at once per project, apps.tasks.jobs);
 the worker runs `communities_rebuild` through apps.tasks.services.run_task.
 
 The slow part (Louvain over the current relationships, then naming every
@@ -24,12 +24,11 @@ from apps.graph.communities import Namer, PlannedCommunity, name_community, name
 from apps.graph.constants import REBUILD, SUBJECT_TYPE
 from apps.graph.extraction import get_extractor
 from apps.graph.models import Community, Entity, Relationship
-from apps.graph.selectors import active_rebuild
 from apps.graph.services import communities_update, lock_project_graph
 from apps.projects.models import Project
+from apps.tasks.jobs import job_start
 from apps.tasks.models import TaskLog
 from apps.tasks.reporter import ProgressReporter
-from apps.tasks.services import task_create
 
 # Each stage names the work done after it.
 LOADING = (10, "Loading the graph...")
@@ -48,28 +47,15 @@ CHECK_EVERY_SECONDS = 1.0
 LLM_NAMED_LIMIT = 100
 
 
-class RebuildRunning(Exception):
-    """A rebuild of this project is already pending or running."""
-
-    def __init__(self, task: TaskLog) -> None:
-        super().__init__(f"A community rebuild of this project is already {task.status}.")
-        self.task = task
-
-
-@transaction.atomic
 def rebuild_request(*, project: Project, by: AbstractBaseUser | None) -> TaskLog:
-    """Start a rebuild of the project's communities, or raise RebuildRunning with the one under way."""
-    # Two requests at the same moment: the second waits here, then sees the first.
-    lock_project_graph(project)
-    if (running := active_rebuild(project)) is not None:
-        raise RebuildRunning(running)
-    return task_create(
+    """Start a rebuild of the project's communities, or raise JobRunning with the one under way."""
+    return job_start(
         project=project,
         task_type=REBUILD,
-        created_by=by,
+        by=by,
         subject_type=SUBJECT_TYPE,
-        subject_id=str(project.id),
         subject_label=f"Communities of {project.name}",
+        what="A community rebuild",
     )
 
 

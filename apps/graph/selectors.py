@@ -17,7 +17,8 @@ from django.http import Http404
 from apps.graph.constants import REBUILD
 from apps.graph.models import Community, EdgeType, EdgeTypeMap, Entity, EntityType, Mention, Relationship
 from apps.projects.models import Project
-from apps.tasks.models import Status, TaskLog
+from apps.tasks.jobs import active_job
+from apps.tasks.models import TaskLog
 
 GRAPH_NODE_LIMIT = 300
 GRAPH_MAX_NODE_LIMIT = 1000
@@ -177,11 +178,7 @@ def top_members(community_ids: list[int], *, limit: int = 10) -> dict[int, list[
 
 def active_rebuild(project: Project) -> TaskLog | None:
     """The project's community rebuild that is pending or running, if any."""
-    return (
-        TaskLog.objects.filter(project=project, task_type=REBUILD, status__in=[Status.PENDING, Status.PROCESSING])
-        .order_by("created_at")
-        .first()
-    )
+    return active_job(project, REBUILD)
 
 
 # -- schema ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,7 +15,8 @@ from apps.graph.api.serializers import RelationshipSerializer
 from apps.projects.access import Action, get_project_for_user
 from apps.recall.forms import SearchForm
 from apps.recall.search import search
-from apps.recall.services import ReindexRunning, reindex_request
+from apps.recall.services import reindex_request
+from apps.tasks.jobs import job_start_from_api
 
 
 class _MemoryRef(serializers.Serializer):
@@ -85,11 +86,4 @@ class ReindexApi(APIView):
     )
     def post(self, request: Request, project_id: UUID) -> Response:
         project = get_project_for_user(request.user, project_id, Action.EDIT)
-        try:
-            task = reindex_request(project=project, by=request.user)
-        except ReindexRunning as running:
-            return Response(
-                {"detail": str(running), "code": "already_running", "task_id": str(running.task.id)},
-                status=status.HTTP_409_CONFLICT,
-            )
-        return Response({"task_id": str(task.id)}, status=status.HTTP_202_ACCEPTED)
+        return job_start_from_api(lambda: reindex_request(project=project, by=request.user))

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from apps.projects.models import Project
-from apps.tasks.models import Status, TaskLog
+from apps.tasks.jobs import active_job
+from apps.tasks.models import TaskLog
 
 
 def active_reindex(project: Project) -> TaskLog | None:
     """The project's recall reindex that is pending or running, if any."""
     from apps.recall.services import REINDEX
 
-    return (
-        TaskLog.objects.filter(project=project, task_type=REINDEX, status__in=[Status.PENDING, Status.PROCESSING])
-        .order_by("created_at")
-        .first()
-    )
+    return active_job(project, REINDEX)
 
 
 def indexed_memory_count(project: Project) -> int:

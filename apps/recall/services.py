@@ -20,10 +20,9 @@ from apps.projects.models import Project
 from apps.recall import indexes, text
 from apps.recall.embeddings import Embedder, get_embedder
 from apps.recall.models import Passage
-from apps.recall.selectors import active_reindex
+from apps.tasks.jobs import job_start
 from apps.tasks.models import TaskLog
 from apps.tasks.reporter import ProgressReporter
-from apps.tasks.services import task_create
 
 REINDEX = "reindex_recall"
 SUBJECT_TYPE = "recall.index"
@@ -118,26 +117,15 @@ def current_dimension() -> int:
 # --- the reindex task ---------------------------------------------------------------
 
 
-class ReindexRunning(Exception):
-    def __init__(self, task: TaskLog) -> None:
-        super().__init__(f"A rebuild of this project's recall index is already {task.status}.")
-        self.task = task
-
-
-@transaction.atomic
 def reindex_request(*, project: Project, by: AbstractBaseUser | None) -> TaskLog:
-    """Start rebuilding the project's recall index, or raise ReindexRunning with the one under way."""
-    # Two requests at the same moment: the second waits here for the first's row.
-    Project.objects.select_for_update().filter(pk=project.pk).first()
-    if (running := active_reindex(project)) is not None:
-        raise ReindexRunning(running)
-    return task_create(
+    """Start rebuilding the project's recall index, or raise JobRunning with the one under way."""
+    return job_start(
         project=project,
         task_type=REINDEX,
-        created_by=by if by is not None and by.is_authenticated else None,
+        by=by,
         subject_type=SUBJECT_TYPE,
-        subject_id=str(project.id),
         subject_label=f"Recall index of {project.name}",
+        what="A rebuild of the recall index",
     )
 
 

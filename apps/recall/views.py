@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from uuid import UUID
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +17,8 @@ from apps.projects.access import Action, get_project_for_user, may
 from apps.recall import selectors
 from apps.recall.forms import SearchForm
 from apps.recall.search import search
-from apps.recall.services import ReindexRunning, reindex_request
+from apps.recall.services import reindex_request
+from apps.tasks.jobs import job_progress, job_start_from_page
 
 _FILTERS = ("q", "from", "to", "as_of", "tags", "limit")
 
@@ -40,15 +40,7 @@ def search_page(request: HttpRequest, project_id: UUID) -> HttpResponse:
     form = SearchForm(request.GET if asked else None)
     result = search(project=project, query=form.query()) if asked and form.is_valid() else None
     reindex = selectors.active_reindex(project)
-    progress = None
-    if reindex:
-        progress = {
-            "task_id": str(reindex.id),
-            "stream_url": reverse("api:task-stream", args=[reindex.id]),
-            "detail_url": reverse("recall:search", args=[project.id]),
-        }
-        if may(project, Action.EDIT):
-            progress["cancel_url"] = reverse("api:task-cancel", args=[reindex.id])
+    progress = job_progress(project, reindex, detail_url=reverse("recall:search", args=[project.id]))
     context = {
         "project": project,
         "form": form,
@@ -66,10 +58,7 @@ def search_page(request: HttpRequest, project_id: UUID) -> HttpResponse:
 @require_POST
 def reindex(request: HttpRequest, project_id: UUID) -> HttpResponse:
     project = get_project_for_user(request.user, project_id, Action.EDIT)
-    try:
-        reindex_request(project=project, by=request.user)
-    except ReindexRunning as running:
-        messages.info(request, f"{running} Its progress is shown below.")
-    else:
-        messages.success(request, "Rebuilding the recall index.")
+    job_start_from_page(
+        request, lambda: reindex_request(project=project, by=request.user), started="Rebuilding the recall index."
+    )
     return redirect("recall:search", project_id=project.id)

@@ -15,6 +15,7 @@ from apps.graph import rebuild
 from apps.graph.models import Community, Entity, Mention, Relationship
 from apps.graph.services import communities_update
 from apps.graph.tasks import rebuild_communities
+from apps.tasks.jobs import JobRunning
 from apps.tasks.models import TaskLog
 from apps.tasks.services import task_request_cancel
 from tests.graph.conftest import seed
@@ -226,7 +227,7 @@ def test_it_fails_readably_and_keeps_the_old_communities_when_the_llm_is_down(
 
 def test_it_refuses_a_second_rebuild_while_one_is_pending(team):
     first = rebuild.rebuild_request(project=team["project"], by=team["owner"])
-    with pytest.raises(rebuild.RebuildRunning) as refused:
+    with pytest.raises(JobRunning) as refused:
         rebuild.rebuild_request(project=team["project"], by=team["editor"])
     assert refused.value.task == first
     first.mark_cancelled()

@@ -9,7 +9,8 @@ from django.urls import reverse
 from apps.recall import embeddings
 from apps.recall.models import Passage
 from apps.recall.schema import findings
-from apps.recall.services import REINDEX, ReindexRunning, recall_reindex, reindex_request
+from apps.recall.services import REINDEX, recall_reindex, reindex_request
+from apps.tasks.jobs import JobRunning
 from apps.tasks.models import Status, TaskLog
 from apps.tasks.services import run_task
 
@@ -64,7 +65,7 @@ def test_a_second_reindex_request_names_the_one_under_way(make_user, make_projec
         first = reindex_request(project=project, by=None)
         try:
             reindex_request(project=project, by=None)
-        except ReindexRunning as running:
+        except JobRunning as running:
             assert running.task == first
         else:
             raise AssertionError("a second reindex was started")

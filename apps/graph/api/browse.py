@@ -6,7 +6,7 @@ from dataclasses import asdict
 from uuid import UUID
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,8 +19,9 @@ from apps.graph.api.serializers import (
     RelationshipSerializer,
     TaskStartedSerializer,
 )
-from apps.graph.rebuild import RebuildRunning, rebuild_request
+from apps.graph.rebuild import rebuild_request
 from apps.projects.access import Action, get_project_for_user
+from apps.tasks.jobs import job_start_from_api
 
 
 class _Limit(serializers.Serializer):
@@ -148,11 +149,4 @@ class CommunityRebuildApi(generics.GenericAPIView):
     )
     def post(self, request: Request, project_id: UUID) -> Response:
         project = get_project_for_user(request.user, project_id, Action.EDIT)
-        try:
-            task = rebuild_request(project=project, by=request.user)
-        except RebuildRunning as running:
-            return Response(
-                {"detail": str(running), "code": "already_running", "task_id": str(running.task.id)},
-                status=status.HTTP_409_CONFLICT,
-            )
-        return Response({"task_id": str(task.id)}, status=status.HTTP_202_ACCEPTED)
+        return job_start_from_api(lambda: rebuild_request(project=project, by=request.user))

@@ -7,7 +7,6 @@ from collections import Counter
 from dataclasses import asdict
 from uuid import UUID
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -17,21 +16,9 @@ from django.views.decorators.http import require_POST
 
 from apps.graph import selectors
 from apps.graph.forms import EntitySearchForm
-from apps.graph.rebuild import RebuildRunning, rebuild_request
+from apps.graph.rebuild import rebuild_request
 from apps.projects.access import Action, get_project_for_user, may
-from apps.projects.models import Project
-from apps.tasks.models import TaskLog
-
-
-def _rebuild_links(project: Project, task: TaskLog) -> dict:
-    links = {
-        "task_id": str(task.id),
-        "stream_url": reverse("api:task-stream", args=[task.id]),
-        "detail_url": reverse("graph:communities", args=[project.id]),
-    }
-    if may(project, Action.EDIT):
-        links["cancel_url"] = reverse("api:task-cancel", args=[task.id])
-    return links
+from apps.tasks.jobs import job_progress, job_start_from_page
 
 
 @login_required
@@ -40,7 +27,7 @@ def community_list(request: HttpRequest, project_id: UUID) -> HttpResponse:
     page = Paginator(selectors.communities_of(project), 20).get_page(request.GET.get("page"))
     members = selectors.top_members([c.id for c in page.object_list], limit=selectors.MEMBERS_SHOWN)
     rebuild = selectors.active_rebuild(project)
-    progress = _rebuild_links(project, rebuild) if rebuild else None
+    progress = job_progress(project, rebuild, detail_url=reverse("graph:communities", args=[project.id]))
     context = {
         "project": project,
         "page": page,
@@ -57,12 +44,9 @@ def community_list(request: HttpRequest, project_id: UUID) -> HttpResponse:
 @require_POST
 def community_rebuild(request: HttpRequest, project_id: UUID) -> HttpResponse:
     project = get_project_for_user(request.user, project_id, Action.EDIT)
-    try:
-        rebuild_request(project=project, by=request.user)
-    except RebuildRunning as running:
-        messages.info(request, f"{running} Its progress is shown below.")
-    else:
-        messages.success(request, "Community rebuild started.")
+    job_start_from_page(
+        request, lambda: rebuild_request(project=project, by=request.user), started="Community rebuild started."
+    )
     return redirect("graph:communities", project_id=project.id)
 
 

@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.projects.models import Project
-from apps.recall.services import DONE_MESSAGE, ReindexRunning, recall_reindex, reindex_request
+from apps.recall.services import DONE_MESSAGE, recall_reindex, reindex_request
+from apps.tasks.jobs import JobRunning
 from apps.tasks.services import run_task
 
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         for each in projects:
             try:
                 task = reindex_request(project=each, by=None)
-            except ReindexRunning as running:
+            except JobRunning as running:
                 self.stdout.write(f"{each.name}: already being reindexed (task {running.task.id})")
                 continue
             tasks.append(task)

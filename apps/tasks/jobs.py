@@ -1,0 +1,102 @@
+"""Whole-project jobs: at most one of each kind pending or running per project.
+
+A community rebuild, a recall reindex: each is a task over a whole project,
+started from a page, the API or the command line. Starting a second while
+one is under way would only do the work twice, so each kind admits one at a
+time, and the caller is told which one is under way. The page, the API and
+the command each react to that in one way, written here once.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from rest_framework import status
+from rest_framework.response import Response
+
+from apps.projects.access import Action, may
+from apps.projects.models import Project
+from apps.tasks.models import Status, TaskLog
+from apps.tasks.services import task_create
+
+
+class JobRunning(Exception):
+    """A job of this kind is already pending or running in the project; `task` is that one."""
+
+    def __init__(self, task: TaskLog, what: str) -> None:
+        super().__init__(f"{what} of this project is already {task.status}.")
+        self.task = task
+
+
+def active_job(project: Project, task_type: str) -> TaskLog | None:
+    """The project's job of this kind that is pending or running, if any."""
+    return (
+        TaskLog.objects.filter(project=project, task_type=task_type, status__in=[Status.PENDING, Status.PROCESSING])
+        .order_by("created_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def job_start(
+    *,
+    project: Project,
+    task_type: str,
+    by: AbstractBaseUser | None,
+    subject_type: str,
+    subject_label: str,
+    what: str,
+) -> TaskLog:
+    """Queue a job of this kind, or raise JobRunning with the one under way (`what` names it for people)."""
+    # Two requests at the same moment: the second waits here for the first's
+    # row lock on the project, then sees the first's task.
+    Project.objects.select_for_update().filter(pk=project.pk).values_list("pk", flat=True).first()
+    if (running := active_job(project, task_type)) is not None:
+        raise JobRunning(running, what)
+    return task_create(
+        project=project,
+        task_type=task_type,
+        created_by=by if by is not None and by.is_authenticated else None,
+        subject_type=subject_type,
+        subject_id=str(project.id),
+        subject_label=subject_label,
+    )
+
+
+def job_progress(project: Project, task: TaskLog | None, *, detail_url: str) -> dict | None:
+    """What a page's progress card needs to follow the job live (None when there is none)."""
+    if task is None:
+        return None
+    links = {
+        "task_id": str(task.id),
+        "stream_url": reverse("api:task-stream", args=[task.id]),
+        "detail_url": detail_url,
+    }
+    if may(project, Action.EDIT):
+        links["cancel_url"] = reverse("api:task-cancel", args=[task.id])
+    return links
+
+
+def job_start_from_page(request: HttpRequest, start, *, started: str) -> None:
+    """Run `start()` for a page's button; the page then shows the job's progress either way."""
+    try:
+        start()
+    except JobRunning as running:
+        messages.info(request, f"{running} Its progress is shown below.")
+    else:
+        messages.success(request, started)
+
+
+def job_start_from_api(start) -> Response:
+    """Run `start()` for an API call: 202 with the new task's id, or 409 naming the one under way."""
+    try:
+        task = start()
+    except JobRunning as running:
+        return Response(
+            {"detail": str(running), "code": "already_running", "task_id": str(running.task.id)},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return Response({"task_id": str(task.id)}, status=status.HTTP_202_ACCEPTED)
