@@ -52,6 +52,14 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return number
 
 
+def env_http_url(name: str, default: str) -> str:
+    """An http:// or https:// base URL (an LLM's, an embeddings service's)."""
+    value = env_str(name, default)
+    if not value.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(f"{name} must be an http:// or https:// URL, not {value!r}.")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = _raw(name)
     if value is None:

@@ -16,6 +16,7 @@ from memstack.env import (
     env_bool,
     env_choice,
     env_database,
+    env_http_url,
     env_int,
     env_list,
     env_redis_url,
@@ -331,9 +332,7 @@ LOGGING = {
 
 MEMORY_MAX_CONTENT_CHARS = env_int("MEMORY_MAX_CONTENT_CHARS", 100_000, minimum=1)
 GRAPH_EXTRACTOR = env_choice("GRAPH_EXTRACTOR", "offline", ("offline", "llm"))
-LLM_BASE_URL = env_str("LLM_BASE_URL", "http://127.0.0.1:11434/v1")
-if not LLM_BASE_URL.startswith(("http://", "https://")):
-    raise ImproperlyConfigured(f"LLM_BASE_URL must be an http:// or https:// URL, not {LLM_BASE_URL!r}.")
+LLM_BASE_URL = env_http_url("LLM_BASE_URL", "http://127.0.0.1:11434/v1")
 LLM_API_KEY = env_str("LLM_API_KEY")
 LLM_MODEL = env_str("LLM_MODEL", "llama3.1")
 LLM_TIMEOUT_SECONDS = env_int("LLM_TIMEOUT_SECONDS", 60, minimum=1)
@@ -356,9 +355,7 @@ GRAPH_MATCH_THRESHOLD = env_int("GRAPH_MATCH_THRESHOLD_PERCENT", 90, minimum=50)
 # --- Recall (apps/recall): the search index and how its retrievers are fused -------
 
 EMBEDDINGS_BACKEND = env_choice("EMBEDDINGS_BACKEND", "wordllama", ("wordllama", "openai"))
-EMBEDDINGS_BASE_URL = env_str("EMBEDDINGS_BASE_URL", "https://api.openai.com/v1")
-if not EMBEDDINGS_BASE_URL.startswith(("http://", "https://")):
-    raise ImproperlyConfigured(f"EMBEDDINGS_BASE_URL must be an http:// or https:// URL, not {EMBEDDINGS_BASE_URL!r}.")
+EMBEDDINGS_BASE_URL = env_http_url("EMBEDDINGS_BASE_URL", "https://api.openai.com/v1")
 EMBEDDINGS_API_KEY = env_str("EMBEDDINGS_API_KEY")
 EMBEDDINGS_MODEL = env_str("EMBEDDINGS_MODEL", "text-embedding-3-small")
 EMBEDDINGS_BATCH_SIZE = env_int("EMBEDDINGS_BATCH_SIZE", 64, minimum=1)

@@ -9,7 +9,8 @@ alone; this module takes them as they are.
 
 Layout: `types` (what every extractor takes and returns) and `naming` are
 shared; `offline/` is the rule-based extractor, `llm/` the LLM one. Neither
-imports the other.
+imports the other. `find_dates` (dates stated in a text, as ingestion reads
+them) is public too: recall reads a question's dates the same way.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import threading
 
 from django.conf import settings
 
+from apps.graph.extraction.offline.dates import DateSpan, find_dates
 from apps.graph.extraction.types import (
     CONTENT_TYPES,
     GENERIC_TYPE,
@@ -35,6 +37,7 @@ from apps.graph.extraction.types import (
 __all__ = [
     "CONTENT_TYPES",
     "GENERIC_TYPE",
+    "DateSpan",
     "EdgeTriple",
     "EdgeTypeSpec",
     "EntityTypeSpec",
@@ -44,6 +47,7 @@ __all__ = [
     "ExtractionError",
     "Extractor",
     "SchemaSpec",
+    "find_dates",
     "get_extractor",
 ]
 

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from apps.graph import selectors as graph
-from apps.graph.extraction.offline.dates import find_dates
+from apps.graph.extraction import find_dates
 from apps.memories.models import Memory
 from apps.projects.models import Project
 from apps.recall import indexes, text
