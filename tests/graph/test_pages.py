@@ -362,6 +362,50 @@ def test_it_lists_searches_and_opens_every_graph_model_in_the_admin(admin_client
         assert admin_client.get(reverse(f"admin:graph_{model}_change", args=[obj.pk])).status_code == 200
 
 
+def test_the_admin_writes_schema_types_through_the_schema_rules(admin_client, acme):
+    project = acme["project"]
+    person = EntityType.objects.get(project=project, name="Person")
+    add_url = reverse("admin:graph_entitytype_add")
+
+    # A name another type has, in another case: refused with the schema page's message, nothing written.
+    taken = admin_client.post(add_url, {"project": project.pk, "name": "PERSON", "description": "", "source": "user"})
+    assert taken.status_code == 200
+    assert "This project already has a type named “PERSON”." in taken.content.decode()
+    assert EntityType.objects.filter(project=project, name__iexact="person").count() == 1
+
+    # A type in use is not deleted (its entities would go with it).
+    in_use = admin_client.post(reverse("admin:graph_entitytype_delete", args=[person.pk]), {"post": "yes"})
+    assert "Cannot delete entity type" in in_use.content.decode()
+    assert EntityType.objects.filter(pk=person.pk).exists()
+
+    # A built-in type nobody uses is not deleted either; the admin says why.
+    location = EntityType.objects.get(project=project, name="Location")
+    deleted = admin_client.post(
+        reverse("admin:graph_entitytype_delete", args=[location.pk]), {"post": "yes"}, follow=True
+    )
+    assert "is a built-in type" in deleted.content.decode()
+    assert EntityType.objects.filter(pk=location.pk).exists()
+
+    # A new type is saved by the service: a person's type.
+    added = admin_client.post(
+        add_url, {"project": project.pk, "name": "Gadget", "description": "", "source": "generated"}
+    )
+    assert added.status_code == 302
+    assert EntityType.objects.get(project=project, name="Gadget").source == "user"
+
+
+def test_the_admin_shows_derived_graph_rows_without_editing_them(admin_client, acme):
+    alice = acme["alice"]
+    change = admin_client.get(reverse("admin:graph_entity_change", args=[alice.pk])).content.decode()
+    assert alice.name in change and 'name="_save"' not in change
+    assert (
+        admin_client.post(reverse("admin:graph_entity_change", args=[alice.pk]), {"name": "Mallory"}).status_code == 403
+    )
+    assert admin_client.post(reverse("admin:graph_entity_delete", args=[alice.pk]), {"post": "yes"}).status_code == 403
+    alice.refresh_from_db()
+    assert alice.name != "Mallory"
+
+
 def test_the_graph_page_draws_the_best_connected_with_their_strongest_relationships(client, team, seed_graph):
     project = team["project"]
     seed_graph(project, clusters=3, size=30, density=0.4)
