@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
@@ -18,7 +17,7 @@ from apps.recall import selectors
 from apps.recall.forms import SearchForm
 from apps.recall.search import search
 from apps.recall.services import reindex_request
-from apps.tasks.jobs import job_progress, job_start_from_page
+from apps.tasks.jobs import job_card, job_start_from_page
 
 _FILTERS = ("q", "from", "to", "as_of", "tags", "limit")
 
@@ -40,7 +39,6 @@ def search_page(request: HttpRequest, project_id: UUID) -> HttpResponse:
     form = SearchForm(request.GET if asked else None)
     result = search(project=project, query=form.query()) if asked and form.is_valid() else None
     reindex = selectors.active_reindex(project)
-    progress = job_progress(project, reindex, detail_url=reverse("recall:search", args=[project.id]))
     context = {
         "project": project,
         "form": form,
@@ -48,8 +46,7 @@ def search_page(request: HttpRequest, project_id: UUID) -> HttpResponse:
         "rows": [(r, marked(r.snippet, r.highlights)) for r in result.results] if result else [],
         "can_edit": may(project, Action.EDIT),
         "reindex": reindex,
-        "progress": progress,
-        "progress_json": json.dumps(progress),
+        **job_card(project, reindex, detail_url=reverse("recall:search", args=[project.id])),
     }
     return render(request, "recall/search.html", context)
 

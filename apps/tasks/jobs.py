@@ -9,6 +9,8 @@ the command each react to that in one way, written here once.
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -66,18 +68,18 @@ def job_start(
     )
 
 
-def job_progress(project: Project, task: TaskLog | None, *, detail_url: str) -> dict | None:
-    """What a page's progress card needs to follow the job live (None when there is none)."""
-    if task is None:
-        return None
-    links = {
-        "task_id": str(task.id),
-        "stream_url": reverse("api:task-stream", args=[task.id]),
-        "detail_url": detail_url,
-    }
-    if may(project, Action.EDIT):
-        links["cancel_url"] = reverse("api:task-cancel", args=[task.id])
-    return links
+def job_card(project: Project, task: TaskLog | None, *, detail_url: str) -> dict:
+    """A page's context for its progress card: `progress` (None without a job) and its JSON for the card's script."""
+    progress = None
+    if task is not None:
+        progress = {
+            "task_id": str(task.id),
+            "stream_url": reverse("api:task-stream", args=[task.id]),
+            "detail_url": detail_url,
+        }
+        if may(project, Action.EDIT):
+            progress["cancel_url"] = reverse("api:task-cancel", args=[task.id])
+    return {"progress": progress, "progress_json": json.dumps(progress)}
 
 
 def job_start_from_page(request: HttpRequest, start, *, started: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import asdict
 from uuid import UUID
@@ -18,7 +17,7 @@ from apps.graph import selectors
 from apps.graph.forms import EntitySearchForm
 from apps.graph.rebuild import rebuild_request
 from apps.projects.access import Action, get_project_for_user, may
-from apps.tasks.jobs import job_progress, job_start_from_page
+from apps.tasks.jobs import job_card, job_start_from_page
 
 
 @login_required
@@ -27,15 +26,13 @@ def community_list(request: HttpRequest, project_id: UUID) -> HttpResponse:
     page = Paginator(selectors.communities_of(project), 20).get_page(request.GET.get("page"))
     members = selectors.top_members([c.id for c in page.object_list], limit=selectors.MEMBERS_SHOWN)
     rebuild = selectors.active_rebuild(project)
-    progress = job_progress(project, rebuild, detail_url=reverse("graph:communities", args=[project.id]))
     context = {
         "project": project,
         "page": page,
         "communities": [(c, members.get(c.id, []), max(c.member_count - selectors.MEMBERS_SHOWN, 0)) for c in page],
         "can_edit": may(project, Action.EDIT),
         "rebuild": rebuild,
-        "progress": progress,
-        "progress_json": json.dumps(progress),
+        **job_card(project, rebuild, detail_url=reverse("graph:communities", args=[project.id])),
     }
     return render(request, "graph/communities.html", context)
 
