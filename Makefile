@@ -20,6 +20,11 @@ TEST_DATABASE_URL ?=
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 TEST_PG_PORT ?= 54329
 export TEST_PG_PORT
+# The whole suite runs in two pytest-xdist workers, a test file each at a time
+# (most of a live test's time is spent waiting on its servers). Each worker has
+# a test database and a Redis database of its own (tests/xdist_worker.py).
+# PYTEST_ARGS replaces this: `make test PYTEST_ARGS="tests/tasks -x"` runs in one process.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 # The bundled server's URL, or TEST_DATABASE_URL; starts the server when needed.
 TEST_DB = $${TEST_DATABASE_URL:-$$($(PY) tests/pgvector_server.py start)/memstack}
 STOP_TEST_DB = if [ -z "$(TEST_DATABASE_URL)" ]; then $(PY) tests/pgvector_server.py stop; fi
