@@ -81,10 +81,8 @@ class ExportDownloadApi(APIView):
 
     @extend_schema(
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY,
-                description="The file: JSON Lines (application/x-ndjson) or a zip (application/zip).",
-            ),
+            (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.BINARY, description="The file, by its format"),
+            (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="The file, by its format"),
             404: OpenApiResponse(description="No such export in a project of yours."),
             409: OpenApiResponse(description="The export is still pending or running."),
             410: OpenApiResponse(description="The export failed or was cancelled, or its file expired."),
