@@ -183,6 +183,7 @@ def test_names_stay_unique_for_titles_that_differ_only_in_case(team, add, run_ex
 
 def test_it_reports_progress_as_it_goes(team, add, run_export, monkeypatch):
     monkeypatch.setattr(export_services, "REPORT_EVERY", 2)
+    monkeypatch.setattr(export_services, "REPORT_SECONDS", 0)
     add(team["project"], team["editor"], [{"title": f"N{n}", "content": f"Note {n}"} for n in range(7)])
     task = run_export(team["project"], team["owner"], "jsonl")
     stages = list(TaskStage.objects.filter(task=task).order_by("id").values_list("progress", "message"))
@@ -193,6 +194,15 @@ def test_it_reports_progress_as_it_goes(team, add, run_export, monkeypatch):
         (85, "Exported 6 of 7 memories"),
     ]
     assert (task.progress, task.message, task.result["memories"]) == (100, "Export completed", 7)
+
+
+def test_reports_after_the_first_wait_a_while(team, add, run_export, monkeypatch):
+    monkeypatch.setattr(export_services, "REPORT_EVERY", 2)
+    monkeypatch.setattr(export_services, "REPORT_SECONDS", 3600)
+    add(team["project"], team["editor"], [{"title": f"N{n}", "content": f"Note {n}"} for n in range(7)])
+    task = run_export(team["project"], team["owner"], "jsonl")
+    messages = list(TaskStage.objects.filter(task=task).order_by("id").values_list("message", flat=True))
+    assert messages == ["Exporting 7 memories...", "Exported 2 of 7 memories"]
 
 
 def test_an_empty_project_exports_an_empty_file(team, run_export):

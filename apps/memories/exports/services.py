@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,9 +44,11 @@ logger = logging.getLogger(__name__)
 
 SUBJECT_TYPE = "memories.export"
 DONE_MESSAGE = "Export completed"
-# Memories written between two looks at the task: a progress report (when
-# the percentage moved) or at least a check for a cancel.
+# Memories written between two looks at the task: a progress report, or at
+# least a check for a cancel. A report (a stage row and two events) costs a
+# few queries, so after the first one they come at most every REPORT_SECONDS.
 REPORT_EVERY = 200
+REPORT_SECONDS = 0.5
 PART = ".part"
 
 
@@ -98,13 +101,14 @@ def export_run(task: TaskLog, reporter: ProgressReporter) -> dict:
     part = final.with_name(f"{final.name}.{reporter.attempt}{PART}")
     stem = slugify(project.name, allow_unicode=True)[:60].strip("-_") or "project"
     written = 0
+    progress = _Progress(reporter, total)
     try:
         with chosen.writer(part, stem) as write:
             for memory in memories.iterator(chunk_size=REPORT_EVERY):
                 write(memory)
                 written += 1
                 if written % REPORT_EVERY == 0:
-                    _report(reporter, written, total)
+                    progress.report(written)
         reporter.check_current()  # a replaced attempt leaves the file to the current one
         os.replace(part, final)
     except BaseException:
@@ -118,12 +122,20 @@ def export_run(task: TaskLog, reporter: ProgressReporter) -> dict:
     }
 
 
-def _report(reporter: ProgressReporter, written: int, total: int) -> None:
-    percent = min(99, 1 + 98 * written // max(total, 1))
-    if percent > reporter.task.progress:
-        reporter.stage(percent, f"Exported {written:,} of {max(total, written):,} memories")
-    else:
-        reporter.check_cancelled()
+class _Progress:
+    def __init__(self, reporter: ProgressReporter, total: int) -> None:
+        self.reporter = reporter
+        self.total = total
+        self.reported_at: float | None = None
+
+    def report(self, written: int) -> None:
+        percent = min(99, 1 + 98 * written // max(self.total, 1))
+        due = self.reported_at is None or time.monotonic() - self.reported_at >= REPORT_SECONDS
+        if due and percent > self.reporter.task.progress:
+            self.reporter.stage(percent, f"Exported {written:,} of {max(self.total, written):,} memories")
+            self.reported_at = time.monotonic()
+        else:
+            self.reporter.check_cancelled()
 
 
 @dataclass
