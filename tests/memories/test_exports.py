@@ -13,7 +13,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from asgiref.sync import async_to_sync
 from django.utils import timezone
+from rest_framework.test import APIClient
 
+from apps.agents.services import key_create
 from apps.memories import services as memory_services
 from apps.memories.exports import services as export_services
 from apps.memories.exports.selectors import EXPORT, export_path
@@ -443,3 +445,22 @@ def test_the_task_reads_as_an_export(client, team, add, run_export):
     assert "Export: JSON Lines export of Research" in page
     assert "2 memories as JSON Lines" in page
     assert f'href="/project/{team["project"].id}/export/{task.id}/"' in page
+
+
+def test_a_project_key_exports_its_own_project_only(
+    team, make_project, add, run_export, django_capture_on_commit_callbacks
+):
+    """A read key may export (it may read every memory anyway); another project's export is not found."""
+    secret = key_create(project=team["project"], created_by=team["editor"], name="backup", scope="read")[1]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    with django_capture_on_commit_callbacks(execute=False):
+        started = client.post(f"/api/v1/projects/{team['project'].id}/export/", {"format": "jsonl"}, format="json")
+    assert started.status_code == 202
+    elsewhere = make_project(team["editor"], name="Elsewhere too")
+    add(elsewhere, team["editor"], VARIED[:1])
+    other = run_export(elsewhere, team["editor"], "jsonl")
+    assert client.get(f"/api/v1/projects/{elsewhere.id}/export/{other.id}/download/").status_code == 404
+    assert (
+        client.post(f"/api/v1/projects/{elsewhere.id}/export/", {"format": "jsonl"}, format="json").status_code == 404
+    )
