@@ -11,8 +11,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "memstack.settings")
 app = Celery("memstack")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Celery looks for <app>.tasks only; the batch import is a package inside memories.
-app.autodiscover_tasks(["apps.memories.imports"])
+# Celery looks for <app>.tasks only; the batch import and the exports are packages inside memories.
+app.autodiscover_tasks(["apps.memories.imports", "apps.memories.exports"])
 
 
 @worker_ready.connect

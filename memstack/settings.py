@@ -226,6 +226,7 @@ HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN")
 SWEEPER_LATE_SECONDS = env_int("SWEEPER_LATE_SECONDS", max(3 * TASK_SWEEP_SECONDS, 120), minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "sweep-tasks": {"task": "memstack.sweep_tasks", "schedule": TASK_SWEEP_SECONDS},
+    "clean-exports": {"task": "memstack.clean_exports", "schedule": 60 * 60},
 }
 
 # Events are stored (for replay after a reconnect) and carried to every web
@@ -349,6 +350,11 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 1_000
 # limit (apps.core.middleware); the default leaves room for the largest import
 # sent as escaped JSON.
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 2 * IMPORT_MAX_BYTES + 1024 * 1024, minimum=1024)
+# Exports (apps/memories/exports): files written here, one folder per project,
+# kept this long after they were written, then removed (and at once when
+# their project is deleted).
+EXPORT_DIR = Path(env_str("EXPORT_DIR") or VAR_DIR / "exports")
+EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 7 * 24, minimum=1)
 # How alike two names must be (0-1) to be taken for the same entity.
 GRAPH_MATCH_THRESHOLD = env_int("GRAPH_MATCH_THRESHOLD_PERCENT", 90, minimum=50) / 100
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.template.defaultfilters import filesizeformat
+
 from apps.tasks.kinds import counted, register_task_kind
 
 
@@ -30,6 +32,18 @@ def import_summary(result: dict) -> str:
     return text
 
 
-def register(*, ingest: str, batch_import: str) -> None:
+def export_summary(result: dict) -> str:
+    """`12 memories as JSON Lines, 48 kB`."""
+    from apps.memories.exports.formats import FORMATS
+
+    chosen = FORMATS.get(result["format"])
+    size = filesizeformat(result["bytes"]).replace("\xa0", " ")
+    return (
+        f"{counted(result['memories'], 'memory', 'memories')} as {chosen.short if chosen else result['format']}, {size}"
+    )
+
+
+def register(*, ingest: str, batch_import: str, export: str) -> None:
     register_task_kind(ingest, label="Ingest memory", summarize=ingest_summary)
     register_task_kind(batch_import, label="Import", summarize=import_summary)
+    register_task_kind(export, label="Export", summarize=export_summary)

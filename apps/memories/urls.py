@@ -1,6 +1,7 @@
 from django.urls import path
 
 from apps.memories import api, views
+from apps.memories.exports import urls as exports
 from apps.memories.imports import urls as imports
 
 app_name = "memories"
@@ -12,10 +13,12 @@ urlpatterns = [
     path("project/<uuid:project_id>/memories/<uuid:memory_id>/", views.memory_detail, name="detail"),
     path("project/<uuid:project_id>/memories/<uuid:memory_id>/delete/", views.memory_delete, name="delete"),
     *imports.urlpatterns,
+    *exports.urlpatterns,
 ]
 
 api_urlpatterns = [
     path("memories/", api.MemoryListCreateApi.as_view(), name="memory-list"),
     path("memories/<uuid:memory_id>/", api.MemoryDetailApi.as_view(), name="memory-detail"),
     *imports.api_urlpatterns,
+    *exports.api_urlpatterns,
 ]

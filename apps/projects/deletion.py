@@ -15,6 +15,8 @@ project-owned model needs no change here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from graphlib import TopologicalSorter
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -31,6 +33,15 @@ DELETE_PROJECT = "delete_project"
 SUBJECT_TYPE = "projects.project"
 DONE_MESSAGE = "Project deleted"
 BATCH = 500
+
+# What other rooms keep outside the database for a project (export files):
+# each is called with the project's id once its deletion has committed.
+_cleanups: list[Callable[[object], None]] = []
+
+
+def on_project_deleted(cleanup: Callable[[object], None]) -> None:
+    if cleanup not in _cleanups:
+        _cleanups.append(cleanup)
 
 
 def project_delete_request(*, project: Project, by: AbstractBaseUser | None) -> TaskLog:
@@ -119,6 +130,9 @@ def project_follow_deletion(task: TaskLog) -> None:
         # follows the earlier ones in id order and reaches the open streams.
         _delete_events([project_channel(task.project_id), task_channel(task.id)], counters=False)
         Project.objects.filter(pk=task.project_id).delete()
+        for cleanup in _cleanups:
+            # robust: a file that cannot be removed is logged, and never undoes the deletion.
+            transaction.on_commit(partial(cleanup, task.project_id), robust=True)
 
 
 def _rows(model: type[models.Model], project: Project, task: TaskLog) -> models.QuerySet:
