@@ -55,7 +55,7 @@ def rebuild_request(*, project: Project, by: AbstractBaseUser | None) -> TaskLog
         by=by,
         subject_type=SUBJECT_TYPE,
         subject_label=f"Communities of {project.name}",
-        what="A community rebuild",
+        what="A community rebuild of this project",
     )
 
 

@@ -125,7 +125,7 @@ def reindex_request(*, project: Project, by: AbstractBaseUser | None) -> TaskLog
         by=by,
         subject_type=SUBJECT_TYPE,
         subject_label=f"Recall index of {project.name}",
-        what="A rebuild of the recall index",
+        what="A rebuild of this project's recall index",
     )
 
 

@@ -1,10 +1,11 @@
 """Whole-project jobs: at most one of each kind pending or running per project.
 
-A community rebuild, a recall reindex: each is a task over a whole project,
-started from a page, the API or the command line. Starting a second while
-one is under way would only do the work twice, so each kind admits one at a
-time, and the caller is told which one is under way. The page, the API and
-the command each react to that in one way, written here once.
+A community rebuild, a recall reindex, an export in one format: each is a
+task over a whole project, started from a page, the API or the command line.
+Starting a second while one is under way would only do the work twice, so
+each kind (task type and payload) admits one at a time, and the caller is
+told which one is under way. The page, the API and the command each react to
+that in one way, written here once.
 """
 
 from __future__ import annotations
@@ -29,14 +30,17 @@ class JobRunning(Exception):
     """A job of this kind is already pending or running in the project; `task` is that one."""
 
     def __init__(self, task: TaskLog, what: str) -> None:
-        super().__init__(f"{what} of this project is already {task.status}.")
+        super().__init__(f"{what} is already {task.status}.")
         self.task = task
 
 
-def active_job(project: Project, task_type: str) -> TaskLog | None:
-    """The project's job of this kind that is pending or running, if any."""
+def active_job(project: Project, task_type: str, payload: dict | None = None) -> TaskLog | None:
+    """The project's job of this kind (type, and these payload values) that is pending or running, if any."""
+    same_payload = {f"payload__{key}": value for key, value in (payload or {}).items()}
     return (
-        TaskLog.objects.filter(project=project, task_type=task_type, status__in=[Status.PENDING, Status.PROCESSING])
+        TaskLog.objects.filter(
+            project=project, task_type=task_type, status__in=[Status.PENDING, Status.PROCESSING], **same_payload
+        )
         .order_by("created_at")
         .first()
     )
@@ -51,16 +55,21 @@ def job_start(
     subject_type: str,
     subject_label: str,
     what: str,
+    payload: dict | None = None,
 ) -> TaskLog:
-    """Queue a job of this kind, or raise JobRunning with the one under way (`what` names it for people)."""
+    """Queue a job of this kind, or raise JobRunning with the one under way.
+
+    `what` names the job for people ("A community rebuild of this project").
+    """
     # Two requests at the same moment: the second waits here for the first's
     # row lock on the project, then sees the first's task.
     Project.objects.select_for_update().filter(pk=project.pk).values_list("pk", flat=True).first()
-    if (running := active_job(project, task_type)) is not None:
+    if (running := active_job(project, task_type, payload)) is not None:
         raise JobRunning(running, what)
     return task_create(
         project=project,
         task_type=task_type,
+        payload=payload,
         created_by=by if by is not None and by.is_authenticated else None,
         subject_type=subject_type,
         subject_id=str(project.id),
@@ -82,18 +91,19 @@ def job_card(project: Project, task: TaskLog | None, *, detail_url: str) -> dict
     return {"progress": progress, "progress_json": json.dumps(progress)}
 
 
-def job_start_from_page(request: HttpRequest, start, *, started: str) -> None:
-    """Run `start()` for a page's button; the page then shows the job's progress either way."""
+def job_start_from_page(request: HttpRequest, start, *, started: str, shown: str = "below") -> TaskLog:
+    """Run `start()` for a page's button: the new job, or the one under way (with a message saying so)."""
     try:
-        start()
+        task = start()
     except JobRunning as running:
-        messages.info(request, f"{running} Its progress is shown below.")
-    else:
-        messages.success(request, started)
+        messages.info(request, f"{running} Its progress is shown {shown}.")
+        return running.task
+    messages.success(request, started)
+    return task
 
 
-def job_start_from_api(start) -> Response:
-    """Run `start()` for an API call: 202 with the new task's id, or 409 naming the one under way."""
+def job_start_from_api(start, *, started=lambda task: {"task_id": str(task.id)}) -> Response:
+    """Run `start()` for an API call: 202 with `started(task)`, or 409 naming the one under way."""
     try:
         task = start()
     except JobRunning as running:
@@ -101,4 +111,4 @@ def job_start_from_api(start) -> Response:
             {"detail": str(running), "code": "already_running", "task_id": str(running.task.id)},
             status=status.HTTP_409_CONFLICT,
         )
-    return Response({"task_id": str(task.id)}, status=status.HTTP_202_ACCEPTED)
+    return Response(started(task), status=status.HTTP_202_ACCEPTED)

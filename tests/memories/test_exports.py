@@ -19,7 +19,7 @@ from apps.agents.services import key_create
 from apps.memories import services as memory_services
 from apps.memories.exports import services as export_services
 from apps.memories.exports.selectors import EXPORT, export_path
-from apps.memories.exports.services import ExportRunning, export_request, export_run, exports_clean
+from apps.memories.exports.services import export_request, export_run, exports_clean
 from apps.memories.exports.tasks import export_memories
 from apps.memories.imports.parsing import read_import
 from apps.memories.imports.services import import_start
@@ -27,6 +27,7 @@ from apps.memories.imports.tasks import batch_import
 from apps.memories.models import Memory
 from apps.projects.deletion import project_delete_request
 from apps.projects.tasks import delete_project
+from apps.tasks.jobs import JobRunning
 from apps.tasks.models import Status, TaskLog, TaskStage
 from apps.tasks.reporter import ProgressReporter, TaskCancelled
 
@@ -235,7 +236,7 @@ def test_a_cancel_stops_it_and_leaves_no_file(team, add, monkeypatch, django_cap
 def test_one_export_per_format_at_a_time(team, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         first = export_request(project=team["project"], by=team["owner"], format="jsonl")
-        with pytest.raises(ExportRunning) as running:
+        with pytest.raises(JobRunning) as running:
             export_request(project=team["project"], by=team["owner"], format="jsonl")
         other = export_request(project=team["project"], by=team["owner"], format="markdown")
     assert running.value.task == first and other != first

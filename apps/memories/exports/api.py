@@ -17,8 +17,9 @@ from rest_framework.views import APIView
 from apps.memories.exports import selectors
 from apps.memories.exports.download import file_response
 from apps.memories.exports.formats import FORMATS
-from apps.memories.exports.services import ExportRunning, export_request
+from apps.memories.exports.services import export_request
 from apps.projects.access import get_project_for_user
+from apps.tasks.jobs import job_start_from_api
 
 
 class ExportInputSerializer(serializers.Serializer):
@@ -50,20 +51,19 @@ class ExportApi(APIView):
         project = get_project_for_user(request.user, project_id)
         data = ExportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            task = export_request(project=project, by=request.user, format=data.validated_data["format"])
-        except ExportRunning as running:
-            return Response(
-                {"detail": str(running), "code": "already_running", "task_id": str(running.task.id)},
-                status=status.HTTP_409_CONFLICT,
-            )
-        started = {
-            "task_id": task.id,
-            "task_url": reverse("api:task-detail", args=[task.id]),
-            "stream_url": reverse("api:task-stream", args=[task.id]),
-            "download_url": reverse("api:project-export-download", args=[project.id, task.id]),
-        }
-        return Response(ExportStartedSerializer(started).data, status=status.HTTP_202_ACCEPTED)
+        return job_start_from_api(
+            lambda: export_request(project=project, by=request.user, format=data.validated_data["format"]),
+            started=lambda task: (
+                ExportStartedSerializer(
+                    {
+                        "task_id": task.id,
+                        "task_url": reverse("api:task-detail", args=[task.id]),
+                        "stream_url": reverse("api:task-stream", args=[task.id]),
+                        "download_url": reverse("api:project-export-download", args=[project.id, task.id]),
+                    }
+                ).data
+            ),
+        )
 
 
 class _AnyAccept(BaseContentNegotiation):

@@ -17,6 +17,7 @@ from apps.memories.exports.formats import FORMATS, ExportFormat
 from apps.memories.models import Memory
 from apps.projects.access import User, get_project_for_user
 from apps.projects.models import Project
+from apps.tasks.jobs import active_job
 from apps.tasks.models import Status, TaskLog
 
 EXPORT = "export_memories"
@@ -52,13 +53,7 @@ def memories_to_export(project: Project) -> QuerySet[Memory]:
 
 def active_export(project: Project, format: str) -> TaskLog | None:
     """The project's export in `format` that is pending or running, if any."""
-    return (
-        TaskLog.objects.filter(
-            project=project, task_type=EXPORT, payload__format=format, status__in=[Status.PENDING, Status.PROCESSING]
-        )
-        .order_by("created_at")
-        .first()
-    )
+    return active_job(project, EXPORT, {"format": format})
 
 
 def project_exports(project: Project, *, limit: int = 10) -> list[TaskLog]:

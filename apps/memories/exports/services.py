@@ -21,7 +21,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -29,16 +28,15 @@ from django.utils.text import slugify
 from apps.memories.exports.formats import FORMATS
 from apps.memories.exports.selectors import (
     EXPORT,
-    active_export,
     export_expires_at,
     export_format,
     export_path,
     memories_to_export,
 )
 from apps.projects.models import Project
+from apps.tasks.jobs import job_start
 from apps.tasks.models import Status, TaskLog
 from apps.tasks.reporter import ProgressReporter
-from apps.tasks.services import task_create
 
 logger = logging.getLogger(__name__)
 
@@ -52,33 +50,18 @@ REPORT_SECONDS = 0.5
 PART = ".part"
 
 
-class ExportRunning(Exception):
-    """An export of this project in this format is already pending or running."""
-
-    def __init__(self, task: TaskLog) -> None:
-        super().__init__(
-            f"An export of this project as {FORMATS[task.payload['format']].short} is already {task.status}."
-        )
-        self.task = task
-
-
 def export_request(*, project: Project, by: AbstractBaseUser | None, format: str) -> TaskLog:
-    """Start exporting the project's memories as `format` (a key of FORMATS), or raise ExportRunning."""
+    """Start exporting the project's memories as `format` (a key of FORMATS), or raise JobRunning."""
     chosen = FORMATS[format]
-    with transaction.atomic():
-        # Two requests at the same moment: the second waits here, then sees the first.
-        Project.objects.select_for_update().filter(pk=project.pk).first()
-        if (running := active_export(project, format)) is not None:
-            raise ExportRunning(running)
-        return task_create(
-            project=project,
-            task_type=EXPORT,
-            created_by=by,
-            payload={"format": format},
-            subject_type=SUBJECT_TYPE,
-            subject_id=str(project.id),
-            subject_label=f"{chosen.short} export of {project.name}",
-        )
+    return job_start(
+        project=project,
+        task_type=EXPORT,
+        by=by,
+        payload={"format": format},
+        subject_type=SUBJECT_TYPE,
+        subject_label=f"{chosen.short} export of {project.name}",
+        what=f"An export of this project as {chosen.short}",
+    )
 
 
 def export_url(task: TaskLog) -> str:

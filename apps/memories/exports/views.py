@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from uuid import UUID
 
 from django.conf import settings
@@ -16,9 +15,10 @@ from apps.memories.exports import selectors
 from apps.memories.exports.download import file_response
 from apps.memories.exports.formats import FORMATS
 from apps.memories.exports.forms import ExportForm
-from apps.memories.exports.services import ExportRunning, export_request
+from apps.memories.exports.services import export_request
 from apps.memories.selectors import memory_count
-from apps.projects.access import Action, get_project_for_user, may
+from apps.projects.access import get_project_for_user
+from apps.tasks.jobs import job_card, job_start_from_page
 
 
 @login_required
@@ -27,11 +27,12 @@ def export_page(request: HttpRequest, project_id: UUID) -> HttpResponse:
     project = get_project_for_user(request.user, project_id)
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            task = export_request(project=project, by=request.user, format=form.cleaned_data["format"])
-        except ExportRunning as running:
-            messages.info(request, f"{running} Its progress is shown here.")
-            task = running.task
+        task = job_start_from_page(
+            request,
+            lambda: export_request(project=project, by=request.user, format=form.cleaned_data["format"]),
+            started="Export started.",
+            shown="here",
+        )
         return redirect("memories:export-detail", project_id=project.id, task_id=task.id)
     context = {
         "project": project,
@@ -49,21 +50,12 @@ def export_detail(request: HttpRequest, project_id: UUID, task_id: UUID) -> Http
     """One export: its live progress while it runs, then its file (or why there is none)."""
     task = selectors.get_export_for_user(request.user, project_id, task_id)
     project = task.project
-    progress = None
-    if not task.is_finished:
-        progress = {
-            "task_id": str(task.id),
-            "stream_url": reverse("api:task-stream", args=[task.id]),
-            "detail_url": reverse("memories:export", args=[project.id]),
-        }
-        if may(project, Action.EDIT):
-            progress["cancel_url"] = reverse("api:task-cancel", args=[task.id])
+    running = None if task.is_finished else task
     context = {
         "project": project,
         "export": _described(task),
         "task": task,
-        "progress": progress,
-        "progress_json": json.dumps(progress),
+        **job_card(project, running, detail_url=reverse("memories:export", args=[project.id])),
     }
     return render(request, "memories/export_detail.html", context)
 
