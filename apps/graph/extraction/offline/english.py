@@ -84,7 +84,22 @@ def capitalised_mid_sentence(sentences: Iterable[str]) -> frozenset[str]:
         for index, token in enumerate(tokens):
             if is_capitalised(token) and not _at_sentence_start(tokens, index):
                 seen.add(token.bare)
+            elif _opens_a_longer_name(tokens, index):
+                seen.add(token.bare)  # "Halden Stores opened ...": "Halden's" later is that name
     return frozenset(seen)
+
+
+def _opens_a_longer_name(tokens: list[Token], index: int) -> bool:
+    token = tokens[index]
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    return (
+        following is not None
+        and is_capitalised(token)
+        and is_capitalised(following)
+        and not token.possessive
+        and token.bare not in lx.SENTENCE_STARTERS
+        and not looks_like_verb(token.bare)
+    )
 
 
 # --- names -----------------------------------------------------------------------------
@@ -114,7 +129,7 @@ def _runs(tokens: list[Token], context: EnglishContext) -> Iterable[tuple[int, i
             continue
         end = index + 1
         while end < len(tokens) and not tokens[end - 1].possessive and not is_based(tokens[end]):
-            if _name_word(tokens[end], context):
+            if _name_word(tokens[end], context) and not _not_a_name(tokens, end):
                 end += 1
             elif joined := _joiner_length(tokens, end):
                 end += joined

@@ -66,9 +66,12 @@ def references(tokens: list[Token], context: Any, named: list[Span]) -> list[Spa
         elif lower in lx.PERSON_PRONOUNS and context.person:
             spans.append(Span(index, index + 1, context.person, "Person", UNKNOWN, reference=True))
         elif (end := _organization_reference(tokens, index)) and not _appositive(tokens, index, end, named):
-            # The last organisation named before it, in this sentence or an earlier one.
-            earlier = [s.name for s in named if s.end <= index and s.type == "Organization"]
-            organization = earlier[-1] if earlier else context.organization
+            # The last organisation named before it, in this sentence or an earlier one
+            # (a name of unknown kind that "the retail chain" stands for is an organisation).
+            earlier = [s for s in named if s.end <= index and s.type in ("Organization", "Entity")]
+            if earlier:
+                at_least_organization(earlier[-1:])
+            organization = earlier[-1].name if earlier else context.organization
             if organization:
                 spans.append(Span(index, end, organization, "Organization", UNKNOWN, reference=True))
     return spans
@@ -157,8 +160,12 @@ def _possessor(tokens: list[Token], at: int, spans: list[Span], kin: Span, conte
     if word in ("my", "our"):
         return context.speaker
     if word in ("his", "her"):
-        before = [s.name for s in spans if s.end <= at and s.type == "Person" and s is not kin]
-        return before[-1] if before else context.person
+        before = [s for s in spans if s.end <= at and s.type in ("Person", "Entity") and s is not kin]
+        if not before:
+            return context.person
+        if before[-1].strength < CONTEXT:  # "Tariq Aziz lives ... with his wife": Tariq is a person
+            before[-1].type, before[-1].strength = "Person", CONTEXT
+        return before[-1].name
     if tokens[at].possessive:
         owner = next((s for s in spans if s.end == at + 1 and not s.reference), None)
         return owner.name if owner is not None and owner.type in ("Person", "Entity") else None
@@ -171,7 +178,7 @@ def clause_links(groups: list[list[Span]], tokens: list[Token], edge_between: An
     "Born in Manchester, he ...", "A native of Manila, he ...", "After studying law at X, she joined ...",
     "Before joining Stripe as head of risk, Lena ...".
     """
-    if len(groups) < 2 or len(tokens) < 3 or groups[1][0].type != "Person":
+    if len(groups) < 2 or len(tokens) < 3 or groups[1][0].type not in ("Person", "Entity"):
         return []
     words = [t.lower for t in tokens[: groups[0][0].first]]
     between = [t.lower for t in tokens[groups[0][-1].end : groups[1][0].first]]

@@ -143,8 +143,11 @@ def _assemble(analyses: list[SentenceAnalysis], schema: SchemaSpec) -> Extractio
     entities = _entities(analyses)
     aliases = _aliases(entities)
     for alias, full in aliases.items():
-        for key, value in entities.pop(alias).attributes.items():
+        short = entities.pop(alias)
+        for key, value in short.attributes.items():
             entities[full].attributes.setdefault(key, value)
+        if entities[full].type == GENERIC_TYPE:  # "Halden's chief executive": Halden Stores is an organisation
+            entities[full].type = short.type
     relationships = _relationships(analyses, aliases, set(entities))
     relationships, types = _typed(relationships, {e.name: e.type for e in entities.values()})
     for entity in entities.values():
@@ -192,7 +195,7 @@ def _aliases(entities: dict[str, _Entity]) -> dict[str, str]:
         if entity.type == "Person":
             candidates[words[0]].add(entity.name)
             candidates[words[-1]].add(entity.name)
-        elif entity.type == "Organization":
+        elif entity.type in ("Organization", GENERIC_TYPE):
             candidates[words[0]].add(entity.name)
     aliases = {}
     for short, fulls in candidates.items():
