@@ -87,7 +87,10 @@ def test_it_reads_general_patterns():
             ("华南物流", "ACQUIRED", "恒达电子"),
         },
         "小米宣布任命刘强为首席执行官。": {("刘强", "CEO_OF", "小米")},
-        "今天见了林静。她上个月从百度离职，去了美团做产品。": {("林静", "WORKED_AT", "百度"), ("林静", "WORKS_AT", "美团")},
+        "今天见了林静。她上个月从百度离职，去了美团做产品。": {
+            ("林静", "WORKED_AT", "百度"),
+            ("林静", "WORKS_AT", "美团"),
+        },
     }
     for text, expected in cases.items():
         assert expected <= edges(extract(text)), text
