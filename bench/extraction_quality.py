@@ -1,7 +1,8 @@
 """Knowledge-quality figures of the offline extractor on the evaluation set in tests/graph/knowledge_set/.
 
-    .venv/bin/python bench/extraction_quality.py            # dev and held-out parts
-    .venv/bin/python bench/extraction_quality.py --misses   # also list what was missed or extra (dev only)
+    .venv/bin/python bench/extraction_quality.py                    # dev and both held-out parts
+    .venv/bin/python bench/extraction_quality.py --misses           # also list what was missed or extra (dev only)
+    .venv/bin/python bench/extraction_quality.py --misses=heldout   # ... of another part
 
 Prints, per part and language group (en prose, zh prose, chat turns):
 relationship pair precision / recall / F1 (direction right), how many found
@@ -29,7 +30,8 @@ def main(argv: list[str]) -> None:
     from tests.graph.knowledge_set.scoring import load, score
 
     extractor = OfflineExtractor()
-    for part in ("dev", "heldout"):
+    shown = next((a.partition("=")[2] or "dev" for a in argv if a.startswith("--misses")), None)
+    for part in ("dev", "heldout", "heldout2"):
         items = load(part)
         started = time.perf_counter()
         totals = score(items, extractor)
@@ -48,7 +50,7 @@ def main(argv: list[str]) -> None:
             )
         relations = totals["all"].by_relation
         print("recall per relation: " + ", ".join(f"{r} {f}/{g}" for r, (f, g) in sorted(relations.items())))
-        if part == "dev" and "--misses" in argv:
+        if part == shown:
             print("\n".join(totals["all"].misses))
 
 

@@ -127,11 +127,35 @@ class Entity(TimeStampedModel):
         return self.name
 
 
+class EntityAlias(models.Model):
+    """Another name an entity is known by: the name of an entity merged into it, so
+    that a later memory's "Alice" resolves to the "Alice Chen" it was merged into."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="entity_aliases")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=255)
+    normalized_name = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["entity", "name"]
+        constraints = [models.UniqueConstraint(fields=["entity", "normalized_name"], name="entity_alias_unique")]
+        indexes = [models.Index(fields=["project", "normalized_name"], name="alias_project_normalized")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.entity})"
+
+
 class Mention(models.Model):
-    """An entity named in a memory."""
+    """An entity named in a memory, with the type that memory gave it.
+
+    The types its mentions give an entity are the evidence for its own: the
+    type most memories support wins (resolution.better_type). Mentions written
+    before types were recorded have an empty one.
+    """
 
     memory = models.ForeignKey("memories.Memory", on_delete=models.CASCADE, related_name="mentions")
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions")
+    entity_type_name = models.CharField(max_length=80, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["memory", "entity"], name="mention_unique")]

@@ -2,9 +2,11 @@
 
 `find_match` tries the same normalised name (among candidates that can be the
 same thing: "Acme Robotics" seen once as an Organization and once as a
-Location is one entity, whose type `better_type` decides), then a fuzzy match
-(RapidFuzz token_sort_ratio) at or above a threshold among candidates of a
-compatible type.
+Location is one entity, whose type `better_type` decides from how many
+memories give it each type), then another name the entity is known by (an
+alias: the name of an entity merged into it), then a fuzzy match (RapidFuzz
+token_sort_ratio) at or above a threshold among candidates of a compatible
+type.
 
 Known limit: string similarity cannot tell a typo from a different name.
 "Alice Chen" and "Alice Cheng" score 0.95 and match at the default 0.9, as
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 
 from rapidfuzz import fuzz
 
@@ -62,10 +64,11 @@ def types_compatible(a: str, b: str) -> bool:
 # and a concept is not the company (apple, Apple): those stay apart.
 _NAMED_KINDS = frozenset({"person", "organization", "organisation", "location", "event", "product", "artifact"})
 _DISTINCT_KINDS = frozenset({frozenset({"person", "location"})})
-# Which of two conflicting types the evidence supports better. Extractors give a
-# place from the weakest evidence (a preposition before the name), an organisation
-# or a person from the strongest (a legal suffix, a title, someone working there).
-_TYPE_SUPPORT = {"organization": 5, "organisation": 5, "person": 4, "event": 3, "product": 2, "artifact": 2}
+# Which of two conflicting types the kind of evidence supports better, when as many
+# memories support each. Extractors give a place from the weakest evidence (a
+# preposition before the name), an organisation or a person from the strongest
+# (a legal suffix, a title, someone working there).
+_TYPE_STRENGTH = {"organization": 5, "organisation": 5, "person": 4, "event": 3, "product": 2, "artifact": 2}
 
 
 def same_thing(type_a: str, type_b: str) -> bool:
@@ -76,15 +79,22 @@ def same_thing(type_a: str, type_b: str) -> bool:
     return a in _NAMED_KINDS and b in _NAMED_KINDS and frozenset({a, b}) not in _DISTINCT_KINDS
 
 
-def better_type(current: str, seen: str) -> str:
-    """The type an entity keeps when a memory names it as `seen`: a specific type beats the
-    generic one, and of two specific types the one with the stronger kind of evidence."""
+def better_type(current: str, seen: str, support: Mapping[str, int] | None = None) -> str:
+    """The type an entity keeps when a memory names it as `seen`.
+
+    A specific type beats the generic one. Of two specific types that can be
+    one thing, the one more memories give it wins (`support`: type -> how many
+    memories, the one naming it as `seen` included); on a tie, or with no
+    counts, the one with the stronger kind of evidence.
+    """
     if current == GENERIC_TYPE or current == seen:
         return seen
     if seen == GENERIC_TYPE or not same_thing(current, seen):
         return current
-    support = _TYPE_SUPPORT.get(current.casefold(), 1), _TYPE_SUPPORT.get(seen.casefold(), 1)
-    return seen if support[1] > support[0] else current
+    if support is not None and support.get(current, 0) != support.get(seen, 0):
+        return seen if support.get(seen, 0) > support.get(current, 0) else current
+    strength = _TYPE_STRENGTH.get(current.casefold(), 1), _TYPE_STRENGTH.get(seen.casefold(), 1)
+    return seen if strength[1] > strength[0] else current
 
 
 def find_match(
@@ -92,12 +102,15 @@ def find_match(
     type: str,
     candidates: Iterable[tuple[Hashable, str, str]],
     threshold: float = 0.9,
+    aliases: Iterable[tuple[Hashable, str, str]] = (),
 ) -> Hashable | None:
     """The key of the candidate `(key, name, type)` that is the same thing as `name`, or None.
 
-    Exact normalised matches come first; among equals an exact type beats the
-    generic one, then the higher score, then the lowest key — so the answer
-    never depends on the candidates' order.
+    `aliases` are `(key, other name, type)` of the candidates' other names;
+    they match only exactly. Exact normalised names come first, then aliases,
+    then fuzzy matches; among equals an exact type beats the generic one, then
+    the higher score, then the lowest key — so the answer never depends on the
+    candidates' order.
     """
     wanted = normalize_name(name)
     if not wanted:
@@ -112,7 +125,13 @@ def find_match(
         score = _score(wanted, candidate, threshold)
         if score is None:
             continue
-        rank = (candidate != wanted, candidate_type != type, -score, stable_key(key))
+        rank = (2 * (candidate != wanted), candidate_type != type, -score, stable_key(key))
+        if best is None or rank < best[0]:
+            best = (rank, key)
+    for key, alias, candidate_type in aliases:
+        if normalize_name(alias) != wanted or not same_thing(type, candidate_type):
+            continue
+        rank = (1, candidate_type != type, -1.0, stable_key(key))
         if best is None or rank < best[0]:
             best = (rank, key)
     return best[1] if best else None

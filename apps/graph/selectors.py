@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 
 from apps.graph.constants import REBUILD
-from apps.graph.models import Community, EdgeType, EdgeTypeMap, Entity, EntityType, Mention, Relationship
+from apps.graph.models import Community, EdgeType, EdgeTypeMap, Entity, EntityAlias, EntityType, Mention, Relationship
 from apps.projects.models import Project
 from apps.tasks.jobs import active_job
 from apps.tasks.models import TaskLog
@@ -316,7 +316,7 @@ def neighbourhood(entity: Entity, *, depth: int = 1, limit: int = GRAPH_NODE_LIM
 def entities_named_in(project: Project, phrases: list[str], *, limit: int = 20) -> list[Entity]:
     """The project's entities that `phrases` (pieces of a question) name, matched as ingestion matches names.
 
-    Candidates share a normalised name with a phrase (an indexed lookup);
+    Candidates share a normalised name or alias with a phrase (indexed lookups);
     `find_match` then picks, per phrase, the one ingestion would have picked.
     """
     from apps.graph.extraction.types import GENERIC_TYPE
@@ -326,15 +326,23 @@ def entities_named_in(project: Project, phrases: list[str], *, limit: int = 20) 
     wanted.pop("", None)
     if not wanted:
         return []
-    candidates = list(
-        Entity.objects.filter(project=project, normalized_name__in=list(wanted)).select_related("entity_type")[
+    aliases = list(
+        EntityAlias.objects.filter(project=project, normalized_name__in=list(wanted)).values_list("entity_id", "name")[
             : limit * 5
         ]
     )
+    candidates = list(
+        Entity.objects.filter(
+            Q(normalized_name__in=list(wanted)) | Q(id__in=[entity_id for entity_id, _name in aliases]),
+            project=project,
+        ).select_related("entity_type")[: limit * 5]
+    )
     by_id = {e.id: e for e in candidates}
+    known = [(e.id, e.name, e.entity_type.name) for e in candidates]
+    also = [(entity_id, name, by_id[entity_id].entity_type.name) for entity_id, name in aliases if entity_id in by_id]
     chosen: dict[int, Entity] = {}
     for phrase in wanted.values():
-        key = find_match(phrase, GENERIC_TYPE, [(e.id, e.name, e.entity_type.name) for e in candidates])
+        key = find_match(phrase, GENERIC_TYPE, known, aliases=also)
         if key is not None:
             chosen[key] = by_id[key]
     return sorted(chosen.values(), key=lambda e: (e.name, e.id))[:limit]

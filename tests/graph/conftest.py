@@ -146,7 +146,7 @@ class GraphMaker:
             last_seen_at=now,
             **fields,
         )
-        Mention.objects.create(memory=self.memory, entity=entity)
+        Mention.objects.create(memory=self.memory, entity=entity, entity_type_name=type_name)
         return entity
 
     def relate(

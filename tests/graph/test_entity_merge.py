@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from apps.graph.models import Entity, Mention, Relationship
+from apps.graph.selectors import entities_named_in
 from apps.graph.services import EntityMergeError, entity_merge
 from apps.memories.models import Memory, content_hash
 
@@ -108,3 +109,27 @@ def test_it_lets_only_editors_merge(client, twins, who, status):
 
     assert client.post(url, {"keep": twins["org"].id, "merge": twins["place"].id}).status_code == status
     assert Entity.objects.filter(pk=twins["place"].pk).exists()
+
+
+def test_it_keeps_the_merged_name_for_later_memories(client, team, make_graph, ingest):
+    graph = make_graph(team["project"])
+    alice_chen, alice = graph.entity("Alice Chen"), graph.entity("Alice")
+    entity_merge(project=team["project"], keep=alice_chen, merge=alice)
+
+    ingest(team["project"], team["owner"], content="Alice moved to Lisbon last year.")
+
+    assert list(
+        Entity.objects.filter(project=team["project"], name__startswith="Alice").values_list("name", flat=True)
+    ) == ["Alice Chen"]
+    moved = Relationship.objects.get(project=team["project"], name="MOVED_TO")
+    assert (moved.source_id, moved.target.name) == (alice_chen.pk, "Lisbon")
+    assert [e.name for e in entities_named_in(team["project"], ["alice"])] == ["Alice Chen"]
+    client.force_login(team["viewer"])
+    page = client.get(reverse("graph:entity", args=[team["project"].id, alice_chen.id])).content.decode()
+    assert "Also known as Alice" in page
+
+
+def test_it_does_not_keep_a_name_that_is_the_kept_one_written_differently(twins):
+    kept = entity_merge(project=twins["project"], keep=twins["org"], merge=twins["place"])
+
+    assert list(kept.aliases.values_list("name", flat=True)) == []  # "Acme Robotics Inc" already finds "Acme Robotics"

@@ -1,8 +1,11 @@
 """Knowledge quality of the offline extractor, measured on tests/graph/knowledge_set/ (see its README).
 
-The goals of the knowledge-quality issue are asserted on the part the rules
-were improved against; the held-out part, never tuned on, is held to the
-level it reached, so that a change that loses what generalised fails here.
+The goals of the knowledge-quality issue (relationship pair F1 at least 0.8 in
+English and 0.7 in Chinese, precision at least 0.8, entity types right at
+least nine times in ten) are asserted on the part the rules were improved
+against and on each held-out part, which the rules were not written against:
+a change that loses what generalised fails here. Chat turns do not reach the
+prose goal on the held-out parts; they are held at the level they reached.
 `bench/extraction_quality.py` prints the same figures in full.
 """
 
@@ -13,49 +16,52 @@ import pytest
 from apps.graph.extraction.offline import OfflineExtractor
 from tests.graph.knowledge_set.scoring import Tally, load, score
 
+GOALS = {"en": 0.8, "zh": 0.7}
+PRECISION = 0.8
+TYPE_ACCURACY = 0.9
+
 
 @pytest.fixture(scope="module")
-def dev() -> dict[str, Tally]:
-    return score(load("dev"), OfflineExtractor())
+def parts() -> dict[str, dict[str, Tally]]:
+    extractor = OfflineExtractor()
+    return {part: score(load(part), extractor) for part in ("dev", "heldout", "heldout2")}
 
 
-@pytest.fixture(scope="module")
-def heldout() -> dict[str, Tally]:
-    return score(load("heldout"), OfflineExtractor())
+@pytest.mark.parametrize("part", ["dev", "heldout", "heldout2"])
+@pytest.mark.parametrize("group", ["en", "zh"])
+def test_it_finds_the_facts_a_reader_states(parts, part, group):
+    tally = parts[part][group]
 
-
-@pytest.mark.parametrize(("group", "f1"), [("en", 0.8), ("zh", 0.7), ("chat", 0.8)])
-def test_it_finds_the_facts_a_reader_states(dev, group, f1):
-    tally = dev[group]
-
-    assert tally.f1 >= f1, tally.misses
-    assert tally.precision >= 0.8, tally.misses
-
-
-@pytest.mark.parametrize("group", ["en", "zh", "chat"])
-def test_it_names_relations_and_types_entities_rightly(dev, group):
-    tally = dev[group]
-
-    assert tally.type_accuracy >= 0.9, tally.misses  # WORKS_AT for "works at", 在…工作 alike
-    assert tally.entity_type_accuracy >= 0.9, tally.misses
-    assert tally.entity_f1 >= 0.9, tally.misses
-
-
-def test_it_gives_chinese_relations_a_meaning(dev):
-    chinese = dev["zh"]
-
-    # RELATED_TO only where no verb or pattern says more.
-    assert chinese.related_to <= 0.05 * chinese.predicted_pairs
+    assert tally.f1 >= GOALS[group], tally.misses
+    assert tally.precision >= PRECISION, tally.misses
+    assert tally.entity_type_accuracy >= TYPE_ACCURACY, tally.misses
 
 
 @pytest.mark.parametrize(
-    ("group", "f1", "precision"),
-    # What the held-out part reached when the rules were last changed, less a small margin.
-    [("en", 0.7, 0.8), ("zh", 0.68, 0.8), ("chat", 0.4, 0.8)],
+    ("part", "f1"),
+    # The dev part meets the prose goal; the held-out parts, what they reached less a small margin.
+    [("dev", 0.8), ("heldout", 0.55), ("heldout2", 0.65)],
 )
-def test_it_keeps_what_generalised_to_the_held_out_texts(heldout, group, f1, precision):
-    tally = heldout[group]
+def test_it_reads_chat_turns(parts, part, f1):
+    tally = parts[part]["chat"]
 
-    assert tally.f1 >= f1
-    assert tally.precision >= precision
-    assert tally.entity_type_accuracy >= 0.9
+    assert tally.f1 >= f1, tally.misses
+    assert tally.precision >= PRECISION, tally.misses
+    assert tally.entity_type_accuracy >= TYPE_ACCURACY, tally.misses
+
+
+@pytest.mark.parametrize("group", ["en", "zh", "chat"])
+def test_it_names_relations_and_finds_entities(parts, group):
+    tally = parts["dev"][group]
+
+    assert tally.type_accuracy >= 0.9, tally.misses  # WORKS_AT for "works at", 在…工作 alike
+    assert tally.entity_f1 >= 0.9, tally.misses
+
+
+@pytest.mark.parametrize("part", ["dev", "heldout"])  # heldout2: 1 RELATED_TO pair, see docs/benchmarks.md
+def test_it_gives_chinese_relations_a_meaning(parts, part):
+    chinese = parts[part]["zh"]
+
+    # RELATED_TO only where no verb or pattern says more.
+    assert chinese.related_to <= 0.05 * chinese.predicted_pairs
+    assert chinese.type_accuracy >= 0.9, chinese.misses

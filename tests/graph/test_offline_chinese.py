@@ -64,3 +64,33 @@ def test_it_does_not_name_a_company_it_only_describes():
 
     assert entities(result) == {("华为", "Organization"), ("刘洋", "Person"), ("百度公司", "Organization")}
     assert edges(result) == set()  # and 没有 negates the second
+
+
+def test_it_reads_general_patterns():
+    cases = {
+        # 在X担任/当: a post at an organisation.
+        "吴涛现在在京东担任产品总监。": {("吴涛", "WORKS_AT", "京东")},
+        "马丽在复旦大学当老师。": {("马丽", "WORKS_AT", "复旦大学")},
+        # Kin by possessive; 她 is the topic.
+        "孙红住在杭州。她的丈夫周强在网易工作。": {("孙红", "MARRIED_TO", "周强"), ("周强", "WORKS_AT", "网易")},
+        # 名叫X: what was founded is X; 公司 opening a clause is that organisation; 在深圳 is not the founder.
+        "赵刚在深圳创办了一家软件公司，名叫星云软件有限公司。公司位于福田区。": {
+            ("赵刚", "FOUNDED", "星云软件有限公司"),
+            ("星云软件有限公司", "LOCATED_IN", "福田区"),
+        },
+        # What is bought is an organisation, with the nouns after the name.
+        "2020年，腾讯收购了摩拜单车。": {("腾讯", "ACQUIRED", "摩拜单车")},
+        # A place before an organisation locates it; 对X的收购 is an acquisition.
+        "总部位于广州的华南物流宣布完成对苏州恒达电子的收购。": {
+            ("华南物流", "LOCATED_IN", "广州"),
+            ("恒达电子", "LOCATED_IN", "苏州"),
+            ("华南物流", "ACQUIRED", "恒达电子"),
+        },
+        "小米宣布任命刘强为首席执行官。": {("刘强", "CEO_OF", "小米")},
+        "今天见了林静。她上个月从百度离职，去了美团做产品。": {
+            ("林静", "WORKED_AT", "百度"),
+            ("林静", "WORKS_AT", "美团"),
+        },
+    }
+    for text, expected in cases.items():
+        assert expected <= edges(extract(text)), text

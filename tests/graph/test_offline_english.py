@@ -234,3 +234,91 @@ def test_it_reads_dates(text, expected):
 
 def test_it_does_not_take_every_number_for_a_year():
     assert find_dates("Acme has 2021 employees and 2024-02-31 is no date.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A place fused with "-based" describes the name after it and is no subject.
+        (
+            "Lyon-based Vantor Systems has agreed to buy the Danish sensor maker Kelvi Labs.",
+            {("Vantor Systems", "LOCATED_IN", "Lyon"), ("Vantor Systems", "ACQUIRED", "Kelvi Labs")},
+        ),
+        # A verb that needs a person, after a place: the sentence's subject did it.
+        (
+            "Omar Haddad grew up in Amman, studied law at Columbia University, and now lives in Toronto.",
+            {
+                ("Omar Haddad", "LIVED_IN", "Amman"),
+                ("Omar Haddad", "STUDIED_AT", "Columbia University"),
+                ("Omar Haddad", "LIVES_IN", "Toronto"),
+            },
+        ),
+        # "joined X from Y": Y is a past employer.
+        ("Ines Duarte joined Polar Works from Ericsson in 2019.", {("Ines Duarte", "WORKED_AT", "Ericsson")}),
+        # "the retail chain" refers to the organisation named before it in the same sentence.
+        (
+            "Profits at Halden Stores fell after the retail chain, which is based in Oslo, said it would buy Nordby Foods.",
+            {("Halden Stores", "LOCATED_IN", "Oslo"), ("Halden Stores", "ACQUIRED", "Nordby Foods")},
+        ),
+        (
+            "Halden Stores opened a shop. Halden's chief executive is Petra Lund.",
+            {("Petra Lund", "CEO_OF", "Halden Stores")},
+        ),
+        # Kin and reporting lines by possessive.
+        (
+            "Tariq Aziz lives in Leeds with his wife Noor. His manager, Helen Price, is away.",
+            {("Tariq Aziz", "MARRIED_TO", "Noor"), ("Tariq Aziz", "REPORTS_TO", "Helen Price")},
+        ),
+        # "<Org> graduates X and Y": they studied there, and the passive verb is theirs.
+        (
+            "The company was founded by Yale graduates Priyanka Rao and Dev Menon.",
+            set(),  # no organisation named before: "the company" stands for nothing here
+        ),
+        (
+            "Quill Robotics raised money. The startup was founded by Yale graduates Priyanka Rao and Dev Menon.",
+            {
+                ("Priyanka Rao", "FOUNDED", "Quill Robotics"),
+                ("Dev Menon", "FOUNDED", "Quill Robotics"),
+                ("Priyanka Rao", "STUDIED_AT", "Yale"),
+                ("Dev Menon", "STUDIED_AT", "Yale"),
+            },
+        ),
+        # "a fund in Lisbon called X": the verb is about X, which is in Lisbon.
+        (
+            "Paul Meyer now runs a small studio in Porto called Lumen Works.",
+            {("Paul Meyer", "LEADS", "Lumen Works"), ("Lumen Works", "LOCATED_IN", "Porto")},
+        ),
+        ("A native of Accra, Efua Mensah moved to Paris.", {("Efua Mensah", "COMES_FROM", "Accra")}),
+        ("Karl Berg is leaving Spotify to join Canva.", {("Karl Berg", "WORKED_AT", "Spotify")}),
+        ("Skyline Air is led by chief executive Anna Holt.", {("Anna Holt", "LEADS", "Skyline Air")}),
+    ],
+)
+def test_it_reads_general_patterns(text, expected):
+    assert expected <= edges(extract(text))
+
+
+def test_it_reads_no_name_from_a_nationality_or_a_month():
+    result = extract("The Polish maker Vistula Labs hired Ewa Nowak in May.")
+
+    names = {name for name, _ in entities(result)}
+    assert "Polish" not in names and "May" not in names
+    assert ("Vistula Labs", "Organization") in entities(result)  # "maker" before it
+
+
+def test_it_reads_kin_and_places_in_a_chat():
+    result = extract(
+        "lucy: my old roommate jess works at canva now\n"
+        "ravi: isnt she in sydney?\n"
+        "lucy: yep she moved there last year, and my sister Beth visits her a lot\n"
+        "ravi: cool, i work in berlin at spotify",
+        content_type="conversation",
+    )
+
+    assert {
+        ("jess", "WORKS_AT", "canva"),
+        ("jess", "MOVED_TO", "sydney"),
+        ("lucy", "SIBLING_OF", "Beth"),
+        ("ravi", "WORKS_IN", "berlin"),
+        ("ravi", "WORKS_AT", "spotify"),
+    } <= edges(result)
+    assert ("jess", "Person") in entities(result)

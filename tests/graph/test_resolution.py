@@ -109,3 +109,49 @@ def test_it_stores_a_name_seen_with_two_types_once(make_user, make_project, inge
     zentrix = Entity.objects.filter(project=project, name="Zentrix")
     assert [(e.name, e.entity_type.name) for e in zentrix] == [("Zentrix", "Organization")]
     assert zentrix[0].mentions.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("current", "seen", "support", "kept"),
+    [
+        ("Location", "Organization", {"Location": 3, "Organization": 1}, "Location"),  # more memories say a place
+        ("Location", "Organization", {"Location": 1, "Organization": 2}, "Organization"),
+        ("Organization", "Location", {"Organization": 1, "Location": 1}, "Organization"),  # a tie: the evidence's kind
+        ("Person", "Location", {"Person": 1, "Location": 5}, "Person"),  # different things whatever the counts
+        ("Entity", "Location", {"Entity": 9, "Location": 1}, "Location"),  # specific beats generic
+    ],
+)
+def test_it_keeps_the_type_more_memories_support(current, seen, support, kept):
+    assert better_type(current, seen, support) == kept
+
+
+def test_it_matches_another_name_of_an_entity_exactly():
+    aliases = [(1, "Alice", "Person")]
+
+    assert find_match("alice", "Person", [(1, "Alice Chen", "Person")], aliases=aliases) == 1
+    assert find_match("Alicia", "Person", [(1, "Alice Chen", "Person")], aliases=aliases) is None  # never fuzzily
+    # An entity of that very name comes before one known by it.
+    assert find_match("Alice", "Person", [(1, "Alice Chen", "Person"), (2, "Alice", "Person")], aliases=aliases) == 2
+
+
+def test_it_types_an_entity_by_how_many_memories_support_each_type(make_user, make_project, ingest):
+    owner = make_user()
+    project = make_project(owner)
+
+    ingest(project, owner, content="The team offsite was held in Zentrix last spring.")
+    ingest(project, owner, content="Our retreat took place in Zentrix.")
+    ingest(project, owner, content="Alice Chen works at Zentrix as a designer.")
+    after_three = Entity.objects.get(project=project, name="Zentrix").entity_type.name
+    ingest(project, owner, content="Bob Stone works at Zentrix too.")
+    ingest(project, owner, content="Carol Diaz joined Zentrix in 2021.")
+
+    zentrix = Entity.objects.get(project=project, name="Zentrix")
+    assert after_three == "Location"  # two memories say a place, one a company
+    assert zentrix.entity_type.name == "Organization"  # three say a company now
+    assert sorted(zentrix.mentions.values_list("entity_type_name", flat=True)) == [
+        "Location",
+        "Location",
+        "Organization",
+        "Organization",
+        "Organization",
+    ]

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.graph.models import Entity, Mention, Relationship
+from apps.graph.models import Entity, EntityAlias, Mention, Relationship
+from apps.graph.resolution import normalize_name
 from apps.graph.services.communities import refresh_communities
 from apps.graph.services.locking import lock_project_graph
 from apps.projects.models import Project
@@ -22,7 +23,10 @@ def entity_merge(*, project: Project, keep: Entity, merge: Entity) -> Entity:
     `keep` keeps its name and type and gains `merge`'s mentions, relationships
     (a fact both stated is kept once, supported by the episodes of both; one
     between the two becomes a loop and is dropped), attributes it lacked and
-    the earlier first sighting. Then `merge` is deleted. Atomic, under the
+    the earlier first sighting, and `merge`'s name and aliases as its own
+    aliases, so that a later memory naming "Alice" resolves to the kept "Alice
+    Chen". The moved mentions count for `keep`'s type from then on: the
+    person who merged chose it. Then `merge` is deleted. Atomic, under the
     project's graph lock, so ingestion never sees half a merge.
     """
     if keep.pk == merge.pk:
@@ -36,8 +40,11 @@ def entity_merge(*, project: Project, keep: Entity, merge: Entity) -> Entity:
         communities = {keep.community_id, merge.community_id} - {None}
 
         already = Mention.objects.filter(entity=keep).values_list("memory_id", flat=True)
-        Mention.objects.filter(entity=merge).exclude(memory_id__in=list(already)).update(entity=keep)
+        Mention.objects.filter(entity=merge).exclude(memory_id__in=list(already)).update(
+            entity=keep, entity_type_name=""
+        )
         Mention.objects.filter(entity=merge).delete()
+        _keep_names(project, keep=keep, merge=merge)
 
         Relationship.objects.filter(source=merge, target=keep).delete()
         Relationship.objects.filter(source=keep, target=merge).delete()
@@ -52,6 +59,20 @@ def entity_merge(*, project: Project, keep: Entity, merge: Entity) -> Entity:
         merge.delete()
         refresh_communities(project, communities)
     return keep
+
+
+def _keep_names(project: Project, *, keep: Entity, merge: Entity) -> None:
+    """`merge`'s name and aliases become `keep`'s aliases, unless they normalise to `keep`'s own name."""
+    names = [merge.name, *merge.aliases.values_list("name", flat=True)]
+    known = {keep.normalized_name, *keep.aliases.values_list("normalized_name", flat=True)}
+    new: dict[str, str] = {}
+    for name in names:
+        normalized = normalize_name(name)
+        if normalized and normalized not in known:
+            new.setdefault(normalized, name)
+    EntityAlias.objects.bulk_create(
+        [EntityAlias(project=project, entity=keep, name=name, normalized_name=key) for key, name in new.items()]
+    )
 
 
 def _move_relationship(relationship: Relationship, *, merge: Entity, keep: Entity) -> None:

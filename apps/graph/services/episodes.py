@@ -7,6 +7,7 @@ supporting episodes) and knows nothing else of memories.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,11 +15,11 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from apps.graph.extraction import Extraction, get_extractor
-from apps.graph.models import EdgeType, Entity, EntityType, Mention, Relationship
+from apps.graph.models import EdgeType, Entity, EntityAlias, EntityType, Mention, Relationship
 from apps.graph.resolution import better_type, find_match, normalize_name
 from apps.graph.services.communities import communities_update, refresh_communities
 from apps.graph.services.locking import lock_project_graph
@@ -142,15 +143,23 @@ def _episode_write(project: Project, episode_id: UUID, extraction: Extraction, *
     # What the episode named before, and their communities: the only entities
     # that may be left unmentioned, the only communities that may lose members.
     previous = dict(Entity.objects.filter(mentions__memory_id=episode_id).values_list("id", "community_id"))
-    entities = _resolve_entities(project, extraction, seen_at, refreshed=written.refreshed)
+    entities = _resolve_entities(project, episode_id, extraction, seen_at, refreshed=written.refreshed)
     written.entity_ids = {entity.id for entity in entities.values()}
 
-    # Mentions: exactly the entities this episode names.
+    # Mentions: exactly the entities this episode names, with the type it gives each.
+    given: dict[int, str] = {}
+    for extracted in extraction.entities:
+        entity_id = entities[extracted.name].id
+        given[entity_id] = better_type(given.get(entity_id, extracted.type), extracted.type)
     Mention.objects.filter(memory_id=episode_id).exclude(entity_id__in=written.entity_ids).delete()
-    present = set(Mention.objects.filter(memory_id=episode_id).values_list("entity_id", flat=True))
+    present = dict(Mention.objects.filter(memory_id=episode_id).values_list("entity_id", "entity_type_name"))
     Mention.objects.bulk_create(
-        [Mention(memory_id=episode_id, entity_id=eid) for eid in written.entity_ids - present], ignore_conflicts=True
+        [Mention(memory_id=episode_id, entity_id=eid, entity_type_name=given[eid]) for eid in given.keys() - present],
+        ignore_conflicts=True,
     )
+    for entity_id, type_name in present.items():
+        if entity_id in given and given[entity_id] != type_name:
+            Mention.objects.filter(memory_id=episode_id, entity_id=entity_id).update(entity_type_name=given[entity_id])
 
     # Relationships: support what it states, withdraw support from what it no longer does.
     supported: set[int] = set()
@@ -174,23 +183,37 @@ def _episode_write(project: Project, episode_id: UUID, extraction: Extraction, *
 
 
 def _resolve_entities(
-    project: Project, extraction: Extraction, seen_at: datetime, *, refreshed: dict[int, dict[str, tuple]]
+    project: Project,
+    episode_id: UUID,
+    extraction: Extraction,
+    seen_at: datetime,
+    *,
+    refreshed: dict[int, dict[str, tuple]],
 ) -> dict[str, Entity]:
-    """Map each extracted name to an entity of the project, merging with known ones."""
+    """Map each extracted name to an entity of the project, merging with known ones (or their aliases)."""
     types = {t.name: t for t in EntityType.objects.filter(project=project)}
     candidates = [
         (entity.id, entity.name, entity.entity_type.name)
         for entity in Entity.objects.filter(project=project).select_related("entity_type")
     ]
+    type_of = {key: type_name for key, _name, type_name in candidates}
+    aliases = list(EntityAlias.objects.filter(project=project).values_list("entity_id", "name"))
     by_id: dict[int, Entity] = {}
     resolved: dict[str, Entity] = {}
     threshold = settings.GRAPH_MATCH_THRESHOLD
     for extracted in extraction.entities:
-        match = find_match(extracted.name, extracted.type, candidates, threshold=threshold)
+        match = find_match(
+            extracted.name,
+            extracted.type,
+            candidates,
+            threshold=threshold,
+            aliases=[(key, alias, type_of[key]) for key, alias in aliases],
+        )
         if match is not None:
             entity = by_id.get(match) or Entity.objects.get(pk=match)
+            support = _type_support(entity, episode_id, extracted.type)
             # Keep the value from before this run for a field that it changes twice.
-            for name, (before, after) in _refresh_entity(entity, extracted, types, seen_at).items():
+            for name, (before, after) in _refresh_entity(entity, extracted, types, seen_at, support).items():
                 first = refreshed.setdefault(entity.id, {}).get(name, (before, after))[0]
                 refreshed[entity.id][name] = (first, after)
         else:
@@ -210,15 +233,36 @@ def _resolve_entities(
     return resolved
 
 
-def _refresh_entity(entity: Entity, extracted, types: dict[str, EntityType], seen_at: datetime) -> dict[str, tuple]:
+def _type_support(entity: Entity, episode_id: UUID, seen: str) -> Counter[str]:
+    """How many memories give the entity each type: the others' mentions, and this one as `seen`.
+
+    Mentions from before types were recorded (an empty type) count for the
+    entity's current type, which they led to.
+    """
+    support: Counter[str] = Counter(
+        dict(
+            Mention.objects.filter(entity=entity)
+            .exclude(memory_id=episode_id)
+            .values_list("entity_type_name")
+            .annotate(n=Count("id"))
+        )
+    )
+    support[entity.entity_type.name] += support.pop("", 0)
+    support[seen] += 1
+    return support
+
+
+def _refresh_entity(
+    entity: Entity, extracted, types: dict[str, EntityType], seen_at: datetime, support: Counter[str]
+) -> dict[str, tuple]:
     """Update a known entity with what this episode says of it; returns field -> (before, after)."""
     before = {
         name: getattr(entity, name)
         for name in ("entity_type_id", "attributes", "summary", "first_seen_at", "last_seen_at")
     }
     changed = []
-    # A specific type learned later beats the generic one; of two specific ones, the better supported.
-    if better_type(entity.entity_type.name, extracted.type) != entity.entity_type.name:
+    # A specific type learned later beats the generic one; of two specific ones, the one more memories give.
+    if better_type(entity.entity_type.name, extracted.type, support) != entity.entity_type.name:
         entity.entity_type = types[extracted.type]
         changed.append("entity_type")
     if extracted.attributes and not set(extracted.attributes.items()) <= set(entity.attributes.items()):

@@ -4,7 +4,8 @@ jieba tags person names (nr), places (ns) and organisations (nt); names it
 misses that end in an organisation suffix (腾讯 + 公司) are joined here. An edge
 is the verb between two names (张伟加入了腾讯), or the verb after "在 <place>"
 (张伟在北京大学工作). Pronouns (他/她) and subject-less clauses refer to the
-sentence's topic, the way Chinese prose drops repeated subjects.
+sentence's topic, the way Chinese prose drops repeated subjects; "公司" opening
+a clause refers to the organisation named last.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from apps.graph.extraction.offline.dates import find_dates
 from apps.graph.extraction.types import GENERIC_TYPE
 
 _COORDINATORS = frozenset("和 与 及 以及 跟 同 、".split())
-_LOCATIVES = frozenset("在 于 到".split())
+_LOCATIVES = frozenset("在 于 到 去".split())
 _NEGATIONS = frozenset("不 没 没有 未 并未 从未".split())
 _PRONOUNS = frozenset("他 她 他们 她们 其".split())
 _CLAUSE_BREAKS = frozenset("， , ： : “ ” ‘ ’".split())
@@ -69,6 +70,14 @@ def split_sentences(text: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """Who 他/她 and a subject-less clause stand for, and which organisation 公司 does."""
+
+    person: str | None = None
+    organization: str | None = None
+
+
+@dataclass(frozen=True)
 class _Word:
     text: str
     flag: str
@@ -82,35 +91,107 @@ class _Name:
     type: str
     strength: int
     pronoun: bool = False  # a 他/她 standing for the topic
+    modifier: bool = False  # a place describing the organisation after it (杭州康宁医药)
 
 
-def analyse(
-    sentence: str, *, speaker: str | None = None, topic: str | None = None
-) -> tuple[SentenceAnalysis, str | None]:
-    """The sentence's mentions and links, and the topic (subject) later sentences may refer to."""
-    words = [_Word(w.word, w.flag) for w in _posseg().cut(sentence)]
-    names = _names(words, speaker)
+def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = None) -> tuple[SentenceAnalysis, Topic]:
+    """The sentence's mentions and links, and the topic later sentences may refer to."""
+    topic = topic or Topic()
+    words = _with_names_introduced(_split_suffixes([_Word(w.word, w.flag) for w in _posseg().cut(sentence)]))
+    names = _names(words, speaker, topic.organization)
     analysis = SentenceAnalysis(text=sentence)
     analysis.mentions = [Mention(n.name, n.type, n.strength) for n in names if not n.pronoun]
+    analysis.links += _placed_organisations(words, names)
+    names = [n for n in names if not n.modifier]
+    person = topic.person
     sentence_subject: _Name | None = None  # a clause with none continues the sentence's (饿了么……，由张旭豪创立)
     for clause in _clauses(words, names):
-        subject, written = _subject(clause, words, topic, sentence_subject)
+        subject, written = _subject(clause, words, person, sentence_subject)
         if subject is not None and written:
             sentence_subject = sentence_subject or subject
             if subject.type == "Person":
-                topic = subject.name
+                person = subject.name
         analysis.links += _clause_links(clause, words, subject, _clause_date(words, clause))
-    return analysis, topic
+    if person is None:  # 今天见了周婷。她……: with no subject written, 她 is the person named
+        person = next((n.name for n in names if n.type == "Person" and not n.pronoun), None)
+    organizations = [n.name for n in names if n.type == "Organization"]
+    return analysis, Topic(person, organizations[-1] if organizations else topic.organization)
 
 
-def _names(words: list[_Word], speaker: str | None) -> list[_Name]:
+_SKIPPED = "skip"  # the flag of words no edge is read from (a place describing an organisation)
+
+
+def _split_suffixes(words: list[_Word]) -> list[_Word]:
+    """公司总裁, 公司总部: jieba keeps an organisation suffix and the word after it as one."""
+    split: list[_Word] = []
+    for word in words:
+        suffix = next(
+            (x for x in ORG_SUFFIXES if word.text.startswith(x) and word.text[len(x) :] in cw.AFTER_SUFFIX), None
+        )
+        if suffix is None:
+            split.append(word)
+        else:
+            split += [_Word(suffix, "n"), _Word(word.text[len(suffix) :], "n")]
+    return split
+
+
+def _placed_organisations(words: list[_Word], names: list[_Name]) -> list[Link]:
+    """杭州康宁医药, 位于上海的蔚蓝生物: the place locates the organisation and takes no other part."""
+    links = []
+    for place, organisation in zip(names, names[1:]):
+        between = [w.text for w in words[place.end : organisation.first]]
+        if place.type != "Location" or organisation.type != "Organization" or place.pronoun:
+            continue
+        if between not in ([], ["的"]):
+            continue
+        links.append(Link(organisation.name, place.name, "LOCATED_IN"))
+        place.modifier = True
+        for index in range(place.first, organisation.first):
+            words[index] = _Word(words[index].text, _SKIPPED)
+    return links
+
+
+_NAMING = "naming"  # the flag of 名叫/叫做: neither a verb nor a clause break
+
+
+def _with_names_introduced(words: list[_Word]) -> list[_Word]:
+    """ "一家机器人公司，名叫优创科技": one clause, whose naming word the edge reader passes over."""
+    kept: list[_Word] = []
+    for index, word in enumerate(words):
+        following = words[index + 1].text if index + 1 < len(words) else ""
+        if word.text in _CLAUSE_BREAKS and following in cw.NAMING_WORDS:
+            continue
+        kept.append(_Word(word.text, _NAMING) if word.text in cw.NAMING_WORDS else word)
+    return kept
+
+
+def _names(words: list[_Word], speaker: str | None, organization: str | None) -> list[_Name]:
     names: list[_Name] = []
     index = 0
     while index < len(words):
+        if index > 0 and words[index - 1].flag == _NAMING and (introduced := _introduced(words, index)):
+            names.append(introduced)
+            index = introduced.end
+            continue
+        if organization and words[index].text in cw.ORG_NOUNS and _opens_clause(words, index):
+            # 公司位于南山区: the organisation named last.
+            names.append(_Name(index, index + 1, organization, "Organization", UNKNOWN))
+            index += 1
+            continue
         org_end = _organisation_end(words, index)
         if org_end is not None and index > 0 and _QUANTIFIED.match(words[index - 1].text):
             index = org_end  # 一家德国公司, "a German company": names nobody
             continue
+        if (
+            org_end is not None
+            and words[index].flag == "ns"
+            and org_end - index >= 3
+            and not _registered(words, org_end)
+        ):
+            # 杭州康宁医药: a place, then the organisation's own name (located there, see _placed_organisations);
+            # a registered name keeps its city (北京云图科技有限公司).
+            names.append(_Name(index, index + 1, words[index].text, "Location", DEFINITE))
+            index += 1
         if org_end is not None:
             found: _Name | None = _Name(
                 index, org_end, "".join(w.text for w in words[index:org_end]), "Organization", DEFINITE
@@ -120,12 +201,55 @@ def _names(words: list[_Word], speaker: str | None) -> list[_Name]:
         if found is None:
             index += 1
             continue
-        names.append(found)
-        index = found.end
+        names.append(_bought(words, found))
+        index = names[-1].end
     return names
 
 
+def _registered(words: list[_Word], end: int) -> bool:
+    return any(words[i].text in _LEGAL_FORMS or "有限" in words[i].text for i in range(max(0, end - 2), end))
+
+
+def _introduced(words: list[_Word], index: int) -> _Name | None:
+    """The name after 名叫/叫做: nouns up to 的 or a break; an organisation when it ends like one,
+    or when what it names is (一家公司，名叫…, 叫做…的公司)."""
+    end = index
+    while end < min(index + 4, len(words)) and words[end].flag.startswith(("n", "eng", "j", "l")):
+        if words[end].text in cw.ORG_NOUNS and end > index:
+            break
+        end += 1
+    if end == index:
+        return None
+    name = "".join(w.text for w in words[index:end])
+    described = [w.text for w in words[max(0, index - 3) : index - 1]] + [w.text for w in words[end : end + 2]]
+    if name.endswith(ORG_SUFFIXES) or any(w in cw.ORG_NOUNS or w.endswith(ORG_SUFFIXES) for w in described):
+        return _Name(index, end, name, "Organization", DEFINITE)
+    return _Name(index, end, name, GENERIC_TYPE, UNKNOWN)
+
+
+def _opens_clause(words: list[_Word], index: int) -> bool:
+    return index == 0 or words[index - 1].text in _CLAUSE_BREAKS or words[index - 1].flag in ("t", "m", "r")
+
+
+def _bought(words: list[_Word], found: _Name) -> _Name:
+    """收购了摩拜单车: what is bought, invested in or joined is an organisation, with the nouns after it."""
+    at = found.first - 1
+    while at >= 0 and words[at].flag == "ul":  # 了
+        at -= 1
+    if at < 0 or VERB_EDGES.get(words[at].text) not in ("ACQUIRED", "INVESTED_IN", "JOINED"):
+        return found
+    if found.type not in ("Location", GENERIC_TYPE) or found.strength > DEFINITE:
+        return found
+    end = found.end
+    while end < min(found.end + 2, len(words)) and words[end].flag == "n":
+        end += 1
+    name = "".join(w.text for w in words[found.first : end])
+    return _Name(found.first, end, name, "Organization", CONTEXT)
+
+
 def _name_at(word: _Word, index: int, speaker: str | None) -> _Name | None:
+    if word.text in cw.KIN_WORDS:  # jieba tags 哥哥 as a place
+        return None
     if word.text in _PRONOUNS:
         return _Name(index, index + 1, word.text, "Person", UNKNOWN, pronoun=True)
     if word.text == "我" and speaker:  # in a conversation, "I" is the speaker
@@ -219,7 +343,8 @@ def _subject(
     first = clause[0]
     start = _clause_start(words, first.first)
     introduced = any(_is_verb(w) or w.flag == "p" for w in words[start : first.first])
-    if not first.pronoun and not introduced:
+    headed = first.first > 0 and words[first.first - 1].text == "的" and first.type != "Location"
+    if not first.pronoun and (not introduced or headed):  # 总部位于上海的蔚蓝生物宣布: the head noun
         return first, True
     if not first.pronoun and sentence_subject is not None:
         return _Name(start, start, sentence_subject.name, sentence_subject.type, UNKNOWN), False
@@ -262,12 +387,20 @@ def _clause_links(
         source, target = previous, current
         if attributes.pop("reverse", None):
             source, target = current, previous
-        elif subject is not None and previous[0] is not subject and _needs_person(name, previous[-1]):
-            source = [subject]  # 从南京搬到了上海: it is the subject who moved, not 南京
+        elif (
+            subject is not None
+            and previous[0] is not subject
+            and (_needs_person(name, previous[-1]) or _introduced_by_preposition(words, previous[0]))
+        ):
+            source = [subject]  # 从南京搬到了上海, 在深圳创立了…: the subject moved and founded, not the place
         links += [
             Link(a.name, b.name, name, valid_at, dict(attributes)) for a in source for b in target if a.name != b.name
         ]
     return links
+
+
+def _introduced_by_preposition(words: list[_Word], name: _Name) -> bool:
+    return name.first > 0 and words[name.first - 1].flag == "p"
 
 
 def _needs_person(edge: str, name: _Name) -> bool:
@@ -296,7 +429,7 @@ def _groups(names: list[_Name], words: list[_Word]) -> list[list[_Name]]:
 
 
 def _edge(words: list[_Word], gap_start: int, target: _Name, target_end: int) -> tuple[str, dict[str, str]] | None:
-    between = words[gap_start : target.first]
+    between = _after_reporting([w for w in words[gap_start : target.first] if w.flag != _SKIPPED])
     if len(between) > _MAX_GAP or any(w.text in _NEGATIONS for w in between):
         return None
     edge = _edge_in(between, words, target, target_end)
@@ -305,15 +438,25 @@ def _edge(words: list[_Word], gap_start: int, target: _Name, target_end: int) ->
     return edge
 
 
+def _after_reporting(between: list[_Word]) -> list[_Word]:
+    """李强说他在蓝海数据工作: what follows 说 + 他 is the fact, and he is its subject."""
+    for index in range(len(between) - 1, 0, -1):
+        if between[index - 1].text in cw.REPORTING_VERBS and between[index].text in _PRONOUNS | {"自己"}:
+            return between[index + 1 :]
+    return between
+
+
 def _edge_in(
     between: list[_Word], words: list[_Word], target: _Name, target_end: int
 ) -> tuple[str, dict[str, str]] | None:
     texts = [w.text for w in between]
     if pattern := _pattern_edge(texts, words, target, target_end):
         return pattern if pattern[0] else None
+    if place := _place_verb_edge(between, words, target, target_end):
+        return place  # 在北京大学工作, 去了拼多多做运营
     verbs = [w for w in between if _is_verb(w)]
     if not verbs:
-        return _place_verb_edge(between, words, target, target_end)
+        return None
     mapped = [w for w in verbs if w.text in VERB_EDGES]
     if mapped:
         if _modifies_a_noun(words, target_end):
@@ -338,10 +481,21 @@ def _pattern_edge(
         return (VERB_EDGES[verb], {"reverse": "yes"}) if verb else None
     if texts and texts[-1] == cw.MOVE_FROM and any(VERB_EDGES.get(w) == "MOVED_TO" for w in after):
         return "MOVED_FROM", {}  # 从南京搬到了上海
+    if texts and texts[-1] == cw.MOVE_FROM and any(w in cw.LEAVE_WORDS for w in after[:2]):
+        return ("WORKED_AT" if target.type == "Organization" else "MOVED_FROM"), {}  # 从京东离职
+    if texts and texts[-1] == "对" and after[:1] == ["的"] and len(after) > 1 and after[1] in VERB_EDGES:
+        return VERB_EDGES[after[1]], {}  # 完成对康宁医药的收购
+    if any(t in cw.APPOINTING_WORDS for t in texts) and after[:1] == ["为"] and target.type in ("Person", GENERIC_TYPE):
+        role = "".join(after[1:3])  # 任命王建国为首席执行官: he works for the one appointing him
+        name = "CEO_OF" if any(t in role for t in cw.CEO_TITLES) else "WORKS_AT"
+        return name, {"reverse": "yes", "role": role}
     if texts and texts[-1] == cw.REPORT_TO[0] and any(w in cw.REPORT_TO[1] for w in after):
         return "REPORTS_TO", {}  # 向刘总汇报
     if "是" in texts and any(t in cw.SPOUSE_WORDS for t in texts) and target.type in ("Person", GENERIC_TYPE):
         return "MARRIED_TO", {}  # 他的妻子是张瑛
+    if texts and texts[-1] in cw.KIN_WORDS and texts[:-1] in ([], ["的"]) and target.type in ("Person", GENERIC_TYPE):
+        kin = cw.KIN_WORDS[texts[-1]]  # 她的丈夫李明, 我女儿小美
+        return (kin[1:], {"reverse": "yes"}) if kin.startswith("~") else (kin, {})
     if any(t in cw.HOMETOWN_WORDS for t in texts) and target.type == "Location":
         return "COMES_FROM", {}  # 她老家在西安
     if any(t in cw.TITLE_VERBS for t in texts):
@@ -361,11 +515,19 @@ def _place_verb_edge(
     between: list[_Word], words: list[_Word], target: _Name, target_end: int
 ) -> tuple[str, dict[str, str]] | None:
     """张伟在北京大学工作: the preposition before the name, the verb after it."""
-    if not between or any(w.text not in _LOCATIVES and w.flag not in ("m", "t", "d", "x", "f") for w in between):
+    if not between or any(
+        w.text not in _LOCATIVES and w.flag not in ("m", "t", "d", "x", "f", "ul", _NAMING, _SKIPPED) for w in between
+    ):
         return None
+    if target_end + 1 < len(words) and words[target_end].text == "的" and words[target_end + 1].text in cw.ORG_NOUNS:
+        target_end += 2  # 在一家叫做蓝海数据的公司做数据分析
     after = words[target_end : target_end + 2]
     verb = next((w.text for w in after if w.text in PLACE_VERBS), None)
-    return (_located(PLACE_VERBS[verb], target), {}) if verb else None
+    if verb:
+        return _located(PLACE_VERBS[verb], target), {}
+    if after and after[0].text in cw.POST_VERBS and target.type == "Organization":
+        return "WORKS_AT", {}  # 在网易公司担任技术总监, 在四川大学当老师
+    return None
 
 
 def _located(edge: str, target: _Name) -> str:

@@ -35,7 +35,22 @@ ORG_SUFFIXES = (
     "影业",
     "食品",
     "能源",
+    "生物",
+    "医药",
+    "网络",
+    "信息",
+    "控股",
+    "资本",
+    "咨询",
+    "教育",
 )
+# Said after an organisation suffix in one jieba word: 公司总裁, 公司总部.
+AFTER_SUFFIX = frozenset("总裁 副总裁 董事长 总经理 经理 总监 创始人 总部 员工 高管 首席执行官 CEO".split())
+# 任命王建国为首席执行官: the organisation appointing someone employs them.
+APPOINTING_WORDS = frozenset("任命 聘任 聘请 委任 提名 聘用".split())
+CEO_TITLES = ("首席执行官", "CEO", "总裁")
+# 从京东离职: leaving an employer.
+LEAVE_WORDS = frozenset("离职 辞职 跳槽 退休 离开".split())
 # Well-known organisations; jieba splits or mistags many of them (字节 + 跳动, 华为 nr, 百度 n),
 # so they are also added to its dictionary as organisation names.
 KNOWN_ORGANIZATIONS = frozenset(
@@ -76,6 +91,25 @@ PLACE_VERBS = {
     **dict.fromkeys(("出生",), "BORN_IN"),
 }  # fmt: skip
 
+# "在网易公司担任技术总监", "在腾讯做产品", "在四川大学当老师": a post held at an organisation.
+POST_VERBS = frozenset("担任 出任 兼任 做 当 干".split())
+# 说/表示 + 他: the clause after them states the fact, about the one who said it.
+REPORTING_VERBS = frozenset("说 表示 称 透露 介绍 提到 告诉 说道".split())
+# "一家机器人公司，名叫优创科技": the name of the thing just described.
+NAMING_WORDS = frozenset("名叫 叫做 名为 取名 取名为 名字叫".split())
+# Nouns for an organisation in general: "叫做蓝海数据的公司", and, opening a clause, "公司位于南山区".
+ORG_NOUNS = frozenset(
+    "公司 该公司 这家公司 那家公司 企业 该企业 集团 该集团 机构 单位 工厂 学校 该校 公司总部 总部".split()
+)
+# "她的丈夫李明", "我的女儿小美": the relation between the possessor and the name ("~": the name is its source).
+KIN_WORDS = {
+    **dict.fromkeys("丈夫 妻子 老婆 老公 太太 夫人 爱人 未婚夫 未婚妻".split(), "MARRIED_TO"),
+    **dict.fromkeys("哥哥 姐姐 弟弟 妹妹 兄弟 姐妹".split(), "SIBLING_OF"),
+    **dict.fromkeys("儿子 女儿 孩子".split(), "PARENT_OF"),
+    **dict.fromkeys("父亲 母亲 爸爸 妈妈".split(), "~PARENT_OF"),
+    **dict.fromkeys("同事".split(), "COLLEAGUE_OF"),
+}  # fmt: skip
+
 # "现任联想集团董事长", "担任腾讯公司产品经理": holding a post at an organisation.
 TITLE_VERBS = frozenset("现任 担任 出任 任 兼任".split())
 # 是 <org> 的 <role>: these roles mean more than working there.
@@ -87,4 +121,4 @@ PASSIVE_AGENT = "由"  # 由张一鸣创办: the name after it did what the verb
 MOVE_FROM = "从"
 REPORT_TO = ("向", frozenset("汇报 报告 负责".split()))
 # Words that put the fact in the past: 她之前在京东工作, 王强原来住在杭州.
-PAST_MARKERS = frozenset("之前 以前 曾 曾经 原来 过去 早年".split())
+PAST_MARKERS = frozenset("之前 以前 此前 曾 曾经 原来 过去 早年".split())

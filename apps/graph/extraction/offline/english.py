@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from apps.graph.extraction.naming import upper_snake
+from apps.graph.extraction.naming import canonical_edge, fits, upper_snake
 from apps.graph.extraction.offline import lexicon as lx
 from apps.graph.extraction.offline.analysis import (
     CONTEXT,
@@ -34,6 +34,7 @@ from apps.graph.extraction.offline.english_refs import (
     based_in_links,
     clause_links,
     is_based,
+    kin_links,
     references,
     unverbed_links,
 )
@@ -57,6 +58,7 @@ class EnglishContext:
     person: str | None = None
     organization: str | None = None
     people: tuple[str, ...] = ()  # who "they" stands for: the people of the last sentence naming several
+    place: str | None = None  # what "moved there" stands for: the last place named
     # Names recognised although written in lower case (chat: "moved to berlin").
     lowercase_names: frozenset[str] = frozenset()
 
@@ -65,7 +67,8 @@ def analyse(sentence: str, context: EnglishContext) -> SentenceAnalysis:
     dates = find_dates(sentence)
     tokens = tokenize(sentence, dates)
     spans, links = _spans(sentence, tokens, context)
-    links += _links(spans, tokens, dates)
+    described, skipped = _descriptions(spans, tokens)
+    links += described + _links(spans, tokens, dates, skipped)
     for span in spans:
         if span.type == "Event" and dates:  # "the Global AI Summit ... on 2023-11-14"
             span.attributes.setdefault("date", dates[0].value.date().isoformat())
@@ -81,7 +84,22 @@ def capitalised_mid_sentence(sentences: Iterable[str]) -> frozenset[str]:
         for index, token in enumerate(tokens):
             if is_capitalised(token) and not _at_sentence_start(tokens, index):
                 seen.add(token.bare)
+            elif _opens_a_longer_name(tokens, index):
+                seen.add(token.bare)  # "Halden Stores opened ...": "Halden's" later is that name
     return frozenset(seen)
+
+
+def _opens_a_longer_name(tokens: list[Token], index: int) -> bool:
+    token = tokens[index]
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    return (
+        following is not None
+        and is_capitalised(token)
+        and is_capitalised(following)
+        and not token.possessive
+        and token.bare not in lx.SENTENCE_STARTERS
+        and not looks_like_verb(token.bare)
+    )
 
 
 # --- names -----------------------------------------------------------------------------
@@ -94,20 +112,24 @@ def _spans(sentence: str, tokens: list[Token], context: EnglishContext) -> tuple
         run_spans, run_links = _spans_in_run(sentence, tokens, first, end, context)
         spans += run_spans
         links += run_links
-    spans += references(tokens, context, [(s.first, s.end) for s in spans])
+    spans += references(tokens, context, spans)
     spans = sorted(spans, key=lambda s: s.first)
-    return spans, links + based_in_links(tokens, spans)
+    return spans, links + based_in_links(tokens, spans) + kin_links(tokens, spans, context)
 
 
 def _runs(tokens: list[Token], context: EnglishContext) -> Iterable[tuple[int, int]]:
     index = 0
     while index < len(tokens):
-        if not _name_word(tokens[index], context) or is_based(tokens[index]):
+        if context.speaker and _introduced_name(tokens, index):
+            yield index, index + 1
+            index += 1
+            continue
+        if not _name_word(tokens[index], context) or is_based(tokens[index]) or _not_a_name(tokens, index):
             index += 1
             continue
         end = index + 1
         while end < len(tokens) and not tokens[end - 1].possessive and not is_based(tokens[end]):
-            if _name_word(tokens[end], context):
+            if _name_word(tokens[end], context) and not _not_a_name(tokens, end):
                 end += 1
             elif joined := _joiner_length(tokens, end):
                 end += joined
@@ -119,6 +141,38 @@ def _runs(tokens: list[Token], context: EnglishContext) -> Iterable[tuple[int, i
 
 def _name_word(token: Token, context: EnglishContext) -> bool:
     return is_capitalised(token) or (token.kind == "word" and token.lower in context.lowercase_names)
+
+
+def _introduced_name(tokens: list[Token], index: int) -> bool:
+    """ "a startup called tinybird", "my old roommate jess": in a chat, a lower-case word after "called"/"named",
+    or after a word for a person close to the speaker, is a name unless it is a word of the sentence."""
+    token = tokens[index]
+    if index == 0 or token.kind != "word" or token.lower in lx.SENTENCE_STARTERS or "'" in token.text:
+        return False
+    before = tokens[index - 1].lower
+    if before in ("called", "named"):
+        return True
+    return (
+        before in lx.CLOSE_PEOPLE
+        and index > 1
+        and tokens[index - 2].lower in ("my", "our", "old", "best", "new", "older", "younger", "little", "big")
+        and token.lower not in lx.NOT_NAMES
+        and token.lower not in lx.ADVERBS
+        and token.lower not in lx.REPORTING_VERBS
+        and not looks_like_verb(token.lower)
+        and len(token.text) > 2
+    )
+
+
+def _not_a_name(tokens: list[Token], index: int) -> bool:
+    """Capitalised words that name nothing: "the Polish developer", "in May" (a month, not Ms May)."""
+    word = tokens[index].bare
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    alone = following is None or not is_capitalised(following)
+    if word in lx.DEMONYMS and alone:
+        return True
+    before = tokens[index - 1].lower if index > 0 else ""
+    return word in lx.MONTHS and alone and before in lx.DATE_PREPOSITIONS
 
 
 def _joiner_length(tokens: list[Token], at: int) -> int:
@@ -205,7 +259,8 @@ def _is_title(tokens: list[Token], index: int, end: int) -> bool:
 
 
 def _plain_span(sentence: str, tokens: list[Token], first: int, end: int, context: EnglishContext) -> _Span | None:
-    while end > first and not _name_word(tokens[end - 1], context):  # a dangling "&" or "van"
+    while end > first and not (_name_word(tokens[end - 1], context) or _introduced_name(tokens, end - 1)):
+        # a dangling "&" or "van"
         end -= 1
     if end == first:
         return None
@@ -252,6 +307,12 @@ def _classify(tokens: list[Token], first: int, end: int, name: str) -> tuple[str
         return "Person", GAZETTEER, {}
     if words[0] in lx.GIVEN_NAMES and len(words) <= 3:
         return "Person", GIVEN_NAME, {}
+    if before in ("called", "named") and before_that in lx.ORGANIZATION_REFERENCES:
+        return "Organization", CONTEXT, {}  # "a startup called Tinybird"
+    if before in lx.ORGANIZATION_REFERENCES:
+        return "Organization", CONTEXT, {}  # "robotics company Tessellate", "the carrier Northwind Air"
+    if before in lx.PERSON_NOUNS or before in lx.CLOSE_PEOPLE:
+        return "Person", CONTEXT, {}  # "the photographer Jonas Weber", "my roommate Jess"
     if before in lx.LOCATION_PREPOSITIONS or (before in ("to", "at") and before_that in lx.MOTION_VERBS):
         return "Location", CONTEXT, {}
     if before == "from" and before_that in lx.FROM_PLACE_WORDS:  # "moved from Prague", "she is from Kenya"
@@ -291,12 +352,13 @@ def _at_sentence_start(tokens: list[Token], index: int) -> bool:
 # --- edges ---------------------------------------------------------------------------
 
 
-def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan]) -> list[Link]:
-    groups = _groups(spans, tokens)
+def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan], skipped: frozenset[int]) -> list[Link]:
+    """`skipped`: positions of tokens the verb phrases between names leave out (see _descriptions)."""
+    groups = _groups([s for s in spans if not s.modifier], tokens)
     links: list[Link] = []
     # Of the sentence: whoever did the first thing; the first name, unless a preposition introduces it.
     subject: list[_Span] | None = None
-    if groups and not any(t.lower in lx.PREPOSITIONS for t in tokens[: groups[0][0].first]):
+    if groups and not _introduced(tokens, groups[0][0].first):
         subject = groups[0]
     aside_of: list[_Span] | None = None  # the name an open ", who ..." / ", CEO of ..." is about
     lead_date = _lead_date(dates, tokens, groups)
@@ -305,9 +367,15 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan]) -> li
         between = tokens[previous[-1].end : current[0].first]
         if not between:  # split from one run by a title; linked already
             continue
-        guess = edge_between(_words(between), source_type=previous[-1].type, target_type=current[0].type)
+        guess = edge_between(
+            _words([t for t in between if t.start not in skipped]),
+            source_type=previous[-1].type,
+            target_type=current[0].type,
+            travel=_about_travel(tokens, current[0].first),
+        )
         if guess is None:
             links += unverbed_links(previous, current, between, subject, links)
+            links += _titled_by_possessive(previous, current, between, tokens)
             continue
         if post := appointed(between, tokens, current):
             links += [Link(b.name, a.name, "WORKS_AT", None, {"role": post}) for a in previous for b in current]
@@ -321,6 +389,13 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan]) -> li
             source = subject
         elif guess.opens_aside:
             aside_of = previous
+        if (
+            not guess.reverse
+            and _cannot_do(guess.name, source, current)
+            and subject
+            and not _cannot_do(guess.name, subject, current)
+        ):
+            source = subject  # ", studied law at X": not the place just named, the sentence's subject
         subject = subject or source
         if guess.name.split("_")[0].lower() in _CORPORATE_TITLES or guess.name in ("WORKS_AT", "WORKED_AT"):
             at_least_organization(current)
@@ -334,6 +409,91 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan]) -> li
     return links
 
 
+def _introduced(tokens: list[Token], first: int) -> bool:
+    """A preposition before the first name makes it no subject ("In Berlin, ..."); one before a date does not
+    ("Since 2021 she ...")."""
+    return any(
+        t.lower in lx.PREPOSITIONS and not (i + 1 < first and (tokens[i + 1].in_date or tokens[i + 1].kind == "number"))
+        for i, t in enumerate(tokens[:first])
+    )
+
+
+def _descriptions(spans: list[_Span], tokens: list[Token]) -> tuple[list[Link], frozenset[int]]:
+    """Names that describe the next one rather than take part in the clause.
+
+    "MIT graduates Ayesha Khan and Ben Ortiz": they studied at MIT, and "founded
+    by" is theirs; "a fund in Lisbon called Atlantic Partners": the fund is in
+    Lisbon, and "runs" is about the fund. Returns the links these state and the
+    positions of the tokens the verb phrases between names leave out.
+    """
+    links: list[Link] = []
+    skipped: set[int] = set()
+    for index, (a, b) in enumerate(zip(spans, spans[1:])):
+        if a.reference or b.reference or a.modifier:
+            continue
+        between = tokens[a.end : b.first]
+        words = [t.lower for t in between]
+        if len(words) == 1 and words[0] in lx.AFFILIATION_NOUNS and a.type in ("Organization", GENERIC_TYPE):
+            people = _coordinated(spans, index + 1, tokens)
+            relation = lx.AFFILIATION_NOUNS[words[0]]
+            if a.first > 0 and tokens[a.first - 1].lower in ("former", "ex"):
+                relation = "WORKED_AT" if relation == "WORKS_AT" else relation
+            at_least_organization([a])
+            for person in people:
+                if person.strength < DEFINITE:
+                    person.type, person.strength = "Person", max(person.strength, CONTEXT)
+                links.append(Link(person.name, a.name, relation))
+        elif words in (["called"], ["named"]) and a.type == "Location" and a.first > 0:
+            preposition = tokens[a.first - 1]
+            if preposition.lower not in ("in", "at"):
+                continue
+            links.append(Link(b.name, a.name, "LOCATED_IN"))
+            if a.first > 1 and tokens[a.first - 2].lower in lx.ORGANIZATION_REFERENCES and b.strength < CONTEXT:
+                b.type, b.strength = "Organization", CONTEXT  # "a fund in Lisbon called ..."
+            skipped.add(preposition.start)
+        else:
+            continue
+        a.modifier = True
+        skipped.update(t.start for t in tokens[a.first : b.first])
+    return links, frozenset(skipped)
+
+
+def _coordinated(spans: list[_Span], index: int, tokens: list[Token]) -> list[_Span]:
+    """spans[index] and the names joined to it by "and" or commas."""
+    group = [spans[index]]
+    for following in spans[index + 1 :]:
+        if _coordination(tokens[group[-1].end : following.first]) is None:
+            break
+        group.append(following)
+    return group
+
+
+def _cannot_do(edge: str, source: list[_Span], target: list[_Span]) -> bool:
+    return not fits(canonical_edge(edge), source[0].type, target[0].type)
+
+
+def _about_travel(tokens: list[Token], before: int) -> bool:
+    """ "took a solo trip and took this pic in Spain": a trip earlier in the sentence makes "in X" a visit."""
+    return any(t.lower in lx.TRAVEL_WORDS for t in tokens[:before])
+
+
+def _titled_by_possessive(
+    previous: list[_Span], current: list[_Span], between: list[Token], tokens: list[Token]
+) -> list[Link]:
+    """ "Meridian's chief executive is Robert Hayes": the title of the possessor's."""
+    words = [t.lower for t in between]
+    owner = previous[-1]
+    if len(words) < 2 or words[-1] not in ("is", "was") or owner.type == "Person" or owner.reference:
+        return []
+    if not tokens[owner.end - 1].possessive:
+        return []
+    title = words[:-1]
+    if not all(w in lx.TITLE_WORDS for w in title) or current[0].type not in ("Person", GENERIC_TYPE):
+        return []
+    name = canonical_edge(upper_snake(" ".join(title)) + "_OF")
+    return [Link(person.name, owner.name, name) for person in current]
+
+
 def _groups(spans: list[_Span], tokens: list[Token]) -> list[list[_Span]]:
     """Coordinated names act together: "Alice and Bob founded Acme" -> both FOUNDED Acme.
 
@@ -344,7 +504,9 @@ def _groups(spans: list[_Span], tokens: list[Token]) -> list[list[_Span]]:
         return []
     # "Alice and Acme Corp" is rarely a list; "... in Paris, and Priya works ..." joins clauses.
     joins = [
-        "and"
+        None
+        if a.reference != b.reference and b.first >= a.end  # "worked for Acme, and she is": a new clause
+        else "and"
         if b.first < a.end  # "They": several names at one place
         else _coordination(tokens[a.end : b.first])
         if GENERIC_TYPE in (a.type, b.type) or a.type == b.type

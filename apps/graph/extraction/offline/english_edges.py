@@ -22,9 +22,13 @@ from apps.graph.extraction.offline.lexicon import (
     IRREGULAR_VERBS,
     JOB_WORDS,
     NEGATIONS,
+    ORGANIZATION_REFERENCES,
+    PERSON_NOUNS,
     PREPOSITIONS,
     RELATIVE_PRONOUNS,
     REPORTING_VERBS,
+    TITLE_WORDS,
+    TRAVEL_WORDS,
     VERB_EDGES,
 )
 
@@ -36,7 +40,7 @@ _BREAKING_PUNCTUATION = frozenset(';:()[]{}"“”')
 _PREPOSITION_ALIASES = {"WORKS": {"for": "at"}, "WORKED": {"for": "at"}}
 _PAST = {"work": "worked", "live": "lived"}  # "used to work for" -> "worked for"
 _PARTICLES = frozenset({"up"})  # "grew up in" is GREW_UP_IN, not GREW_IN
-_TRAVEL_WORDS = frozenset({"trip", "vacation", "holiday", "visit", "flight", "journey"})
+_STUDY_WORDS = frozenset("masters master's phd doctorate degree bachelors bachelor's mba undergrad studies".split())
 _SUBJECT_PRONOUNS = frozenset({"it", "he", "she", "they", "we"})
 # "trained at X before moving to Y": the subject of the first verb moved.
 _SUBORDINATORS = frozenset({"before", "after", "while", "then"})
@@ -51,8 +55,11 @@ class EdgeGuess:
     attributes: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
-def edge_between(words: list[str], *, source_type: str, target_type: str) -> EdgeGuess | None:
-    """`words`: the lower-cased tokens between two names, dates and numbers removed."""
+def edge_between(words: list[str], *, source_type: str, target_type: str, travel: bool = False) -> EdgeGuess | None:
+    """`words`: the lower-cased tokens between two names, dates and numbers removed.
+
+    `travel`: the sentence is about a trip, so "took this pic in X" is a visit.
+    """
     if not words or any(w in NEGATIONS or w.endswith("n't") for w in words):
         return None
     if any(w in _BREAKING_PUNCTUATION for w in words):
@@ -68,11 +75,11 @@ def edge_between(words: list[str], *, source_type: str, target_type: str) -> Edg
     words, new_clause = _after_last_coordinator(words)
     words, purpose = _after_purpose(words)
     new_clause = new_clause or purpose
-    phrase, had_copula = _content_words(words)
+    phrase, had_copula = _content_words(_without_description(words))
     if not phrase:
         return None
     guess = (
-        _special_edge(phrase, had_copula, target_type)
+        _special_edge(phrase, had_copula, target_type, travel and source_type != "Location")
         or _verb_edge(phrase, had_copula)
         or _role_edge(phrase, had_copula or starts_aside, source_type, target_type)
         or (_verb_edge(_from_first_verb(phrase), had_copula) if starts_aside else None)
@@ -118,7 +125,7 @@ def _from_first_verb(phrase: list[str]) -> list[str]:
     return phrase[index:] if index is not None and index <= 3 else []
 
 
-def _special_edge(phrase: list[str], had_copula: bool, target_type: str) -> EdgeGuess | None:
+def _special_edge(phrase: list[str], had_copula: bool, target_type: str, travel: bool) -> EdgeGuess | None:
     """Phrases whose verb alone would mislead: "joined us from X", "raised $5m from X", "a trip to X"."""
     last = phrase[-1]
     if last == "of" and any(w in ("acquisition", "purchase", "takeover") for w in phrase):
@@ -130,13 +137,33 @@ def _special_edge(phrase: list[str], had_copula: bool, target_type: str) -> Edge
     if last in ("at", "for") and any(w in JOB_WORDS for w in phrase[:-1]) and target_type != "Location":
         left = phrase[0] in ("lost", "left", "quit")  # "lost my job at X": a past employer
         return EdgeGuess(name="WORKED_AT" if left else "WORKS_AT")  # "got a job at X", "my manager at X"
-    if target_type == "Location" and last in ("to", "in") and any(w in _TRAVEL_WORDS for w in phrase):
+    if target_type == "Location" and last in ("to", "in") and (travel or any(w in TRAVEL_WORDS for w in phrase)):
         return EdgeGuess(name="VISITED")
+    if phrase[0] == "spent" and last == "in" and target_type == "Location":
+        # "spent two weeks in Portugal" is a visit, "spent ten years in Oslo" a home.
+        return EdgeGuess(name="LIVED_IN" if any(w in ("years", "decade", "decades") for w in phrase) else "VISITED")
+    if last == "at" and any(w in _STUDY_WORDS for w in phrase) and target_type != "Location":
+        return EdgeGuess(name="STUDIED_AT")  # "starting my masters at X", "did her phd at X"
     if target_type == "Location" and had_copula and phrase == ["to"]:
         return EdgeGuess(name="VISITED")  # "I've been to Paris"
     if phrase[0] in ("host", "hosts", "hosted", "hosting") and len(phrase) <= 2:
         return EdgeGuess(name="LOCATED_IN", reverse=True)  # "Lyon will host the Forum"
     return None
+
+
+_DESCRIPTIONS = ORGANIZATION_REFERENCES | PERSON_NOUNS | TITLE_WORDS
+
+
+def _without_description(words: list[str]) -> list[str]:
+    """ "bought the snack maker", "is led by chief executive": the description of the next name is not the verb's."""
+    if len(words) < 2 or words[-1] not in _DESCRIPTIONS:
+        return words
+    end = len(words)
+    while end > 1 and len(words) - end < 3 and words[end - 1] not in PREPOSITIONS and words[end - 1] not in DETERMINERS:
+        if looks_like_verb(words[end - 1]) or words[end - 1] in COPULAS:
+            break
+        end -= 1
+    return words[:end]
 
 
 def _drop_leading_commas(words: list[str]) -> list[str]:

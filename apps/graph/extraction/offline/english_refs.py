@@ -34,6 +34,7 @@ class Span:
     strength: int
     attributes: dict[str, Any] = field(default_factory=dict)
     reference: bool = False  # a pronoun or "the company" standing for a name already known
+    modifier: bool = False  # "Berlin" in "Berlin-based Acme": describes the next name, takes no part in clauses
 
 
 def is_based(token: Token) -> bool:
@@ -41,16 +42,16 @@ def is_based(token: Token) -> bool:
     return bool(_BASED.match(token.text))
 
 
-def references(tokens: list[Token], context: Any, occupied: list[tuple[int, int]]) -> list[Span]:
+def references(tokens: list[Token], context: Any, named: list[Span]) -> list[Span]:
     """Spans for the words that stand for a known name, and for "Berlin" in "Berlin-based"."""
-    taken = {i for first, end in occupied for i in range(first, end)}
+    taken = {i for span in named for i in range(span.first, span.end)}
     spans: list[Span] = []
     for index, token in enumerate(tokens):
         if index in taken:
             continue
         lower = token.lower
         if match := _BASED.match(token.text):
-            spans.append(Span(index, index + 1, match.group("place"), "Location", CONTEXT, {"based": True}))
+            spans.append(Span(index, index + 1, match.group("place"), "Location", CONTEXT, modifier=True))
         elif context.speaker and index == 0 and _starts_without_subject(tokens):
             # "Took a trip to Rome last week": a chat turn's subject-less sentence is the speaker's.
             spans.append(Span(0, 0, context.speaker, "Person", FORMAT, reference=True))
@@ -58,13 +59,21 @@ def references(tokens: list[Token], context: Any, occupied: list[tuple[int, int]
                 spans.append(Span(index, index + 1, context.speaker, "Person", FORMAT, reference=True))
         elif context.speaker and (token.text in _FIRST_PERSON or _my_job(tokens, index)):
             spans.append(Span(index, index + 1, context.speaker, "Person", FORMAT, reference=True))
+        elif lower == "there" and context.place and index > 0 and tokens[index - 1].lower in lx.THERE_VERBS:
+            spans.append(Span(index, index + 1, context.place, "Location", UNKNOWN, reference=True))
         elif lower == "they" and context.people:
             spans += [Span(index, index + 1, name, "Person", UNKNOWN, reference=True) for name in context.people]
         elif lower in lx.PERSON_PRONOUNS and context.person:
             spans.append(Span(index, index + 1, context.person, "Person", UNKNOWN, reference=True))
-        elif context.organization and _organization_reference(tokens, index):
-            end = index + 2 if lower == "the" else index + 1
-            spans.append(Span(index, end, context.organization, "Organization", UNKNOWN, reference=True))
+        elif (end := _organization_reference(tokens, index)) and not _appositive(tokens, index, end, named):
+            # The last organisation named before it, in this sentence or an earlier one
+            # (a name of unknown kind that "the retail chain" stands for is an organisation).
+            earlier = [s for s in named if s.end <= index and s.type in ("Organization", "Entity")]
+            if earlier:
+                at_least_organization(earlier[-1:])
+            organization = earlier[-1].name if earlier else context.organization
+            if organization:
+                spans.append(Span(index, end, organization, "Organization", UNKNOWN, reference=True))
     return spans
 
 
@@ -81,32 +90,95 @@ def _my_job(tokens: list[Token], index: int) -> bool:
     return tokens[index].lower == "my" and index + 1 < len(tokens) and tokens[index + 1].lower in lx.JOB_WORDS
 
 
-def _organization_reference(tokens: list[Token], index: int) -> bool:
+def _appositive(tokens: list[Token], first: int, end: int, named: list[Span]) -> bool:
+    """ "the snack maker Crunchy Co", "Orbital Systems, the satellite maker": it describes a name, not refers."""
+    starts = {span.first for span in named}
+    ends = {span.end for span in named}
+    return end in starts or (first > 0 and tokens[first - 1].text == "," and first - 1 in ends)
+
+
+def _organization_reference(tokens: list[Token], index: int) -> int:
+    """Where "the company" / "the hospital chain" / a sentence-opening "It" ends; 0 if none starts here."""
     word = tokens[index].lower
     if word == "the":
-        return index + 1 < len(tokens) and tokens[index + 1].lower in lx.ORGANIZATION_REFERENCES
+        # "the company", "the hospital chain": a lower-case modifier or two, then the noun.
+        for end in range(index + 1, min(index + 4, len(tokens))):
+            if tokens[end].lower in lx.ORGANIZATION_REFERENCES:
+                return end + 1
+            if tokens[end].kind != "word" or tokens[end].text != tokens[end].lower:
+                return 0
+        return 0
     # "It"/"Its" opening a sentence after one about a company; elsewhere too often a thing.
-    return word in ("it", "its") and index == 0
+    return index + 1 if word in ("it", "its") and index == 0 else 0
 
 
 def based_in_links(tokens: list[Token], spans: list[Span]) -> list[Link]:
     """ "Berlin-based Solaris Bank": the next name is located in Berlin."""
     links = []
     for place, following in zip(spans, spans[1:]):
-        if place.attributes.get("based") and not following.reference and following.type != "Location":
+        if place.modifier and not following.reference and following.type != "Location":
             links.append(Link(following.name, place.name, "LOCATED_IN"))
-    for span in spans:
-        span.attributes.pop("based", None)
     return links
+
+
+def kin_links(tokens: list[Token], spans: list[Span], context: Any) -> list[Link]:
+    """ "my sister Beth", "with her husband, Erik", "Alice's son Tom", "my home country, Sweden".
+
+    The possessor is the speaker for "my"/"our" in a chat, the person named
+    last before the phrase (or in an earlier sentence) for "his"/"her", the
+    name itself for "Alice's".
+    """
+    links = []
+    for span in spans:
+        if span.reference or span.modifier:
+            continue
+        at = span.first - 1
+        if at >= 0 and tokens[at].text == ",":
+            at -= 1
+        if at < 1 or (relation := lx.KIN_WORDS.get(tokens[at].lower)) is None:
+            continue
+        if span.type not in (lx.KIN_TARGET_TYPES[relation], "Entity"):
+            continue
+        owner_at = at - 1
+        while owner_at >= 0 and tokens[owner_at].lower in lx.KIN_MODIFIERS:
+            owner_at -= 1
+        owner = _possessor(tokens, owner_at, spans, span, context)
+        if owner is None or owner == span.name:
+            continue
+        if lx.KIN_TARGET_TYPES[relation] == "Person":
+            span.type, span.strength = "Person", max(span.strength, CONTEXT)
+        reverse = relation.startswith("~")  # "my mother X": X is the parent
+        name = relation.lstrip("~")
+        links.append(Link(span.name, owner, name) if reverse else Link(owner, span.name, name))
+    return links
+
+
+def _possessor(tokens: list[Token], at: int, spans: list[Span], kin: Span, context: Any) -> str | None:
+    if at < 0:
+        return None
+    word = tokens[at].lower
+    if word in ("my", "our"):
+        return context.speaker
+    if word in ("his", "her"):
+        before = [s for s in spans if s.end <= at and s.type in ("Person", "Entity") and s is not kin]
+        if not before:
+            return context.person
+        if before[-1].strength < CONTEXT:  # "Tariq Aziz lives ... with his wife": Tariq is a person
+            before[-1].type, before[-1].strength = "Person", CONTEXT
+        return before[-1].name
+    if tokens[at].possessive:
+        owner = next((s for s in spans if s.end == at + 1 and not s.reference), None)
+        return owner.name if owner is not None and owner.type in ("Person", "Entity") else None
+    return None
 
 
 def clause_links(groups: list[list[Span]], tokens: list[Token], edge_between: Any) -> list[Link]:
     """An opening phrase is about the subject after its comma.
 
-    "Born in Manchester, he ...", "After studying law at X, she joined ...",
+    "Born in Manchester, he ...", "A native of Manila, he ...", "After studying law at X, she joined ...",
     "Before joining Stripe as head of risk, Lena ...".
     """
-    if len(groups) < 2 or len(tokens) < 3 or groups[1][0].type != "Person":
+    if len(groups) < 2 or len(tokens) < 3 or groups[1][0].type not in ("Person", "Entity"):
         return []
     words = [t.lower for t in tokens[: groups[0][0].first]]
     between = [t.lower for t in tokens[groups[0][-1].end : groups[1][0].first]]
@@ -115,6 +187,8 @@ def clause_links(groups: list[list[Span]], tokens: list[Token], edge_between: An
     if words in (["born", "in"], ["raised", "in"]):
         name = "BORN_IN" if words[0] == "born" else "LIVES_IN"
         return [Link(person.name, place.name, name) for person in groups[1] for place in groups[0]]
+    if words in (["a", "native", "of"], ["native", "of"], ["originally", "from"]):
+        return [Link(person.name, place.name, "COMES_FROM") for person in groups[1] for place in groups[0]]
     if not words or words[0] not in ("after", "before", "while", "since", "having"):
         return []
     guess = edge_between(words[1:], source_type="Person", target_type=groups[0][0].type)
@@ -142,7 +216,8 @@ def appointed(between: list[Token], tokens: list[Token], current: list[Span]) ->
 def unverbed_links(
     previous: list[Span], current: list[Span], between: list[Token], subject: list[Span] | None, links: list[Link]
 ) -> list[Link]:
-    """Facts stated without a verb: "Jane Doe (Acme)", "with her husband, Sean", "from Prague to Chicago"."""
+    """Facts stated without a verb: "Jane Doe (Acme)", "with her husband, Sean", "from Prague to Chicago",
+    "joined Acme from Globex"."""
     words = [t.lower for t in between]
     if words == ["("] and all(s.type == "Person" for s in previous) and current[0].type not in ("Person", "Location"):
         at_least_organization(current)
@@ -158,6 +233,18 @@ def unverbed_links(
     if words == ["to"]:
         moved = [link for link in links if link.name == "MOVED_FROM" and link.target == previous[-1].name]
         return [Link(link.source, b.name, "MOVED_TO", link.valid_at) for link in moved for b in current]
+    if words == ["at"] and previous[-1].type == "Location" and current[0].type not in ("Person", "Location"):
+        # "works in Zurich at Google": where the work is.
+        working = [link for link in links if link.name == "WORKS_IN" and link.target == previous[-1].name]
+        if working:
+            at_least_organization(current)
+        return [Link(link.source, b.name, "WORKS_AT") for link in working for b in current]
+    if words == ["from"] and current[0].type not in ("Person", "Location"):
+        # "joined Fabrik Labs from IDEO": where they worked before.
+        joined = [link for link in links if link.name in ("JOINED", "WORKS_AT") and link.target == previous[-1].name]
+        if joined:
+            at_least_organization(current)
+        return [Link(link.source, b.name, "WORKED_AT") for link in joined for b in current]
     return []
 
 

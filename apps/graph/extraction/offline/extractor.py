@@ -92,7 +92,7 @@ def _analyse_segment(
         first = part.sentences[0] if part.sentences else ""
         yield SentenceAnalysis(f"{segment.speaker}: {first}", [Mention(segment.speaker, "Person", FORMAT)]), topics
     context = replace(topics, capitalised_mid_sentence=capitalised, speaker=segment.speaker, lowercase_names=lowercase)
-    topic: str | None = None  # not the speaker: 他 is someone else; 我 is handled as the speaker
+    topic = chinese.Topic()  # not the speaker: 他 is someone else; 我 is handled as the speaker
     for sentence in part.sentences:
         if part.chinese:
             analysis, topic = chinese.analyse(sentence, speaker=segment.speaker, topic=topic)
@@ -107,13 +107,15 @@ def _analyse_segment(
 def _with_topics(
     context: english.EnglishContext, analysis: SentenceAnalysis, speaker: str | None
 ) -> english.EnglishContext:
-    """The person and organisation the next sentence's "he", "she" or "the company" stand for."""
+    """The person, organisation and place the next sentence's "he", "she", "the company" or "there" stand for."""
     people = [m.name for m in analysis.mentions if m.type == "Person" and m.name != speaker]
     organization = next((m.name for m in analysis.mentions if m.type == "Organization"), None)
+    places = [m.name for m in analysis.mentions if m.type == "Location"]
     return replace(
         context,
         person=people[0] if people else context.person,
         organization=organization or context.organization,
+        place=places[-1] if places else context.place,
         people=tuple(dict.fromkeys(people)) if len(set(people)) > 1 else context.people,
     )
 
@@ -141,8 +143,11 @@ def _assemble(analyses: list[SentenceAnalysis], schema: SchemaSpec) -> Extractio
     entities = _entities(analyses)
     aliases = _aliases(entities)
     for alias, full in aliases.items():
-        for key, value in entities.pop(alias).attributes.items():
+        short = entities.pop(alias)
+        for key, value in short.attributes.items():
             entities[full].attributes.setdefault(key, value)
+        if entities[full].type == GENERIC_TYPE:  # "Halden's chief executive": Halden Stores is an organisation
+            entities[full].type = short.type
     relationships = _relationships(analyses, aliases, set(entities))
     relationships, types = _typed(relationships, {e.name: e.type for e in entities.values()})
     for entity in entities.values():
@@ -190,7 +195,7 @@ def _aliases(entities: dict[str, _Entity]) -> dict[str, str]:
         if entity.type == "Person":
             candidates[words[0]].add(entity.name)
             candidates[words[-1]].add(entity.name)
-        elif entity.type == "Organization":
+        elif entity.type in ("Organization", GENERIC_TYPE):
             candidates[words[0]].add(entity.name)
     aliases = {}
     for short, fulls in candidates.items():
@@ -232,6 +237,10 @@ def _typed(
     for relationship in named:
         if relationship.name == "LOCATED_IN" and types[relationship.source] == "Person":
             relationship = replace(relationship, name="LIVES_IN")
+        if relationship.name == "LEFT" and types[relationship.source] in ("Person", GENERIC_TYPE):
+            # "left Zendesk": a past employer; "left Berlin": a former home.
+            left = {"Organization": "WORKED_AT", "Location": "MOVED_FROM"}.get(types[relationship.target])
+            relationship = replace(relationship, name=left) if left else relationship
         if fits(relationship.name, types[relationship.source], types[relationship.target]):
             kept.setdefault((relationship.source, relationship.name, relationship.target), relationship)
     return list(kept.values()), types

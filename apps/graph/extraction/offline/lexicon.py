@@ -203,6 +203,28 @@ GIVEN_NAMES |= _words(
 # First names that are also everyday words: a lower-case one in a chat is not a name.
 COMMON_WORD_NAMES = _words("will mark may june april grace joy hope faith rose lily bill pat sue art ray dawn")
 
+# Adjectives of nationality or region: capitalised, but no name on their own ("the Polish developer").
+DEMONYMS = _words(
+    """
+    american british english scottish welsh irish french german dutch belgian swiss austrian
+    italian spanish portuguese polish czech slovak hungarian romanian bulgarian greek turkish
+    russian ukrainian swedish norwegian danish finnish icelandic estonian latvian lithuanian
+    chinese japanese korean vietnamese thai indonesian malaysian filipino indian pakistani
+    bangladeshi iranian iraqi israeli saudi egyptian moroccan nigerian kenyan ghanaian
+    ethiopian african european asian canadian mexican brazilian argentine argentinian
+    chilean colombian peruvian australian zealander nordic scandinavian latin arab
+    western eastern northern southern
+    """
+)
+# "moved there", "lives there": "there" stands for the last place named.
+THERE_VERBS = _words(
+    "moved move moving moves live lives living lived work works working worked stay staying stayed went"
+)
+# Before a month, these make it a date: "in May", "since March", "last June".
+DATE_PREPOSITIONS = _words("in on since until till by before after during last next this early late mid from of")
+# A trip in the sentence makes "in X" a place visited.
+TRAVEL_WORDS = _words("trip vacation holiday visit flight journey honeymoon roadtrip")
+
 # Words before a name that make it a place: "in Berlin", "from Kenya".
 LOCATION_PREPOSITIONS = _words("in near across throughout outside inside within around")
 # "to"/"at" make a place only after movement: "moved to Berlin", but not "sold to Globex".
@@ -259,6 +281,9 @@ VERB_EDGES: dict[str, tuple[str, bool]] = {
     **dict.fromkeys(("studied", "studies", "study", "studying"), ("STUDIED", False)),
     **dict.fromkeys(("attended", "attends"), ("ATTENDED", True)),
     **dict.fromkeys(("graduated",), ("GRADUATED", False)),
+    # Leaving an employer makes it a past one, leaving a place a former home (extractor._typed).
+    **dict.fromkeys(("leave", "leaves", "leaving", "left", "quit", "quits"), ("LEFT", True)),
+    **dict.fromkeys(("trained",), ("TRAINED", False)),
 }  # fmt: skip
 
 # Verbs that -ed and the table above do not catch.
@@ -275,12 +300,55 @@ IRREGULAR_VERBS = _words(
 REPORTING_VERBS = _words("said says announced announces confirmed confirms reported reports stated added noted")
 # Subject pronouns that stand for the last person or organisation named.
 PERSON_PRONOUNS = _words("he she he'll she'll he's she's he'd she'd he’ll she’ll he’s she’s")
-ORGANIZATION_REFERENCES = _words("company firm startup business group maker bank")
+ORGANIZATION_REFERENCES = _words(
+    "company firm startup start-up business group maker bank chain retailer developer operator "
+    "carrier airline insurer lender manufacturer publisher brand conglomerate supplier provider fund"
+)
+# Before a name, these make it a person: "the photographer Jonas Weber".
+PERSON_NOUNS = _words(
+    "photographer engineer doctor nurse lawyer designer writer novelist artist painter teacher researcher "
+    "scientist journalist reporter author actor actress singer musician architect entrepreneur investor "
+    "banker economist analyst programmer physicist chemist biologist historian poet chef athlete player "
+    "coach director producer activist politician"
+)
+# "my roommate jess": in a chat, the lower-case word after these is a name (english._introduced_name)...
+CLOSE_PEOPLE = _words(
+    "roommate flatmate friend bestie cousin sister brother sis bro mom mum dad mother father wife husband "
+    "boyfriend girlfriend fiance fiancee partner colleague coworker boss manager neighbor neighbour son "
+    "daughter kid aunt uncle grandma grandpa niece nephew"
+)
+# ... unless it is one of these everyday words.
+NOT_NAMES = _words(
+    "just really finally also who that said says lives works is was has had got gets and but or with from "
+    "too again always never still here there today yesterday tomorrow lol haha omg"
+)
+# "MIT graduates Ayesha Khan", "Google engineer Ravi Shah": the organisation describes the people.
+AFFILIATION_NOUNS = {
+    **dict.fromkeys(("graduate", "graduates", "alumnus", "alumna", "alumni", "student", "students"), "STUDIED_AT"),
+    **dict.fromkeys(("engineer", "engineers", "employee", "employees", "researcher", "researchers", "executive", "executives", "staffer", "staffers"), "WORKS_AT"),
+}  # fmt: skip
 # Words of a title written before a comma and a name: "Its chief executive, Claire Dubois".
 TITLE_WORDS = TITLES | _words("chief executive officer founder co-founder director head president chairman")
 # "my job at X", "Alice's manager at X": the owner works there.
 JOB_WORDS = _words("job manager boss team office colleagues coworkers co-workers employer internship position role")
 SPOUSE_WORDS = _words("husband wife spouse")
+# "my sister Beth", "her husband, Erik": the relation between the possessor and the name;
+# "~" when the name is the relation's source ("my mother Ann": Ann is the parent).
+KIN_WORDS = {
+    **dict.fromkeys(("husband", "wife", "spouse", "fiance", "fiancé", "fiancee", "fiancée"), "MARRIED_TO"),
+    **dict.fromkeys(("brother", "sister", "sibling", "bro", "sis", "twin"), "SIBLING_OF"),
+    **dict.fromkeys(("son", "daughter", "child", "kid", "baby"), "PARENT_OF"),
+    **dict.fromkeys(("mother", "father", "mom", "mum", "dad", "mother-in-law", "father-in-law"), "~PARENT_OF"),
+    **dict.fromkeys(("colleague", "coworker", "co-worker", "teammate"), "COLLEAGUE_OF"),
+    **dict.fromkeys(("manager", "boss", "supervisor"), "REPORTS_TO"),
+    **dict.fromkeys(("hometown", "homeland", "country"), "COMES_FROM"),  # "my (home) country, Sweden"
+}  # fmt: skip
+KIN_TARGET_TYPES = {
+    "MARRIED_TO": "Person", "SIBLING_OF": "Person", "PARENT_OF": "Person", "~PARENT_OF": "Person",
+    "COLLEAGUE_OF": "Person", "REPORTS_TO": "Person", "COMES_FROM": "Location",
+}  # fmt: skip
+# Words between the possessive and the kin word: "my older sister", "her late husband", "my home country".
+KIN_MODIFIERS = _words("older younger elder little big baby late new twin oldest youngest eldest home native")
 
 # Names read even in lower case in a chat: known places and organisations, and
 # first names that are not also everyday words. Short or ambiguous ones are left out.
