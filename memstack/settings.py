@@ -225,6 +225,8 @@ HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN")
 SWEEPER_LATE_SECONDS = env_int("SWEEPER_LATE_SECONDS", max(3 * TASK_SWEEP_SECONDS, 120), minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "sweep-tasks": {"task": "memstack.sweep_tasks", "schedule": TASK_SWEEP_SECONDS},
+    # Memories in a trash longer than MEMORY_TRASH_DAYS are deleted forever.
+    "purge-memory-trash": {"task": "memstack.purge_memory_trash", "schedule": 60 * 60},
 }
 
 # Events are stored (for replay after a reconnect) and carried to every web
@@ -330,6 +332,8 @@ LOGGING = {
 # --- Memories and the knowledge graph ----------------------------------------
 
 MEMORY_MAX_CONTENT_CHARS = env_int("MEMORY_MAX_CONTENT_CHARS", 100_000, minimum=1)
+# How long a deleted memory stays restorable in its project's trash.
+MEMORY_TRASH_DAYS = env_int("MEMORY_TRASH_DAYS", 30, minimum=1)
 GRAPH_EXTRACTOR = env_choice("GRAPH_EXTRACTOR", "offline", ("offline", "llm"))
 LLM_BASE_URL = env_str("LLM_BASE_URL", "http://127.0.0.1:11434/v1")
 if not LLM_BASE_URL.startswith(("http://", "https://")):
