@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from django_eventstream.utils import get_storage
 
 from apps.memories import selectors, services
-from apps.memories.forms import MemoryForm
+from apps.memories.forms import MemoryEditForm, MemoryForm
 from apps.memories.models import Memory
 from apps.projects.access import Action, get_project_for_user, may
 from apps.tasks.channels import project_channel
@@ -128,7 +128,7 @@ def memory_edit(request: HttpRequest, project_id: UUID, memory_id: UUID) -> Http
     project = memory.project
     initial = {name: getattr(memory, name) for name in services.VERSIONED_FIELDS}
     # No `instance`: the form must not change the memory itself; memory_update does, and records the version.
-    form = MemoryForm(request.POST or None, initial=initial)
+    form = MemoryEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         task_before = memory.current_task_id
         try:
