@@ -58,8 +58,15 @@ class Memory(TimeStampedModel):
     )
     content_hash = models.CharField(max_length=64, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, help_text="When it was put in the trash.")
+    # Who put it there: for the trash page only, so no database constraint nor index (cheap to add to a live table).
     deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
 
     objects = LiveMemoryManager()

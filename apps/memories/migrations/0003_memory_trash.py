@@ -1,8 +1,5 @@
-"""A trash for memories: `deleted_at` and `deleted_by` (both nullable), and the
-unique-content rule narrowed to live memories, so that content in the trash can
-be added again. The new partial unique index is built before the old one goes.
-Reversing fails while a trashed memory repeats a live one's content (empty the
-trash first)."""
+"""A trash for memories: `deleted_at` and `deleted_by`, both nullable, with no
+constraint nor index to build on the live table (0004 builds the indexes)."""
 
 import django.db.models.deletion
 import django.db.models.manager
@@ -47,28 +44,9 @@ class Migration(migrations.Migration):
                 null=True,
                 on_delete=django.db.models.deletion.SET_NULL,
                 related_name="+",
+                db_constraint=False,
+                db_index=False,
                 to=settings.AUTH_USER_MODEL,
             ),
-        ),
-        migrations.AddIndex(
-            model_name="memory",
-            index=models.Index(
-                condition=models.Q(("deleted_at__isnull", False)),
-                fields=["project", "-deleted_at"],
-                name="memory_project_trash",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="memory",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("deleted_at", None)),
-                fields=("project", "content_hash"),
-                name="memory_unique_live_content",
-            ),
-        ),
-        # The old rule goes once the new one holds: no moment without one.
-        migrations.RemoveConstraint(
-            model_name="memory",
-            name="memory_unique_content",
         ),
     ]

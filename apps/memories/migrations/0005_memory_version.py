@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("memories", "0003_memory_trash"),
+        ("memories", "0004_memory_trash_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
