@@ -302,24 +302,40 @@ def memory_restore(*, memory: Memory, by: AbstractBaseUser | None) -> TaskLog:
     return task
 
 
+def trash_delete(*, memory: Memory) -> bool:
+    """Delete a memory of the trash forever; False (nothing done) if it left the trash meanwhile.
+
+    Checked once the graph lock is held, in the lock order: a restore that
+    got there first keeps its memory, and this transaction takes back all
+    it did (the cancel, the graph withdrawal).
+    """
+    with transaction.atomic():
+        _stop_ingestion(memory.current_task)
+        graph.episode_remove(project=memory.project, episode_id=memory.id)
+        if not Memory.all_objects.filter(pk=memory.pk, deleted_at__isnull=False).select_for_update().exists():
+            transaction.set_rollback(True)
+            return False
+        memory.delete()
+    return True
+
+
 def trash_empty(*, project: Project) -> int:
     """Delete forever every memory in the project's trash. Returns how many."""
-    trashed = Memory.all_objects.filter(project=project, deleted_at__isnull=False).select_related("project")
-    count = 0
-    for memory in trashed.iterator():
-        memory_delete(memory=memory)
-        count += 1
-    return count
+    return _delete_trashed(Memory.all_objects.filter(project=project, deleted_at__isnull=False))
 
 
 def trash_purge(*, now: datetime | None = None) -> int:
     """Delete forever what has been in any trash longer than MEMORY_TRASH_DAYS (the beat runs it). Returns how many."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.MEMORY_TRASH_DAYS)
-    expired = Memory.all_objects.filter(deleted_at__lt=cutoff).select_related("project", "current_task")
+    return _delete_trashed(Memory.all_objects.filter(deleted_at__lt=cutoff))
+
+
+def _delete_trashed(memories) -> int:
     count = 0
-    for memory in expired.iterator():
-        memory_delete(memory=memory)
-        count += 1
+    for memory_id in list(memories.values_list("pk", flat=True)):
+        memory = Memory.all_objects.select_related("project", "current_task").filter(pk=memory_id).first()
+        if memory is not None and trash_delete(memory=memory):
+            count += 1
     return count
 
 

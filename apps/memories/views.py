@@ -263,8 +263,10 @@ def trash_delete(request: HttpRequest, project_id: UUID, memory_id: UUID) -> Htt
             button="Delete forever",
             cancel_url=reverse("memories:trash", args=[project_id]),
         )
-    services.memory_delete(memory=memory)
-    messages.success(request, f"Deleted “{memory.title}” forever.")
+    if services.trash_delete(memory=memory):
+        messages.success(request, f"Deleted “{memory.title}” forever.")
+    else:
+        messages.error(request, f"“{memory.title}” was restored meanwhile; it was not deleted.")
     return redirect("memories:trash", project_id=project_id)
 
 

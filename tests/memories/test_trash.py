@@ -272,3 +272,28 @@ def test_a_live_memory_is_not_in_the_trash(client, team, ingest):
     client.force_login(team["editor"])
     url = reverse("memories:trash-restore", args=[team["project"].id, memory.id])
     assert client.post(url).status_code == 404
+
+
+def test_beat_purges_the_trash_every_hour(team, ingest, settings):
+    from apps.memories.tasks import purge_memory_trash
+
+    assert settings.CELERY_BEAT_SCHEDULE["purge-memory-trash"] == {
+        "task": "memstack.purge_memory_trash",
+        "schedule": 3600,
+    }
+    memory = ingest(team["project"], team["editor"], title="Old", content=ALICE)
+    services.memory_trash(memory=memory, by=None)
+    Memory.all_objects.filter(pk=memory.pk).update(deleted_at=timezone.now() - timedelta(days=31))
+    assert purge_memory_trash() == 1
+    assert not Memory.all_objects.exists()
+
+
+def test_a_delete_forever_spares_a_memory_restored_meanwhile(team, ingest, django_capture_on_commit_callbacks):
+    memory = ingest(team["project"], team["editor"], title="Back", content=ALICE)
+    services.memory_trash(memory=memory, by=None)
+    stale = Memory.all_objects.select_related("project", "current_task").get(pk=memory.pk)  # as the trash page saw it
+    with django_capture_on_commit_callbacks(execute=False):
+        services.memory_restore(memory=memory, by=team["editor"])
+
+    assert services.trash_delete(memory=stale) is False
+    assert Memory.objects.filter(pk=memory.pk).exists()
