@@ -227,6 +227,8 @@ SWEEPER_LATE_SECONDS = env_int("SWEEPER_LATE_SECONDS", max(3 * TASK_SWEEP_SECOND
 CELERY_BEAT_SCHEDULE = {
     "sweep-tasks": {"task": "memstack.sweep_tasks", "schedule": TASK_SWEEP_SECONDS},
     "clean-exports": {"task": "memstack.clean_exports", "schedule": 60 * 60},
+    # Memories in a trash longer than MEMORY_TRASH_DAYS are deleted forever.
+    "purge-memory-trash": {"task": "memstack.purge_memory_trash", "schedule": 60 * 60},
 }
 
 # Events are stored (for replay after a reconnect) and carried to every web
@@ -332,6 +334,8 @@ LOGGING = {
 # --- Memories and the knowledge graph ----------------------------------------
 
 MEMORY_MAX_CONTENT_CHARS = env_int("MEMORY_MAX_CONTENT_CHARS", 100_000, minimum=1)
+# How long a deleted memory stays restorable in its project's trash.
+MEMORY_TRASH_DAYS = env_int("MEMORY_TRASH_DAYS", 30, minimum=1)
 GRAPH_EXTRACTOR = env_choice("GRAPH_EXTRACTOR", "offline", ("offline", "llm"))
 LLM_BASE_URL = env_http_url("LLM_BASE_URL", "http://127.0.0.1:11434/v1")
 LLM_API_KEY = env_str("LLM_API_KEY")

@@ -10,14 +10,18 @@ from apps.memories.models import Memory
 class MemoryAdmin(admin.ModelAdmin):
     """Read-only but for deletes, which go through memory_delete (the graph
     support the memory gave is withdrawn). An edit must re-hash and re-ingest:
-    that is the API's and the pages' job, not a form over the row."""
+    that is the API's and the pages' job, not a form over the row. Memories in
+    a trash are listed too (filter by "In the trash"); a delete here is forever."""
 
-    list_display = ["title", "project", "content_type", "processing_status", "author", "created_at"]
-    list_filter = ["processing_status", "content_type", "created_at"]
+    list_display = ["title", "project", "content_type", "processing_status", "author", "created_at", "deleted_at"]
+    list_filter = ["processing_status", "content_type", "created_at", ("deleted_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "content", "id"]
     date_hierarchy = "created_at"
     raw_id_fields = ["project", "author", "current_task"]
-    readonly_fields = ["content_hash", "processing_status", "current_task", "created_at", "updated_at"]
+    readonly_fields = ["content_hash", "processing_status", "current_task", "created_at", "updated_at", "deleted_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Memory]:
+        return Memory.all_objects.select_related("project", "author")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

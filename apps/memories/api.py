@@ -152,5 +152,7 @@ class MemoryDetailApi(generics.GenericAPIView):
         return Response(MemoryDetailOutputSerializer(memory).data)
 
     def delete(self, request: Request, memory_id: UUID) -> Response:
-        services.memory_delete(memory=self._get(request, memory_id, Action.EDIT))
+        """Move the memory to its project's trash: from now on it is 404 here and absent from every
+        list and search, its graph support withdrawn. The pages restore it, for MEMORY_TRASH_DAYS."""
+        services.memory_trash(memory=self._get(request, memory_id, Action.EDIT), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

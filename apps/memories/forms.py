@@ -47,3 +47,16 @@ class MemoryForm(forms.ModelForm):
 
     def clean_valid_at(self):
         return self.cleaned_data.get("valid_at") or timezone.now()
+
+
+class MemoryEditForm(MemoryForm):
+    """The same fields and rules as a new memory's, over the memory's current values (`initial`)."""
+
+    def clean_valid_at(self):
+        value = self.cleaned_data.get("valid_at")
+        before = self.initial.get("valid_at")
+        # The field shows minutes: the same minute sent back is the date unchanged, not a
+        # new one (which would ingest the memory again for its lost seconds).
+        if value and before and value.replace(second=0, microsecond=0) == before.replace(second=0, microsecond=0):
+            return before
+        return value or timezone.now()

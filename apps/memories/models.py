@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.models import TimeStampedModel
@@ -24,8 +25,20 @@ def content_hash(content: str) -> str:
     return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 
 
+class LiveMemoryManager(models.Manager):
+    """Memories not in the trash: what every page, API, search and agent sees."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class Memory(TimeStampedModel):
-    """One episode: a note, document or conversation added to a project."""
+    """One episode: a note, document or conversation added to a project.
+
+    A memory put in the trash keeps its row (with `deleted_at`) until it is
+    restored or deleted forever; `Memory.objects` leaves it out, so nothing
+    but the trash sees it. `Memory.all_objects` sees every row.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="memories")
@@ -44,20 +57,66 @@ class Memory(TimeStampedModel):
         "tasks.TaskLog", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     content_hash = models.CharField(max_length=64, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, help_text="When it was put in the trash.")
+    # Who put it there: for the trash page only, so no database constraint nor index (cheap to add to a live table).
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+
+    objects = LiveMemoryManager()
+    all_objects = models.Manager()
 
     class Meta:
         ordering = ["-created_at", "id"]
         verbose_name_plural = "memories"
+        # Related objects (a mention's memory, an import item's) are found even in the trash.
+        base_manager_name = "all_objects"
         indexes = [
             models.Index(fields=["project", "-created_at"], name="memory_project_recent"),
             models.Index(fields=["project", "processing_status"], name="memory_project_status"),
+            models.Index(
+                fields=["project", "-deleted_at"], name="memory_project_trash", condition=Q(deleted_at__isnull=False)
+            ),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["project", "content_hash"], name="memory_unique_content"),
+            # The same content once among the project's live memories; one in
+            # the trash does not stop it being added again (a restore checks).
+            models.UniqueConstraint(
+                fields=["project", "content_hash"], name="memory_unique_live_content", condition=Q(deleted_at=None)
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class MemoryVersion(models.Model):
+    """What a memory said before an edit: written by memory_update in the edit's transaction."""
+
+    memory = models.ForeignKey(Memory, on_delete=models.CASCADE, related_name="versions")
+    title = models.CharField(max_length=200)
+    content = models.TextField()
+    content_type = models.CharField(max_length=16, choices=ContentType.choices)
+    tags = models.JSONField(default=list, blank=True)
+    source_description = models.CharField(max_length=255, blank=True, default="")
+    valid_at = models.DateTimeField()
+    replaced_at = models.DateTimeField(default=timezone.now, help_text="When an edit replaced it.")
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["memory", "-replaced_at", "-id"]
+        indexes = [models.Index(fields=["memory", "-replaced_at"], name="memory_version_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.title} (until {self.replaced_at:%Y-%m-%d %H:%M})"
 
 
 class ImportOutcome(models.TextChoices):

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
@@ -9,7 +11,7 @@ from django.http import Http404
 from apps.graph import selectors as graph_selectors
 from apps.graph.models import Entity, Relationship
 from apps.memories.constants import SUBJECT_TYPE
-from apps.memories.models import Memory
+from apps.memories.models import Memory, MemoryVersion
 from apps.projects.access import Action, User, get_project_for_user
 from apps.projects.models import Project
 from apps.projects.selectors import projects_for_user
@@ -34,6 +36,47 @@ def get_memory_for_user(
         raise Http404("No such memory.")
     memory.project = get_project_for_user(user, memory.project_id, action)
     return memory
+
+
+def get_trashed_memory_for_user(
+    user: User, memory_id: UUID | str, action: Action = Action.EDIT, *, project_id: UUID | str
+) -> Memory:
+    """A memory in the trash of `project_id`, with the same rules as get_memory_for_user."""
+    try:
+        memory = trashed_memories(project_id).filter(pk=memory_id).select_related("current_task").first()
+    except ValidationError:
+        memory = None
+    project = get_project_for_user(user, project_id, action)
+    if memory is None:
+        raise Http404("No such memory in the trash.")
+    memory.project = project
+    return memory
+
+
+def trashed_memories(project: Project | UUID | str) -> QuerySet[Memory]:
+    """The project's trash, the latest deleted first."""
+    return (
+        Memory.all_objects.filter(project=project, deleted_at__isnull=False)
+        .select_related("deleted_by")
+        .order_by("-deleted_at", "id")
+    )
+
+
+def trash_expires_at(memory: Memory) -> datetime:
+    """When the memory leaves the trash for good (trash_purge)."""
+    return memory.deleted_at + timedelta(days=settings.MEMORY_TRASH_DAYS)
+
+
+def memory_versions(memory: Memory) -> QuerySet[MemoryVersion]:
+    """Earlier versions of the memory, the latest replaced first."""
+    return memory.versions.select_related("replaced_by").order_by("-replaced_at", "-id")
+
+
+def get_memory_version(memory: Memory, version_id: int) -> MemoryVersion:
+    version = memory.versions.select_related("replaced_by").filter(pk=version_id).first()
+    if version is None:
+        raise Http404("No such version of this memory.")
+    return version
 
 
 def memories_for_user(user: User) -> QuerySet[Memory]:

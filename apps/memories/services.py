@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.graph import services as graph
 from apps.memories.constants import INGEST, SUBJECT_TYPE
-from apps.memories.models import Memory, content_hash
+from apps.memories.models import Memory, MemoryVersion, content_hash
+from apps.projects.locking import hold_project
 from apps.projects.models import Project
 from apps.recall import services as recall
 from apps.tasks.models import Status, TaskLog
@@ -65,6 +66,7 @@ def _start_ingestion(
     parent: TaskLog | None = None,
     replacing: object = None,
     changes: dict | None = None,
+    restoring: bool = False,
 ) -> TaskLog | None:
     """Queue a new ingestion and make it the memory's current task, with `changes` to the memory.
 
@@ -87,7 +89,9 @@ def _start_ingestion(
     )
     now = timezone.now()
     changes = {**(changes or {}), "current_task": task, "processing_status": Status.PENDING, "updated_at": now}
-    if not Memory.objects.filter(pk=memory.pk, current_task_id=replacing).update(**changes):
+    # A live memory, or (for a restore) one in the trash: never the other.
+    rows = Memory.all_objects.filter(pk=memory.pk, current_task_id=replacing, deleted_at__isnull=not restoring)
+    if not rows.update(**changes):
         return None
     for name, value in changes.items():
         setattr(memory, name, value)
@@ -148,6 +152,10 @@ def memory_create(
     return memory
 
 
+class MemoryGone(Exception):
+    """An ingestion whose memory went to the trash, or was deleted, before it started."""
+
+
 class ConcurrentEdit(Exception):
     """The memory kept changing under this edit; the caller may try again."""
 
@@ -160,8 +168,10 @@ class ConcurrentEdit(Exception):
 # edit that took the memory first would deadlock with either. PostgreSQL
 # checks our foreign keys at COMMIT (Django makes them deferred), so the
 # key-share lock a new task takes on its project would come last unless
-# taken on purpose, in its place (_hold_project).
+# taken on purpose, in its place (hold_project).
 REINGEST_FIELDS = ("content", "content_type", "valid_at")
+# What a MemoryVersion keeps of the memory as it was before an edit.
+VERSIONED_FIELDS = ("title", "content", "content_type", "tags", "source_description", "valid_at")
 EDIT_ATTEMPTS = 5
 
 
@@ -173,8 +183,12 @@ def memory_update(*, memory: Memory, by: AbstractBaseUser | None, **fields) -> M
     current task with a conditional update; if another edit replaced it
     first, this one is retried on the fresh row.
 
+    An edit of the title, content, type, tags, source or date first records
+    the memory as it was (a MemoryVersion, in the same transaction).
+
     Raises DuplicateMemory, ValidationError (content over the limit) and,
-    after EDIT_ATTEMPTS lost races in a row, ConcurrentEdit.
+    after EDIT_ATTEMPTS lost races in a row (or when the memory went to the
+    trash meanwhile), ConcurrentEdit.
     """
     for _ in range(EDIT_ATTEMPTS):
         try:
@@ -189,16 +203,9 @@ def memory_update(*, memory: Memory, by: AbstractBaseUser | None, **fields) -> M
                 raise
             raise DuplicateMemory(existing.first()) from exc
         memory.refresh_from_db()
+        if memory.deleted_at is not None:
+            raise ConcurrentEdit("The memory was put in the trash while saving; restore it to edit it.")
     raise ConcurrentEdit("The memory changed again and again while saving; try again.")
-
-
-def _hold_project(project_id) -> None:
-    """Take, now, the key-share lock on the project that this transaction's
-    new rows would take at COMMIT: it waits for a running graph write, and
-    keeps the next one from starting, without blocking other edits."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM projects_project WHERE id = %s FOR KEY SHARE", [project_id])
 
 
 def _update(memory: Memory, *, by: AbstractBaseUser | None, fields: dict) -> bool:
@@ -207,6 +214,13 @@ def _update(memory: Memory, *, by: AbstractBaseUser | None, fields: dict) -> boo
         return True
     if "content" in changed:
         changed["content_hash"] = _check_content(memory.project, changed["content"], exclude=memory)
+    if any(name in changed for name in VERSIONED_FIELDS):
+        # In the edit's transaction: a lost race below rolls it back with the edit.
+        MemoryVersion.objects.create(
+            memory=memory,
+            replaced_by=by if by is not None and by.is_authenticated else None,
+            **{name: getattr(memory, name) for name in VERSIONED_FIELDS},
+        )
     if not any(name in changed for name in REINGEST_FIELDS):
         for name, value in changed.items():
             setattr(memory, name, value)
@@ -215,7 +229,7 @@ def _update(memory: Memory, *, by: AbstractBaseUser | None, fields: dict) -> boo
     current = Memory.objects.filter(pk=memory.pk).values_list("current_task_id", flat=True).first()
     if current is not None:
         _stop_ingestion(TaskLog.objects.get(pk=current))
-    _hold_project(memory.project_id)
+    hold_project(memory.project_id)
     if _start_ingestion(memory, by=by, replacing=current, changes=changed) is None:
         transaction.set_rollback(True)
         return False
@@ -224,10 +238,105 @@ def _update(memory: Memory, *, by: AbstractBaseUser | None, fields: dict) -> boo
 
 @transaction.atomic
 def memory_delete(*, memory: Memory) -> None:
-    """Delete a memory and everything in the graph that only it supported."""
+    """Delete a memory forever (from the trash, or the admin), and everything in the graph that only it supported."""
     _stop_ingestion(memory.current_task)
     graph.episode_remove(project=memory.project, episode_id=memory.id)
     memory.delete()
+
+
+def memory_trash(*, memory: Memory, by: AbstractBaseUser | None) -> None:
+    """Put a memory in its project's trash: it leaves every list, search, agent and the graph at once.
+
+    One transaction, in the lock order: the ingestion under way is asked to
+    stop (task row), the graph support the memory gave is withdrawn (the
+    project's graph lock), then the memory is marked (its row) and its recall
+    passages go. An ingestion still running checks for that stop inside each
+    of its graph writes, under the same lock, so none lands after this
+    commits; its recall step finds the memory gone from the live ones.
+    Restorable until MEMORY_TRASH_DAYS have passed (trash_purge).
+    """
+    with transaction.atomic():
+        current = Memory.all_objects.filter(pk=memory.pk).values_list("current_task_id", flat=True).first()
+        if current is not None:
+            _stop_ingestion(TaskLog.objects.get(pk=current))
+        graph.episode_remove(project=memory.project, episode_id=memory.id)
+        now = timezone.now()
+        trashed_by = by if by is not None and by.is_authenticated else None
+        Memory.all_objects.filter(pk=memory.pk, deleted_at__isnull=True).update(
+            deleted_at=now, deleted_by=trashed_by, updated_at=now
+        )
+        recall.memory_unindex(memory_id=memory.pk)
+    memory.refresh_from_db()
+
+
+class RestoreRefused(Exception):
+    """The memory cannot come back from the trash now; the message says why and what to do."""
+
+
+def memory_restore(*, memory: Memory, by: AbstractBaseUser | None) -> TaskLog:
+    """Take a memory out of the trash and ingest it again (graph support and recall passages).
+
+    Returns the new ingestion task. Raises DuplicateMemory when the same
+    content was added to the project since, RestoreRefused while the
+    ingestion that was stopped at the delete has not stopped yet.
+    """
+    with transaction.atomic():
+        current = Memory.all_objects.filter(pk=memory.pk).values_list("current_task_id", flat=True).first()
+        if current is not None and not TaskLog.objects.get(pk=current).is_finished:
+            raise RestoreRefused("Its ingestion is still stopping; try again in a moment.")
+        if duplicate := Memory.objects.filter(project=memory.project, content_hash=memory.content_hash).first():
+            raise DuplicateMemory(duplicate)
+        hold_project(memory.project_id)
+        try:
+            with transaction.atomic():
+                task = _start_ingestion(
+                    memory, by=by, replacing=current, changes={"deleted_at": None, "deleted_by": None}, restoring=True
+                )
+        except IntegrityError as exc:  # the same content added at this very moment
+            duplicate = Memory.objects.filter(project=memory.project, content_hash=memory.content_hash).first()
+            if duplicate is None:
+                raise
+            raise DuplicateMemory(duplicate) from exc
+        if task is None:
+            raise RestoreRefused("It changed while restoring (restored already, or deleted forever); reload the trash.")
+    return task
+
+
+def trash_delete(*, memory: Memory) -> bool:
+    """Delete a memory of the trash forever; False (nothing done) if it left the trash meanwhile.
+
+    Checked once the graph lock is held, in the lock order: a restore that
+    got there first keeps its memory, and this transaction takes back all
+    it did (the cancel, the graph withdrawal).
+    """
+    with transaction.atomic():
+        _stop_ingestion(memory.current_task)
+        graph.episode_remove(project=memory.project, episode_id=memory.id)
+        if not Memory.all_objects.filter(pk=memory.pk, deleted_at__isnull=False).select_for_update().exists():
+            transaction.set_rollback(True)
+            return False
+        memory.delete()
+    return True
+
+
+def trash_empty(*, project: Project) -> int:
+    """Delete forever every memory in the project's trash. Returns how many."""
+    return _delete_trashed(Memory.all_objects.filter(project=project, deleted_at__isnull=False))
+
+
+def trash_purge(*, now: datetime | None = None) -> int:
+    """Delete forever what has been in any trash longer than MEMORY_TRASH_DAYS (the beat runs it). Returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.MEMORY_TRASH_DAYS)
+    return _delete_trashed(Memory.all_objects.filter(deleted_at__lt=cutoff))
+
+
+def _delete_trashed(memories) -> int:
+    count = 0
+    for memory_id in list(memories.values_list("pk", flat=True)):
+        memory = Memory.all_objects.select_related("project", "current_task").filter(pk=memory_id).first()
+        if memory is not None and trash_delete(memory=memory):
+            count += 1
+    return count
 
 
 def memory_follow_task(task: TaskLog) -> None:
@@ -236,7 +345,8 @@ def memory_follow_task(task: TaskLog) -> None:
     A retry of the memory's current task becomes its current task.
     """
     current = [task.id] if task.retry_of_id is None else [task.id, task.retry_of_id]
-    Memory.objects.filter(pk=task.subject_id, current_task_id__in=current).update(
+    # In the trash too: a task stopped by the delete ends there, and says so.
+    Memory.all_objects.filter(pk=task.subject_id, current_task_id__in=current).update(
         current_task=task, processing_status=task.status, updated_at=timezone.now()
     )
 
@@ -254,7 +364,9 @@ def memory_ingest(task: TaskLog, reporter: ProgressReporter) -> dict:
     same memory replaces what the previous run produced.
     """
     reporter.stage(*STARTING)
-    memory = Memory.objects.select_related("project").get(pk=task.subject_id)
+    memory = Memory.objects.select_related("project").filter(pk=task.subject_id).first()
+    if memory is None:
+        raise MemoryGone("This memory is in the trash or was deleted; restore it to ingest it again.")
     # The content alone: a title in front would break JSON content and could
     # pass for a speaker in a conversation.
     episode = graph.Episode(

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 from django_eventstream.utils import get_storage
 
 from apps.memories import selectors, services
-from apps.memories.forms import MemoryForm
+from apps.memories.forms import MemoryEditForm, MemoryForm
 from apps.memories.models import Memory
 from apps.projects.access import Action, get_project_for_user, may
 from apps.tasks.channels import project_channel
@@ -77,8 +78,7 @@ def memory_create(request: HttpRequest, project_id: UUID) -> HttpResponse:
         try:
             memory = services.memory_create(project=project, author=request.user, **form.cleaned_data)
         except services.DuplicateMemory as duplicate:
-            url = reverse("memories:detail", args=[project.id, duplicate.existing.id])
-            form.add_error("content", format_html('{} <a href="{}">See it</a>.', str(duplicate), url))
+            form.add_error("content", _duplicate_message(duplicate))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -111,6 +111,7 @@ def memory_detail(request: HttpRequest, project_id: UUID, memory_id: UUID) -> Ht
     context = {
         "project": project,
         "memory": memory,
+        "versions": selectors.memory_versions(memory)[:50],
         "entities": selectors.memory_entities(memory),
         "relationships": selectors.memory_relationships(memory),
         "tasks": selectors.memory_tasks(memory)[:20],
@@ -122,10 +123,167 @@ def memory_detail(request: HttpRequest, project_id: UUID, memory_id: UUID) -> Ht
 
 
 @login_required
-@require_POST
-def memory_delete(request: HttpRequest, project_id: UUID, memory_id: UUID) -> HttpResponse:
+def memory_edit(request: HttpRequest, project_id: UUID, memory_id: UUID) -> HttpResponse:
     memory = selectors.get_memory_for_user(request.user, memory_id, Action.EDIT, project_id=project_id)
     project = memory.project
-    services.memory_delete(memory=memory)
-    messages.success(request, f"Memory “{memory.title}” deleted.")
+    initial = {name: getattr(memory, name) for name in services.VERSIONED_FIELDS}
+    # No `instance`: the form must not change the memory itself; memory_update does, and records the version.
+    form = MemoryEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        task_before = memory.current_task_id
+        try:
+            services.memory_update(memory=memory, by=request.user, **form.cleaned_data)
+        except services.DuplicateMemory as duplicate:
+            form.add_error("content", _duplicate_message(duplicate))
+        except services.ConcurrentEdit as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if memory.current_task_id != task_before:
+                messages.success(request, "Saved; the new version is being ingested.")
+            else:
+                messages.success(request, "Saved.")
+            return redirect("memories:detail", project_id=project.id, memory_id=memory.id)
+    return render(request, "memories/edit.html", {"project": project, "memory": memory, "form": form})
+
+
+def _duplicate_message(duplicate: services.DuplicateMemory) -> str:
+    url = reverse("memories:detail", args=[duplicate.existing.project_id, duplicate.existing.id])
+    return format_html('{} <a href="{}">See it</a>.', str(duplicate), url)
+
+
+@login_required
+def memory_version(request: HttpRequest, project_id: UUID, memory_id: UUID, version_id: int) -> HttpResponse:
+    memory = selectors.get_memory_for_user(request.user, memory_id, project_id=project_id)
+    version = selectors.get_memory_version(memory, version_id)
+    context = {
+        "project": memory.project,
+        "memory": memory,
+        "version": version,
+        "can_edit": may(memory.project, Action.EDIT),
+    }
+    return render(request, "memories/version.html", context)
+
+
+@login_required
+@require_POST
+def memory_version_restore(request: HttpRequest, project_id: UUID, memory_id: UUID, version_id: int) -> HttpResponse:
+    """Make an earlier version the memory's text again: an edit like any other (recorded, re-ingested)."""
+    memory = selectors.get_memory_for_user(request.user, memory_id, Action.EDIT, project_id=project_id)
+    version = selectors.get_memory_version(memory, version_id)
+    try:
+        services.memory_update(
+            memory=memory, by=request.user, **{name: getattr(version, name) for name in services.VERSIONED_FIELDS}
+        )
+    except services.DuplicateMemory as duplicate:
+        messages.error(request, _duplicate_message(duplicate))
+    except (services.ConcurrentEdit, ValidationError) as exc:
+        messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    else:
+        messages.success(request, f"Restored the version of {version.replaced_at:%Y-%m-%d %H:%M}.")
+    return redirect("memories:detail", project_id=memory.project_id, memory_id=memory.id)
+
+
+@login_required
+def memory_delete(request: HttpRequest, project_id: UUID, memory_id: UUID) -> HttpResponse:
+    """GET asks first (a page, no script needed); POST moves the memory to the project's trash."""
+    memory = selectors.get_memory_for_user(request.user, memory_id, Action.EDIT, project_id=project_id)
+    project = memory.project
+    if request.method != "POST":
+        return _confirm(
+            request,
+            project=project,
+            heading=f"Delete “{memory.title}”?",
+            text=(
+                f"It goes to this project's trash, out of every list, search and the graph. "
+                f"You can restore it from the trash for {settings.MEMORY_TRASH_DAYS} days; "
+                "then it is deleted for good."
+            ),
+            button="Move to trash",
+            cancel_url=reverse("memories:detail", args=[project.id, memory.id]),
+        )
+    services.memory_trash(memory=memory, by=request.user)
+    trash_url = reverse("memories:trash", args=[project.id])
+    messages.success(request, format_html('Moved “{}” to the <a href="{}">trash</a>.', memory.title, trash_url))
     return redirect("memories:list", project_id=project.id)
+
+
+def _confirm(request: HttpRequest, *, project, heading: str, text: str, button: str, cancel_url: str) -> HttpResponse:
+    context = {"project": project, "heading": heading, "text": text, "button": button, "cancel_url": cancel_url}
+    return render(request, "memories/confirm.html", context)
+
+
+@login_required
+def trash(request: HttpRequest, project_id: UUID) -> HttpResponse:
+    project = get_project_for_user(request.user, project_id)
+    page = Paginator(selectors.trashed_memories(project), 25).get_page(request.GET.get("page"))
+    for memory in page.object_list:
+        memory.expires_at = selectors.trash_expires_at(memory)
+    context = {
+        "project": project,
+        "page": page,
+        "can_edit": may(project, Action.EDIT),
+        "trash_days": settings.MEMORY_TRASH_DAYS,
+    }
+    return render(request, "memories/trash.html", context)
+
+
+@login_required
+@require_POST
+def trash_restore(request: HttpRequest, project_id: UUID, memory_id: UUID) -> HttpResponse:
+    memory = selectors.get_trashed_memory_for_user(request.user, memory_id, project_id=project_id)
+    try:
+        services.memory_restore(memory=memory, by=request.user)
+    except services.DuplicateMemory as duplicate:
+        messages.error(
+            request,
+            format_html(
+                "“{}” cannot come back: {} Delete one of the two first.", memory.title, _duplicate_message(duplicate)
+            ),
+        )
+        return redirect("memories:trash", project_id=project_id)
+    except services.RestoreRefused as exc:
+        messages.error(request, f"“{memory.title}” cannot come back yet: {exc}")
+        return redirect("memories:trash", project_id=project_id)
+    messages.success(request, f"Restored “{memory.title}”; it is being ingested again.")
+    return redirect("memories:detail", project_id=project_id, memory_id=memory.id)
+
+
+@login_required
+def trash_delete(request: HttpRequest, project_id: UUID, memory_id: UUID) -> HttpResponse:
+    """GET asks first; POST deletes one memory of the trash forever."""
+    memory = selectors.get_trashed_memory_for_user(request.user, memory_id, project_id=project_id)
+    if request.method != "POST":
+        return _confirm(
+            request,
+            project=memory.project,
+            heading=f"Delete “{memory.title}” forever?",
+            text="It cannot be restored afterwards.",
+            button="Delete forever",
+            cancel_url=reverse("memories:trash", args=[project_id]),
+        )
+    if services.trash_delete(memory=memory):
+        messages.success(request, f"Deleted “{memory.title}” forever.")
+    else:
+        messages.error(request, f"“{memory.title}” was restored meanwhile; it was not deleted.")
+    return redirect("memories:trash", project_id=project_id)
+
+
+@login_required
+def trash_empty(request: HttpRequest, project_id: UUID) -> HttpResponse:
+    """GET asks first; POST deletes everything in the project's trash forever."""
+    project = get_project_for_user(request.user, project_id, Action.EDIT)
+    if request.method != "POST":
+        count = selectors.trashed_memories(project).count()
+        return _confirm(
+            request,
+            project=project,
+            heading="Empty the trash?",
+            text=f"{count:,} memor{'y' if count == 1 else 'ies'} will be deleted forever. This cannot be undone.",
+            button="Empty trash",
+            cancel_url=reverse("memories:trash", args=[project.id]),
+        )
+    count = services.trash_empty(project=project)
+    messages.success(request, f"Emptied the trash: {count:,} memor{'y' if count == 1 else 'ies'} deleted forever.")
+    return redirect("memories:trash", project_id=project.id)

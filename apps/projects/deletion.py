@@ -110,7 +110,7 @@ def project_delete_run(task: TaskLog, reporter: ProgressReporter) -> dict:
                 with transaction.atomic():
                     if model is TaskLog:
                         _delete_events([task_channel(pk) for pk in ids])
-                    model.objects.filter(pk__in=ids).delete()
+                    model._base_manager.filter(pk__in=ids).delete()
                 done += len(ids)
                 deleted[label] = deleted.get(label, 0) + len(ids)
                 progress = min(99, max(1, 100 * done // total))
@@ -136,7 +136,8 @@ def project_follow_deletion(task: TaskLog) -> None:
 
 
 def _rows(model: type[models.Model], project: Project, task: TaskLog) -> models.QuerySet:
-    rows = model.objects.filter(project=project)
+    # Every row, hidden ones too (memories in the trash: `Memory.objects` leaves them out).
+    rows = model._base_manager.filter(project=project)
     if model is TaskLog:
         # Not the deletion itself: it ends with the project row.
         rows = rows.exclude(pk=task.pk)

@@ -3,8 +3,9 @@
 `memory_index` is ingestion's one call into recall (stage 90 of
 apps.memories.services.memory_ingest). It replaces the memory's passages in
 one transaction, so a search sees the old passages or the new, never none.
-Passages go with their memory (foreign key, CASCADE): a deleted memory leaves
-results at once, with no call here.
+Passages go with their memory (foreign key, CASCADE) when it is deleted
+forever; a memory put in the trash loses them by `memory_unindex`, in the
+trash's transaction, and leaves results at once.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 
 from apps.memories.models import Memory
+from apps.projects.locking import hold_project
 from apps.projects.models import Project
 from apps.recall import indexes, text
 from apps.recall.embeddings import Embedder, get_embedder
@@ -65,13 +67,21 @@ def memory_index(*, memory: Memory, embedder: Embedder | None = None) -> dict:
     embedder = embedder or get_embedder()
     passages = _passages(memory, embedder)  # embedding happens outside the transaction
     with transaction.atomic():
-        # The memory may have been deleted meanwhile: then there is nothing to index.
+        # The lock order (apps/memories/services.py): the project before the memory row.
+        hold_project(memory.project_id)
+        # The memory may have gone to the trash, or been deleted, meanwhile: then there is nothing to index.
         if not Memory.objects.select_for_update().filter(pk=memory.pk).exists():
             return {"passages": 0}
         Passage.objects.filter(memory_id=memory.pk).delete()
         Passage.objects.bulk_create(passages, batch_size=500)
     ensure_vector_index(embedder.dimension)
     return {"passages": len(passages)}
+
+
+def memory_unindex(*, memory_id) -> int:
+    """Remove a memory's passages (it went to the trash). Returns how many."""
+    removed, _ = Passage.objects.filter(memory_id=memory_id).delete()
+    return removed
 
 
 def memories_index(*, memories: Sequence[Memory], embedder: Embedder) -> int:

@@ -11,6 +11,7 @@ from django_eventstream.models import Event
 
 from apps.graph.models import EdgeType, Entity, EntityType, Mention, Relationship
 from apps.memories.models import Memory
+from apps.memories.services import memory_trash
 from apps.projects.deletion import DELETE_PROJECT, project_owned_models
 from apps.projects.models import Membership, Project
 from apps.projects.tasks import delete_project
@@ -37,7 +38,7 @@ def run_deletion(task_id, django_capture_on_commit_callbacks) -> None:
 def assert_nothing_left(project_id, deletion_id) -> None:
     assert not Project.objects.filter(pk=project_id).exists()
     for model in project_owned_models():
-        assert not model.objects.filter(project_id=project_id).exists(), model
+        assert not model._base_manager.filter(project_id=project_id).exists(), model
     assert not Membership.objects.filter(project_id=project_id).exists()
     assert not Mention.objects.filter(entity__project_id=project_id).exists()
     # Only the deletion's own events are left (the test publishes them all at its end).
@@ -75,6 +76,23 @@ def test_it_reports_progress_and_ends_with_completed(
     )
     assert events[-1] == "completed"
     assert events.count("completed") == 1
+
+
+def test_it_deletes_the_memories_in_the_trash_with_the_rest(
+    api_client_for, team, full_project, django_capture_on_commit_callbacks
+):
+    trashed = Memory.objects.filter(project=full_project).first()
+    memory_trash(memory=trashed, by=team["owner"])
+    with django_capture_on_commit_callbacks(execute=False):
+        task_id = api_client_for(team["owner"]).delete(f"/api/v1/projects/{full_project.id}/").json()["task_id"]
+
+    run_deletion(task_id, django_capture_on_commit_callbacks)
+
+    assert not Memory.all_objects.filter(pk=trashed.pk).exists()
+    assert_nothing_left(full_project.id, task_id)
+    stages = Event.objects.filter(channel=f"task-{task_id}", type="completed").values_list("data", flat=True)
+    (completed,) = [json.loads(json.loads(data)) for data in stages]
+    assert completed["result"]["deleted"]["memories"] == 2
 
 
 def test_a_second_delete_returns_the_deletion_under_way(api_client_for, team, full_project):

@@ -189,18 +189,19 @@ async def list_memories(limit: int = 20, status: str | None = None) -> dict[str,
     return await db(_memory_list, project, limit, status)
 
 
-def _memory_delete(project: Project, memory_id: str) -> dict:
+def _memory_delete(user: Any, project: Project, memory_id: str) -> dict:
     memory = selectors.memory_of(project, memory_id)
     if memory is None:
         raise ToolError(f"No memory with id {memory_id} in this project.")
-    memory_services.memory_delete(memory=memory)
+    memory_services.memory_trash(memory=memory, by=user)
     return {"memory_id": memory_id, "deleted": True}
 
 
 async def delete_memory(memory_id: str) -> dict[str, Any]:
-    """Delete a memory, and whatever in the graph only it supported."""
-    _, project = await _caller(Action.EDIT)
-    return await db(_memory_delete, project, memory_id)
+    """Delete a memory: it leaves searches and the graph at once, and waits in the
+    project's trash (restorable from the pages) until MEMORY_TRASH_DAYS have passed."""
+    user, project = await _caller(Action.EDIT)
+    return await db(_memory_delete, user, project, memory_id)
 
 
 # -- tasks -----------------------------------------------------------------------

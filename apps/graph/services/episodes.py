@@ -76,9 +76,11 @@ def episode_ingest(*, project: Project, episode: Episode, reporter: ProgressRepo
     nothing written but types it may share with others.
 
     Every write checks, in its transaction and under the lock, that the
-    reporter's attempt is still the task's current one (`check_current`): an
-    attempt taken for dead and replaced writes nothing more, and takes back
-    nothing (what is there is the current attempt's).
+    reporter's attempt is still the task's current one: an attempt taken for
+    dead and replaced writes nothing more, and takes back nothing (what is
+    there is the current attempt's). It checks there for a cancel too, so a
+    stop asked under the same lock (a memory put in the trash withdraws its
+    episode in that transaction) is never followed by a write of this run.
     """
     reporter.stage(*LOADING_SCHEMA)
     schema = schema_load(project=project)
@@ -90,7 +92,7 @@ def episode_ingest(*, project: Project, episode: Episode, reporter: ProgressRepo
     reporter.stage(*SYNCING_SCHEMA)
     with transaction.atomic():
         lock_project_graph(project)
-        reporter.check_current()
+        reporter.check_cancelled()
         schema_changes = schema_sync(project=project, extraction=extraction)
         written = _episode_write(project, episode.memory_id, extraction, seen_at=episode.valid_at)
 
@@ -98,7 +100,7 @@ def episode_ingest(*, project: Project, episode: Episode, reporter: ProgressRepo
         reporter.stage(*UPDATING_COMMUNITIES)
         with transaction.atomic():
             lock_project_graph(project)
-            reporter.check_current()
+            reporter.check_cancelled()
             communities = communities_update(project=project, entity_ids=written.entity_ids)
     except BaseException:
         # Cancelled or failed after writing: take back what this episode wrote
