@@ -1,5 +1,7 @@
 """Batch import: one parent task that creates a memory, and so an ingestion
-child task, per item; the parent ends when its children have.
+child task, per item; the parent ends when its children have. The children
+are handed to the workers INGEST_BATCH_SIZE to a message and ingested
+together (imports.ingestion).
 
 Each item is an ImportItem row of the parent, pending until the worker reads
 it; its outcome (created, duplicate or rejected, with the memory or the
@@ -11,6 +13,8 @@ once they have ended.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -18,6 +22,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.memories.imports.ingestion import INGEST_BATCH, INGEST_BATCH_SIZE
 from apps.memories.imports.parsing import Entry, ParsedImport, RejectedItem
 from apps.memories.models import ImportItem, ImportOutcome, Memory, content_hash
 from apps.memories.services import DuplicateMemory, memory_create
@@ -25,7 +30,14 @@ from apps.memories.validation import InvalidMemoryFields, describe_errors, valid
 from apps.projects.models import Project
 from apps.tasks.models import Status, TaskLog
 from apps.tasks.reporter import ProgressReporter, TaskCancelled, TaskSuperseded
-from apps.tasks.services import WAIT_FOR_CHILDREN, task_create, task_expect_children, task_request_cancel
+from apps.tasks.services import (
+    WAIT_FOR_CHILDREN,
+    task_create,
+    task_expect_children,
+    task_request_cancel,
+    tasks_enqueue_batch,
+    tasks_held_for_batch,
+)
 
 BATCH_IMPORT = "batch_import"
 SUBJECT_TYPE = "memories.import"
@@ -105,13 +117,17 @@ def import_run(task: TaskLog, reporter: ProgressReporter) -> dict | object:
     reporter.stage(0, f"Reading {total:,} items...")
     try:
         while True:
-            with transaction.atomic():
+            with transaction.atomic(), tasks_held_for_batch() as children:
                 batch = list(pending[:BATCH_SIZE])
                 for item in batch:
                     if item.position % CANCEL_CHECK_EVERY == 0:
                         reporter.check_cancelled()
                     run.read(item)
                 ImportItem.objects.bulk_update(batch, ["outcome", "reason", "memory", "existing_memory_id"])
+                # Their ingestions go to the workers many to a message (imports.ingestion).
+                transaction.on_commit(
+                    partial(tasks_enqueue_batch, INGEST_BATCH, [child.pk for child in children], size=INGEST_BATCH_SIZE)
+                )
                 if not pending.exists():
                     # In the transaction of the last creations: from its commit
                     # on, each child's end may be the parent's.
