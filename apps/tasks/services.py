@@ -136,6 +136,20 @@ def tasks_held_for_batch() -> Iterator[list[TaskLog]]:
         _held_for_batch.reset(token)
 
 
+def tasks_create_together(tasks: list[TaskLog]) -> list[TaskLog]:
+    """Record many pending tasks in one statement, inside tasks_held_for_batch (which collects them).
+
+    For work handed to the workers in batches (tasks_enqueue_batch): they are
+    not announced one by one, and are enqueued by the caller, or by the sweeper.
+    """
+    held = _held_for_batch.get()
+    if held is None:
+        raise RuntimeError("tasks_create_together must run inside tasks_held_for_batch().")
+    TaskLog.objects.bulk_create(tasks)
+    held.extend(tasks)
+    return tasks
+
+
 def tasks_mark_enqueued(task_ids: list) -> None:
     """Record that the broker accepted the tasks (handed over in a batch)."""
     TaskLog.objects.filter(pk__in=task_ids, enqueued_at__isnull=True).update(enqueued_at=timezone.now())

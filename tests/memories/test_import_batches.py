@@ -30,8 +30,8 @@ from tests.tasks.test_services import events_of
 def imported(start, run_parent):  # noqa: F811
     """An import of `count` notes read by its parent: its children pending, handed over in batches."""
 
-    def make(count: int) -> TaskLog:
-        return run_parent(start(numbered(count)))
+    def make(count: int, about: str = "Alice Chen") -> TaskLog:
+        return run_parent(start(numbered(count).replace("Alice Chen", about)))
 
     return make
 
@@ -103,9 +103,7 @@ def test_a_failing_memory_fails_alone_and_can_be_retried_on_its_own(
     assert [stage.progress for stage in retry.stages.all()] == [10, 20, 30, 50, 75, 90]
 
 
-def test_it_skips_children_cancelled_started_elsewhere_or_deleted(
-    team, imported, django_capture_on_commit_callbacks
-):
+def test_it_skips_children_cancelled_started_elsewhere_or_deleted(team, imported, django_capture_on_commit_callbacks):
     task = imported(4)
     cancelled, elsewhere, deleted, fine = children(task)
     TaskLog.objects.filter(pk=cancelled.pk).update(cancel_requested_at=timezone.now())
@@ -144,8 +142,8 @@ def test_a_replaced_attempt_writes_nothing(team, imported, monkeypatch, django_c
 
 
 def test_the_statements_of_a_batch_do_not_grow_with_each_memory(imported, django_capture_on_commit_callbacks):
-    def statements(count: int) -> int:
-        task = imported(count)
+    def statements(count: int, about: str) -> int:
+        task = imported(count, about)
         ids = [str(child.id) for child in children(task)]
         with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
             ingest_batch(ids)
@@ -154,5 +152,5 @@ def test_the_statements_of_a_batch_do_not_grow_with_each_memory(imported, django
 
     # A memory's own graph writes remain (a savepoint, its entities, mentions,
     # relationships); the rest is paid once per batch.
-    per_memory = (statements(21) - statements(1)) / 20
+    per_memory = (statements(21, "Bob Stone") - statements(1, "Carol Diaz")) / 20
     assert per_memory <= 14, per_memory

@@ -28,18 +28,44 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.graph import services as graph
+from apps.memories.constants import INGEST, SUBJECT_TYPE
 from apps.memories.models import Memory
 from apps.memories.services import DONE_MESSAGE
 from apps.recall import services as recall
 from apps.recall.embeddings import get_embedder
 from apps.tasks.models import Status, TaskLog
-from apps.tasks.services import task_children_changed, task_heartbeat, tasks_start
+from apps.tasks.services import task_children_changed, task_heartbeat, tasks_create_together, tasks_start
 
 logger = logging.getLogger(__name__)
 
 INGEST_BATCH_SIZE = 50
 INGEST_BATCH = "ingest_batch"
 GONE = "The memory was deleted before it was ingested."
+
+
+def ingestion_tasks_create(memories: list[Memory], *, by, parent: TaskLog) -> None:
+    """Give each new memory (not saved yet) its pending ingestion task, all in one statement.
+
+    The tasks are those memory_create gives a memory (same payload, subject
+    and label), made together and handed to the workers in batches.
+    """
+    tasks = tasks_create_together(
+        [
+            TaskLog(
+                project=parent.project,
+                task_type=INGEST,
+                created_by=by if by and by.is_authenticated else None,
+                payload={"memory_id": str(memory.id), "content_chars": len(memory.content)},
+                subject_type=SUBJECT_TYPE,
+                subject_id=str(memory.id),
+                subject_label=memory.title[:255],
+                parent=parent,
+            )
+            for memory in memories
+        ]
+    )
+    for memory, task in zip(memories, tasks, strict=True):
+        memory.current_task, memory.processing_status = task, Status.PENDING
 
 
 def import_ingest_batch(task_ids: list[str]) -> None:
