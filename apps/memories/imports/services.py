@@ -117,7 +117,7 @@ def import_run(task: TaskLog, reporter: ProgressReporter) -> dict | object:
     reporter.stage(0, f"Reading {total:,} items...")
     try:
         while True:
-            with transaction.atomic(), tasks_held_for_batch() as children:
+            with transaction.atomic(), tasks_held_for_batch():
                 batch = list(pending[:BATCH_SIZE])
                 valid = []
                 for item in batch:
@@ -127,10 +127,6 @@ def import_run(task: TaskLog, reporter: ProgressReporter) -> dict | object:
                         valid.append((item, fields))
                 run.create(valid)
                 ImportItem.objects.bulk_update(batch, ["outcome", "reason", "memory", "existing_memory_id"])
-                # Their ingestions go to the workers many to a message (imports.ingestion).
-                transaction.on_commit(
-                    partial(tasks_enqueue_batch, INGEST_BATCH, [child.pk for child in children], size=INGEST_BATCH_SIZE)
-                )
                 if not pending.exists():
                     # In the transaction of the last creations: from its commit
                     # on, each child's end may be the parent's.
@@ -267,6 +263,12 @@ class _ImportRun:
         if not result["created"]:
             return result
         task_expect_children(self.task, result["created"])
+        # The ingestions go to the workers many to a message (imports.ingestion),
+        # once all are read: reading is quick, and the bar then counts them all
+        # from the first. Those of an earlier attempt's batches go too.
+        waiting = self.task.children.filter(status=Status.PENDING, enqueued_at__isnull=True)
+        ids = list(waiting.order_by("created_at", "id").values_list("pk", flat=True))
+        transaction.on_commit(partial(tasks_enqueue_batch, INGEST_BATCH, ids, size=INGEST_BATCH_SIZE))
         return WAIT_FOR_CHILDREN
 
     def stop(self, *, cancelled: bool) -> None:
