@@ -220,7 +220,8 @@ def child(args) -> dict:
             return execute(sql, params, many, context)
 
     statements = Statements()
-    connection.execute_wrapper(statements).__enter__()
+    counting = connection.execute_wrapper(statements)  # kept: collected, it would stop counting
+    counting.__enter__()
 
     def import_all(label: str, notes, *, project=None) -> dict:
         """A batch import as the worker runs it: the parent reads the items, then each batch is ingested."""

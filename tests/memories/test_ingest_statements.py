@@ -19,7 +19,7 @@ from tests.stages import INGESTION_STAGES
 CREATE_STATEMENTS = 16
 # Running it: six stages (a row update, a stage row and two events each), the
 # graph's reads and writes, the recall passages, and the end.
-RUN_STATEMENTS = 115
+RUN_STATEMENTS = 105
 
 
 def test_one_memory_stays_within_its_statements(team, django_capture_on_commit_callbacks):
