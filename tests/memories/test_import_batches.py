@@ -8,6 +8,8 @@ workers.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,8 +18,9 @@ from django.utils import timezone
 from apps.graph.extraction import get_extractor
 from apps.graph.models import Entity, Mention
 from apps.memories.imports import ingestion
+from apps.memories.imports import services as import_services
 from apps.memories.imports.tasks import ingest_batch
-from apps.memories.models import Memory
+from apps.memories.models import Memory, content_hash
 from apps.memories.tasks import ingest_memory
 from apps.recall.models import Passage
 from apps.tasks.models import Status, TaskLog, TaskStage
@@ -154,3 +157,33 @@ def test_the_statements_of_a_batch_do_not_grow_with_each_memory(imported, django
     # relationships); the rest is paid once per batch.
     per_memory = (statements(21, "Bob Stone") - statements(1, "Carol Diaz")) / 20
     assert per_memory <= 14, per_memory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_content_added_meanwhile_is_a_duplicate_not_an_error(team, start, run_parent, monkeypatch):  # noqa: F811
+    task = start(numbered(3))
+    real_create = import_services.ingestion_tasks_create
+
+    def someone_adds_note_2_meanwhile(memories, **kwargs):
+        # Another request commits the same content between the duplicate check and the insert.
+        def other_request():
+            Memory.objects.create(
+                project_id=team["project"].id, title="Meanwhile", content="Note number 2 mentions Alice Chen.",
+                content_hash=content_hash("Note number 2 mentions Alice Chen."),
+            )  # fmt: skip
+            connection.close()
+
+        thread = threading.Thread(target=other_request)
+        thread.start()
+        thread.join()
+        monkeypatch.setattr(import_services, "ingestion_tasks_create", real_create)
+        return real_create(memories, **kwargs)
+
+    monkeypatch.setattr(import_services, "ingestion_tasks_create", someone_adds_note_2_meanwhile)
+    task = run_parent(task)
+
+    meanwhile = Memory.objects.get(title="Meanwhile")
+    outcomes = list(task.import_items.order_by("position").values_list("outcome", "existing_memory_id"))
+    assert outcomes == [("created", None), ("duplicate", meanwhile.id), ("created", None)]
+    assert task.result == {"total": 3, "created": 2, "duplicates": 1, "rejected": 0}
+    assert task.children.count() == 2 and task.expected_children == 2
