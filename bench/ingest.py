@@ -198,9 +198,170 @@ def child(args) -> dict:
             )[:6000]
         return out
 
-    results["locomo"] = ingest_all("LoCoMo", locomo_notes(args.locomo_turns))
-    results["synthetic"] = ingest_all("Synthetic", synthetic_notes(args.synthetic, args.seed))
-    results["profile"] = ingest_all("Profiled", synthetic_notes(args.profile, args.seed + 1), profile=True)
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.graph.models import EntityType
+    from apps.graph.resolution import normalize_name
+    from apps.graph.services.schema import ensure_default_types
+    from apps.memories.imports import parsing
+    from apps.memories.imports import services as imports
+    from apps.memories.imports.ingestion import INGEST_BATCH_SIZE, import_ingest_batch
+
+    class Statements:
+        """Counts the SQL statements the process sends (what each costs is mostly a round trip)."""
+
+        def __init__(self) -> None:
+            self.count = 0
+
+        def __call__(self, execute, sql, params, many, context):
+            self.count += 1
+            return execute(sql, params, many, context)
+
+    statements = Statements()
+    counting = connection.execute_wrapper(statements)  # kept: collected, it would stop counting
+    counting.__enter__()
+
+    def import_all(label: str, notes, *, project=None) -> dict:
+        """A batch import as the worker runs it: the parent reads the items, then each batch is ingested."""
+        project = project or project_create(owner=user, name=label)
+        items = [{"title": text[:40], "content": text, "valid_at": valid_at.isoformat()} for text, valid_at in notes]
+        counted = statements.count
+        start = time.perf_counter()
+        task = imports.import_start(project=project, author=user, parsed=parsing.read_import(items=items))
+        task_services.run_task(str(task.id), imports.import_run, done_message=imports.NOTHING_NEW_MESSAGE)
+        read = time.perf_counter()
+        ids = list(task.children.order_by("created_at", "id").values_list("id", flat=True))
+        for first in range(0, len(ids), INGEST_BATCH_SIZE):
+            import_ingest_batch([str(i) for i in ids[first : first + INGEST_BATCH_SIZE]])
+        done = time.perf_counter()
+        task.refresh_from_db()
+        children = dict((s, task.children.filter(status=s).count()) for s in ("completed", "failed", "cancelled"))
+        return {
+            "memories": len(notes),
+            "parent": task.status,
+            "children": children,
+            "entities": Entity.objects.filter(project=project).count(),
+            "seconds": round(done - start, 2),
+            "read_seconds": round(read - start, 2),
+            "ingest_seconds": round(done - read, 2),
+            "memories_per_second": round(len(notes) / (done - start), 1),
+            "statements_per_memory": round((statements.count - counted) / len(notes), 1),
+        }
+
+    def single_statements(label: str, notes) -> float:
+        """SQL statements per memory, creation to completed, on the single-memory path."""
+        project = project_create(owner=user, name=label)
+        counted = statements.count
+        for text, valid_at in notes:
+            memory = memories.memory_create(
+                project=project, author=user, title=text[:40], content=text, valid_at=valid_at
+            )
+            task_services.run_task(
+                str(memory.current_task_id), memories.memory_ingest, done_message=memories.DONE_MESSAGE
+            )
+        return round((statements.count - counted) / len(notes), 1)
+
+    def entity_scale(entities: int, notes) -> dict:
+        """Per-memory ingestion time in a project that already holds `entities` entities."""
+        project = project_create(owner=user, name=f"{entities:,} entities")
+        ensure_default_types(project)
+        person = EntityType.objects.get(project=project, name="Person")
+        now = datetime(2023, 1, 1, tzinfo=UTC)
+        rng = random.Random(entities)
+        syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "do", "fu", "gi"]
+        batch = []
+        for index in range(entities):
+            name = (
+                "".join(rng.choice(syllables) for _ in range(3)).title()
+                + " "
+                + "".join(rng.choice(syllables) for _ in range(4)).title()
+                + f" {index}"
+            )
+            batch.append(Entity(project=project, name=name, normalized_name=normalize_name(name), entity_type=person,
+                                first_seen_at=now, last_seen_at=now))  # fmt: skip
+            if len(batch) == 5000:
+                Entity.objects.bulk_create(batch)
+                batch = []
+        Entity.objects.bulk_create(batch)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE graph_entity")
+        single_notes, import_notes = notes[: len(notes) // 4], notes[len(notes) // 4 :]
+        start = time.perf_counter()
+        for text, valid_at in single_notes:
+            memory = memories.memory_create(
+                project=project, author=user, title=text[:40], content=text, valid_at=valid_at
+            )
+            task_services.run_task(
+                str(memory.current_task_id), memories.memory_ingest, done_message=memories.DONE_MESSAGE
+            )
+        single = (time.perf_counter() - start) / len(single_notes)
+        imported = import_all(f"import at {entities}", import_notes, project=project)
+        return {
+            "entities_before": entities,
+            "single_ms_per_memory": round(single * 1000, 1),
+            "import_ms_per_memory": round(imported["seconds"] * 1000 / len(import_notes), 1),
+            "import": imported,
+        }
+
+    def pages_at_scale(rows: int) -> dict:
+        """The memory list and the task dashboard of a project with `rows` memories and tasks, at the server."""
+        from apps.tasks.models import Status
+
+        project = project_create(owner=user, name=f"{rows:,} rows")
+        now = datetime(2024, 1, 1, tzinfo=UTC)
+        for first in range(0, rows, 5000):
+            tasks = [
+                TaskLog(project=project, task_type="ingest_memory", status=Status.COMPLETED, progress=100,
+                        message="Episode ingestion completed", subject_type="memories.memory",
+                        subject_label=f"Page note {n}", result={"entities": 1, "relationships": 0})
+                for n in range(first, min(rows, first + 5000))
+            ]  # fmt: skip
+            TaskLog.objects.bulk_create(tasks)
+            Memory.objects.bulk_create(
+                Memory(project=project, author=user, title=f"Page note {n}", content=f"Page note {n} body",
+                       content_hash=f"{project.id}-{n}", valid_at=now, processing_status=Status.COMPLETED,
+                       current_task=task)
+                for n, task in zip(range(first, first + len(tasks)), tasks, strict=True)
+            )  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE memories_memory; ANALYZE tasks_tasklog")
+        client = Client()
+        client.force_login(user)
+        out = {"rows": rows}
+        for name, url in (
+            ("memory list", f"/project/{project.id}/memories/"),
+            ("memory list, page 2000", f"/project/{project.id}/memories/?page=2000"),
+            ("task dashboard", f"/project/{project.id}/tasks/"),
+            ("task dashboard, page 1000", f"/project/{project.id}/tasks/?page=1000"),
+        ):
+            timings, queries = [], []
+            for _ in range(args.page_repeats):
+                with CaptureQueriesContext(connection) as captured:
+                    start = time.perf_counter()
+                    response = client.get(url, HTTP_HOST="localhost")
+                    timings.append(time.perf_counter() - start)
+                assert response.status_code == 200, (url, response.status_code)
+                queries.append(len(captured))
+            out[name] = {"p50_ms": round(statistics.median(timings) * 1000, 1), "queries": sorted(set(queries))}
+        return out
+
+    if args.suites in ("all", "ingest"):
+        results["locomo"] = ingest_all("LoCoMo", locomo_notes(args.locomo_turns))
+        results["synthetic"] = ingest_all("Synthetic", synthetic_notes(args.synthetic, args.seed))
+        results["profile"] = ingest_all("Profiled", synthetic_notes(args.profile, args.seed + 1), profile=True)
+    if args.suites in ("all", "import"):
+        # The same notes as above (another project), through a batch import.
+        results["import_locomo"] = import_all("LoCoMo import", locomo_notes(args.locomo_turns))
+        results["import_synthetic"] = import_all("Synthetic import", synthetic_notes(args.synthetic, args.seed))
+        few = synthetic_notes(40, args.seed + 2)
+        results["statements_single"] = single_statements("Statements", few)
+    if args.suites in ("all", "scale"):
+        notes = synthetic_notes(args.scale_memories, args.seed + 3)
+        results["scale"] = [entity_scale(n, notes) for n in args.scale_entities]
+    if args.suites in ("all", "pages"):
+        results["pages"] = pages_at_scale(args.page_rows)
     # One short memory at a time, in a project that already holds the synthetic set's entities.
     results["memory_rows"] = Memory.objects.count()
     redis.Redis.from_url(settings.REDIS_URL).delete(queue)
@@ -222,6 +383,7 @@ def run_once(*, database_server_url: str, redis_url: str, args, log=print) -> di
             SECRET_KEY=os.environ.get("SECRET_KEY") or "bench-only-secret-key",
             MEMSTACK_AUTO_MIGRATE="false",
             LOG_LEVEL="ERROR",
+            ALLOWED_HOSTS="localhost",
         )
         log(f"  database {database.name}: migrating")
         run_manage(env, "migrate", "--noinput", "-v", "0")
@@ -229,6 +391,9 @@ def run_once(*, database_server_url: str, redis_url: str, args, log=print) -> di
         command = [
             sys.executable, __file__, "--child", "--locomo-turns", str(args.locomo_turns),
             "--synthetic", str(args.synthetic), "--profile", str(args.profile), "--seed", str(args.seed),
+            "--suites", args.suites, "--scale-memories", str(args.scale_memories),
+            "--scale-entities", *[str(n) for n in args.scale_entities],
+            "--page-rows", str(args.page_rows), "--page-repeats", str(args.page_repeats),
         ]  # fmt: skip
         done = subprocess.run(command, env=env, cwd=BASE_DIR, capture_output=True, text=True, check=False)  # noqa: S603
         if done.returncode != 0:
@@ -238,7 +403,15 @@ def run_once(*, database_server_url: str, redis_url: str, args, log=print) -> di
 
 def report(result: dict) -> str:
     lines = [f"extractor: {result['extractor']}"]
+    for name in ("import_locomo", "import_synthetic"):
+        if name in result:
+            lines.append(f"{name}: {result[name]}")
+    for name in ("statements_single", "scale", "pages"):
+        if name in result:
+            lines.append(f"{name}: {json.dumps(result[name], default=str)}")
     for name in ("locomo", "synthetic"):
+        if name not in result:
+            continue
         r = result[name]
         lines.append(
             f"{name}: {r['memories']} memories in {r['seconds']} s = {r['memories_per_second']} memories/s "
@@ -247,7 +420,8 @@ def report(result: dict) -> str:
         )
         lines.append(f"  split (s): {r['split_seconds']}")
         lines.append(f"  stage gaps p50 (ms): {r['stage_ms_p50']}")
-    lines.append("profile (cumulative, top):\n" + result["profile"].get("profile_top", ""))
+    if "profile" in result:
+        lines.append("profile (cumulative, top):\n" + result["profile"].get("profile_top", ""))
     return "\n".join(lines)
 
 
@@ -257,6 +431,11 @@ def main() -> int:
     parser.add_argument("--synthetic", type=int, default=10_000)
     parser.add_argument("--profile", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--suites", choices=["all", "ingest", "import", "scale", "pages"], default="all")
+    parser.add_argument("--scale-memories", type=int, default=200, help="memories ingested at each entity count")
+    parser.add_argument("--scale-entities", type=int, nargs="+", default=[1_000, 100_000])
+    parser.add_argument("--page-rows", type=int, default=100_000, help="memories and tasks for the page timings")
+    parser.add_argument("--page-repeats", type=int, default=20)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -213,8 +213,9 @@ def main() -> int:
     if "ingest" in suites:
         print(f"Ingestion: {args.locomo_turns} LoCoMo turns, {args.synthetic} synthetic memories")
         ingest_args = argparse.Namespace(
-            locomo_turns=args.locomo_turns, synthetic=args.synthetic, profile=args.profile, seed=args.seed or 7
-        )
+            locomo_turns=args.locomo_turns, synthetic=args.synthetic, profile=args.profile, seed=args.seed or 7,
+            suites="all", scale_memories=200, scale_entities=[1_000, 100_000], page_rows=100_000, page_repeats=20,
+        )  # fmt: skip
         result = ingest.run_once(database_server_url=database_url, redis_url=redis_url, args=ingest_args)
         print(ingest.report(result))
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)

@@ -86,11 +86,16 @@ def memory_unindex(*, memory_id) -> int:
 
 def memories_index(*, memories: Sequence[Memory], embedder: Embedder) -> int:
     """Index many memories in one transaction (the reindex task, the benchmark). Returns the passage count."""
-    passages = [p for memory in memories for p in _passages(memory, embedder)]
+    return sum(memories_index_each(memories=memories, embedder=embedder).values())
+
+
+def memories_index_each(*, memories: Sequence[Memory], embedder: Embedder) -> dict:
+    """Index many memories in one transaction (a batch import's ingestions); returns each one's passage count."""
+    each = {memory.pk: _passages(memory, embedder) for memory in memories}
     with transaction.atomic():
-        Passage.objects.filter(memory_id__in=[m.pk for m in memories]).delete()
-        Passage.objects.bulk_create(passages, batch_size=500)
-    return len(passages)
+        Passage.objects.filter(memory_id__in=list(each)).delete()
+        Passage.objects.bulk_create([p for passages in each.values() for p in passages], batch_size=500)
+    return {memory_id: len(passages) for memory_id, passages in each.items()}
 
 
 _indexed_dimensions: set[int] = set()

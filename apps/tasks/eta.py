@@ -10,6 +10,7 @@ number would be worse than none.
 from __future__ import annotations
 
 import statistics
+import time
 from datetime import datetime
 
 from django.utils import timezone
@@ -29,14 +30,7 @@ def estimate_eta(task: TaskLog, *, now: datetime | None = None) -> int | None:
     reached = _reached_at(task, task.progress)
     if reached is None:
         return None
-    history = (
-        TaskLog.objects.filter(
-            project_id=task.project_id, task_type=task.task_type, status=Status.COMPLETED, completed_at__isnull=False
-        )
-        .exclude(pk=task.pk)
-        .order_by("-completed_at")
-        .prefetch_related("stages")[:HISTORY]
-    )
+    history = [past for past in _history(task.project_id, task.task_type) if past.pk != task.pk][:HISTORY]
     size = _size(task)
     remaining = []
     for past in history:
@@ -52,6 +46,33 @@ def estimate_eta(task: TaskLog, *, now: datetime | None = None) -> int | None:
         return None
     left = statistics.median(remaining) - (now - reached).total_seconds()
     return max(1, round(left))
+
+
+# A running task is announced at every stage, and every announcement carries
+# an estimate: the project's history is read at most once in this many
+# seconds per process and kind of task, not at each stage of each task.
+HISTORY_SECONDS = 5.0
+_histories: dict[tuple, tuple[float, list[TaskLog]]] = {}
+
+
+def _history(project_id, task_type: str) -> list[TaskLog]:
+    """The project's latest completed tasks of this type, with their stages (one more than HISTORY)."""
+    key = (project_id, task_type)
+    now = time.monotonic()
+    cached = _histories.get(key)
+    if cached is not None and now - cached[0] < HISTORY_SECONDS:
+        return cached[1]
+    history = list(
+        TaskLog.objects.filter(
+            project_id=project_id, task_type=task_type, status=Status.COMPLETED, completed_at__isnull=False
+        )
+        .order_by("-completed_at")
+        .prefetch_related("stages")[: HISTORY + 1]
+    )
+    if len(_histories) > 1000:  # many projects in one process: start over rather than grow
+        _histories.clear()
+    _histories[key] = (now, history)
+    return history
 
 
 def _reached_at(task: TaskLog, progress: int) -> datetime | None:

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, InterfaceError, connection
 from django_eventstream.storage import DjangoModelStorage
 from django_eventstream.utils import sse_encode_event
@@ -34,6 +35,45 @@ class EventStorage(DjangoModelStorage):
 
     TRIM_EVERY_SECONDS = 60.0
     _trimmed_at = float("-inf")
+
+    def append_event(self, channel: str, event_type: str, data: Any):
+        """Store an event as the next of its channel: on PostgreSQL in one statement.
+
+        django-eventstream takes five round trips an event (read the counter,
+        lock it, insert, update it, commit), and a memory's ingestion stores
+        fourteen events. One statement that bumps the counter and inserts the
+        event gives the same guarantee: the counter's row lock orders the
+        channel's events, and each is visible once its number is.
+        """
+        if connection.vendor != "postgresql":
+            return super().append_event(channel, event_type, data)
+        from django_eventstream import models
+        from django_eventstream.event import Event as StoredEvent
+
+        counter, event = models.EventCounter._meta.db_table, models.Event._meta.db_table
+        text = json.dumps(data, cls=DjangoJSONEncoder)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                WITH next AS (
+                    INSERT INTO {counter} (name, value, updated) VALUES (%s, 1, now())
+                    ON CONFLICT (name) DO UPDATE SET value = {counter}.value + 1, updated = now()
+                    RETURNING value
+                )
+                INSERT INTO {event} (channel, type, data, eid, created)
+                SELECT %s, %s, %s, value, now() FROM next RETURNING eid
+                """,
+                [channel, channel, event_type, text],
+            )
+            eid = cursor.fetchone()[0]
+            if eid == 1:
+                # django-eventstream's placeholder that lets a client read from position 0.
+                cursor.execute(
+                    f"INSERT INTO {event} (channel, type, data, eid, created) VALUES (%s, '', '', 0, now())",
+                    [channel],
+                )
+        self.trim_event_log()
+        return StoredEvent(channel, event_type, data, id=eid)
 
     def trim_event_log(self) -> None:
         # django-eventstream deletes events older than a day after every

@@ -111,8 +111,12 @@ class TaskLog(models.Model):
         if attempt is not None:
             where &= models.Q(attempts=attempt)
         moved = TaskLog.objects.filter(where, pk=self.pk, status__in=allowed_from).update(**changes)
-        if moved:
-            self.refresh_from_db()
+        if moved and any(isinstance(value, models.expressions.Combinable) for value in changes.values()):
+            self.refresh_from_db()  # a value computed by the database (the attempt count)
+        elif moved:
+            # What this update wrote is what the row now says: no read back needed.
+            for name, value in changes.items():
+                setattr(self, name, value)
         return moved == 1
 
     def mark_started(self, *, worker: str) -> bool:
@@ -138,9 +142,13 @@ class TaskLog(models.Model):
             worker="",
         )
 
-    def mark_progress(self, *, progress: int, message: str, attempt: int | None = None) -> bool:
+    def mark_progress(
+        self, *, progress: int, message: str, attempt: int | None = None, unless_cancelled: bool = False
+    ) -> bool:
+        """`unless_cancelled`: not if someone asked the task to stop (the reporter then finds out why)."""
         return self._transition(
             allowed_from={Status.PROCESSING},
+            where=models.Q(cancel_requested_at__isnull=True) if unless_cancelled else models.Q(),
             attempt=attempt,
             progress=progress,
             message=message[:255],

@@ -74,13 +74,23 @@ class ProgressReporter:
             raise TaskSuperseded()
 
     def stage(self, progress: int, message: str) -> None:
-        """Check for cancellation, then record that the task reached `progress` with `message`."""
-        self.check_cancelled()
+        """Check for cancellation, then record that the task reached `progress` with `message`.
+
+        One conditional update does both: it moves the task only while this
+        attempt is current and no one asked it to stop; only when it moved
+        nothing does the reporter read the row to say why (check_cancelled).
+        """
         message = message[:255]
         try:
             with transaction.atomic():
-                if self.task.mark_progress(progress=progress, message=message, attempt=self.attempt):
+                moved = self.task.mark_progress(
+                    progress=progress, message=message, attempt=self.attempt, unless_cancelled=True
+                )
+                if moved:
                     TaskStage.objects.create(task=self.task, progress=progress, message=message)
                     announce(self.task)
         except Exception:
             logger.exception("Could not record stage %s%% of task %s", progress, self.task.pk)
+            moved = False
+        if not moved:
+            self.check_cancelled()

@@ -12,7 +12,9 @@ import logging
 import socket
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -21,7 +23,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from apps.core.models import Beat
@@ -111,6 +113,48 @@ def celery_name(task_type: str) -> str:
     return f"memstack.{task_type}"
 
 
+# Set while a caller creates tasks that it hands to the workers in batches
+# (tasks_held_for_batch): those are neither announced nor enqueued one by one.
+_held_for_batch: ContextVar[list[TaskLog] | None] = ContextVar("tasks_held_for_batch", default=None)
+
+
+@contextmanager
+def tasks_held_for_batch() -> Iterator[list[TaskLog]]:
+    """Collect the tasks created inside, instead of announcing and enqueueing each.
+
+    For work that runs its tasks many to a worker call (a batch import's
+    ingestions): the caller hands the collected tasks to one Celery task of
+    its own and marks them enqueued (tasks_mark_enqueued). A task the caller
+    never hands over stays pending without `enqueued_at`, and the sweeper
+    enqueues it on its own, so none is lost.
+    """
+    held: list[TaskLog] = []
+    token = _held_for_batch.set(held)
+    try:
+        yield held
+    finally:
+        _held_for_batch.reset(token)
+
+
+def tasks_create_together(tasks: list[TaskLog]) -> list[TaskLog]:
+    """Record many pending tasks in one statement, inside tasks_held_for_batch (which collects them).
+
+    For work handed to the workers in batches (tasks_enqueue_batch): they are
+    not announced one by one, and are enqueued by the caller, or by the sweeper.
+    """
+    held = _held_for_batch.get()
+    if held is None:
+        raise RuntimeError("tasks_create_together must run inside tasks_held_for_batch().")
+    TaskLog.objects.bulk_create(tasks)
+    held.extend(tasks)
+    return tasks
+
+
+def tasks_mark_enqueued(task_ids: list) -> None:
+    """Record that the broker accepted the tasks (handed over in a batch)."""
+    TaskLog.objects.filter(pk__in=task_ids, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
+
+
 def task_create(
     *,
     project: Project,
@@ -135,6 +179,10 @@ def task_create(
         parent=parent,
         retry_of=retry_of,
     )
+    held = _held_for_batch.get()
+    if held is not None:
+        held.append(task)
+        return task
     announce(task)
     transaction.on_commit(lambda: task_enqueue(task))
     return task
@@ -151,6 +199,25 @@ def task_enqueue(task: TaskLog) -> bool:
         return False
     TaskLog.objects.filter(pk=task.pk, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
     return True
+
+
+def tasks_enqueue_batch(task_type: str, task_ids: list, *, size: int) -> None:
+    """Hand tasks to Celery `size` to a message, as the one Celery task of `task_type` taking their ids.
+
+    A message the broker refuses leaves its tasks pending without
+    `enqueued_at`: the sweeper then enqueues each on its own.
+    """
+    from memstack.celery import app
+
+    ids = [str(task_id) for task_id in task_ids]
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        try:
+            app.send_task(celery_name(task_type), args=[chunk])
+        except Exception as exc:
+            logger.warning("Could not enqueue a batch of %s tasks (the sweeper enqueues them): %s", len(chunk), exc)
+            continue
+        tasks_mark_enqueued(chunk)
 
 
 def run_task(task_id: str, work: Callable[[TaskLog, ProgressReporter], dict | None], *, done_message: str) -> None:
@@ -226,11 +293,16 @@ class _Heartbeat:
     no longer the current one (the next check point then stops the work).
     """
 
-    def __init__(self, task_id, attempt: int) -> None:
-        self.task_id = task_id
-        self.attempt = attempt
+    def __init__(self, task_id_or_attempts, attempt: int | None = None) -> None:
+        # One task and its attempt, or a list of (task id, attempt) beating together.
+        attempts = [(task_id_or_attempts, attempt)] if attempt is not None else list(task_id_or_attempts)
+        self.task_id = attempts[0][0] if len(attempts) == 1 else f"{attempts[0][0]} and {len(attempts) - 1} more"
+        self.attempt = attempts[0][1] if len(attempts) == 1 else "of each"
+        self.running = Q()
+        for task_id, task_attempt in attempts:
+            self.running |= Q(pk=task_id, attempts=task_attempt)
         self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, name=f"heartbeat {task_id}", daemon=True)
+        self.thread = threading.Thread(target=self._run, name=f"heartbeat {self.task_id}", daemon=True)
 
     def __enter__(self) -> _Heartbeat:
         self.thread.start()
@@ -247,9 +319,9 @@ class _Heartbeat:
         try:
             while not self.stop.wait(wait):
                 try:
-                    beat = TaskLog.objects.filter(
-                        pk=self.task_id, status=Status.PROCESSING, attempts=self.attempt
-                    ).update(heartbeat_at=timezone.now())
+                    beat = TaskLog.objects.filter(self.running, status=Status.PROCESSING).update(
+                        heartbeat_at=timezone.now()
+                    )
                 except Exception as exc:
                     failures += 1
                     # The pause grows (0.25 s, 0.5 s, ...) up to the beat interval.
@@ -273,6 +345,36 @@ class _Heartbeat:
                     return
         finally:
             connection.close()
+
+
+def tasks_start(task_ids: list, *, worker: str) -> list[TaskLog]:
+    """Start, as one attempt each, those of the tasks still pending and not asked to stop.
+
+    The batch form of mark_started, in one transaction and a fixed number of
+    statements: a task another worker holds or already started is skipped,
+    never run twice. Each started task's `attempts` is its attempt's fencing
+    token, as in run_task. The caller keeps the tasks' subjects in step and
+    announces them (it does so once for the batch).
+    """
+    with transaction.atomic():
+        claimed = list(
+            TaskLog.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=task_ids, status=Status.PENDING, cancel_requested_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        if not claimed:
+            return []
+        now = timezone.now()
+        TaskLog.objects.filter(pk__in=claimed).update(
+            status=Status.PROCESSING, started_at=now, heartbeat_at=now, updated_at=now, worker=worker[:255],
+            attempts=F("attempts") + 1,
+        )  # fmt: skip
+        return list(TaskLog.objects.filter(pk__in=claimed).order_by("created_at", "id"))
+
+
+def task_heartbeat(tasks: list[TaskLog]) -> _Heartbeat:
+    """A heartbeat for running attempts (each task's current `attempts`), as a context manager."""
+    return _Heartbeat([(task.pk, task.attempts) for task in tasks])
 
 
 def task_fail_unfinished(task_id: str, error: str) -> None:

@@ -181,15 +181,15 @@ def test_it_picks_up_where_a_dead_worker_left_it(
 ):
     monkeypatch.setattr(import_services, "BATCH_SIZE", 2)
     task = start(numbered(4))
-    real_create, calls = import_services.memory_create, []
+    real_check, calls = import_services.validate_memory_fields, []
 
-    def dies_at_the_third(**fields):
+    def dies_at_the_third(fields):
         calls.append(fields["title"])
         if len(calls) == 3:
             raise SystemExit("the worker was killed")
-        return real_create(**fields)
+        return real_check(fields)
 
-    monkeypatch.setattr(import_services, "memory_create", dies_at_the_third)
+    monkeypatch.setattr(import_services, "validate_memory_fields", dies_at_the_third)
     with django_capture_on_commit_callbacks(execute=True):
         task.mark_started(worker="doomed")
         with pytest.raises(SystemExit):
@@ -200,7 +200,7 @@ def test_it_picks_up_where_a_dead_worker_left_it(
     # The sweeper puts the silent task back in the queue; it runs again.
     TaskLog.objects.filter(pk=task.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
     assert task.mark_requeued(stale_before=timezone.now())
-    monkeypatch.setattr(import_services, "memory_create", real_create)
+    monkeypatch.setattr(import_services, "validate_memory_fields", real_check)
     task = run_parent(task)
 
     items = list(task.import_items.order_by("position"))
@@ -242,16 +242,16 @@ def test_a_cancel_while_reading_stops_it_and_cancels_the_children_started(team, 
     monkeypatch.setattr(import_services, "BATCH_SIZE", 3)
     monkeypatch.setattr(import_services, "CANCEL_CHECK_EVERY", 2)
     task = start(numbered(8))
-    real_create = import_services.memory_create
+    real_check = import_services.validate_memory_fields
 
-    def cancelled_at_the_fourth(**fields):
+    def cancelled_at_the_fourth(fields):
         if fields["title"] == "Note 4":
             # As if someone pressed Cancel just now (the cascade to children
             # is what the import itself must catch up on).
             TaskLog.objects.filter(pk=task.pk).update(cancel_requested_at=timezone.now())
-        return real_create(**fields)
+        return real_check(fields)
 
-    monkeypatch.setattr(import_services, "memory_create", cancelled_at_the_fourth)
+    monkeypatch.setattr(import_services, "validate_memory_fields", cancelled_at_the_fourth)
     task = run_parent(task)
 
     assert task.status == "cancelled"
@@ -266,19 +266,19 @@ def test_a_retry_reads_again_the_items_of_an_import_that_stopped_half_way(
 ):
     monkeypatch.setattr(import_services, "BATCH_SIZE", 2)
     task = start(numbered(4) + "\n{nope")
-    real_create = import_services.memory_create
+    real_check = import_services.validate_memory_fields
 
-    def cancelled_at_the_third(**fields):
+    def cancelled_at_the_third(fields):
         if fields["title"] == "Note 3":
             TaskLog.objects.filter(pk=task.pk).update(cancel_requested_at=timezone.now())
-        return real_create(**fields)
+        return real_check(fields)
 
-    monkeypatch.setattr(import_services, "memory_create", cancelled_at_the_third)
+    monkeypatch.setattr(import_services, "validate_memory_fields", cancelled_at_the_third)
     monkeypatch.setattr(import_services, "CANCEL_CHECK_EVERY", 1)
     task = run_parent(task)
     assert (task.status, task.result["stopped_after"]) == ("cancelled", 2)
 
-    monkeypatch.setattr(import_services, "memory_create", real_create)
+    monkeypatch.setattr(import_services, "validate_memory_fields", real_check)
     with django_capture_on_commit_callbacks(execute=False):
         attempt = task_retry(task, by=team["editor"])
     attempt = run_parent(attempt)

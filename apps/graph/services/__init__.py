@@ -1,7 +1,8 @@
 """Writing a project's graph: episodes, schema, communities.
 
 Ingestion is one call, episode_ingest (stages 20 to 75), and deleting a
-memory one more, episode_remove; the schema page and API write types through
+memory one more, episode_remove; a batch import's ingestions go many at a
+time through episodes_extract and episodes_write; the schema page and API write types through
 entity_type_create/update/delete and edge_type_create/update/delete, and
 merges two entities by hand with entity_merge. Each of
 these takes the project's graph lock itself, and episode_ingest takes back
@@ -10,6 +11,7 @@ communities_update also serve the community rebuild, which holds the lock
 for its swap of communities.
 """
 
+from apps.graph.services.batch import episodes_extract, episodes_write
 from apps.graph.services.communities import communities_update
 from apps.graph.services.entities import EntityMergeError, entity_merge
 from apps.graph.services.episodes import Episode, EpisodeIngested, episode_ingest, episode_remove
@@ -41,5 +43,7 @@ __all__ = [
     "entity_type_update",
     "episode_ingest",
     "episode_remove",
+    "episodes_extract",
+    "episodes_write",
     "lock_project_graph",
 ]

@@ -14,8 +14,9 @@ from datetime import datetime
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, F
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from apps.graph.extraction import Extraction, get_extractor
@@ -153,8 +154,10 @@ def _episode_write(project: Project, episode_id: UUID, extraction: Extraction, *
     for extracted in extraction.entities:
         entity_id = entities[extracted.name].id
         given[entity_id] = better_type(given.get(entity_id, extracted.type), extracted.type)
-    Mention.objects.filter(memory_id=episode_id).exclude(entity_id__in=written.entity_ids).delete()
-    present = dict(Mention.objects.filter(memory_id=episode_id).values_list("entity_id", "entity_type_name"))
+    present: dict[int, str] = {}
+    if previous:  # an episode that named nothing before has no mentions to replace
+        Mention.objects.filter(memory_id=episode_id).exclude(entity_id__in=written.entity_ids).delete()
+        present = dict(Mention.objects.filter(memory_id=episode_id).values_list("entity_id", "entity_type_name"))
     Mention.objects.bulk_create(
         [Mention(memory_id=episode_id, entity_id=eid, entity_type_name=given[eid]) for eid in given.keys() - present],
         ignore_conflicts=True,
@@ -164,17 +167,10 @@ def _episode_write(project: Project, episode_id: UUID, extraction: Extraction, *
             Mention.objects.filter(memory_id=episode_id, entity_id=entity_id).update(entity_type_name=given[entity_id])
 
     # Relationships: support what it states, withdraw support from what it no longer does.
-    supported: set[int] = set()
     exclusive = set(EdgeType.objects.filter(project=project, exclusive=True).values_list("name", flat=True))
-    for rel in extraction.relationships:
-        source, target = entities[rel.source], entities[rel.target]
-        if source.id == target.id:
-            continue
-        relationship, created = _find_or_create_relationship(project, source, target, rel, seen_at)
-        relationship.episodes.add(episode_id)
-        supported.add(relationship.id)
-        if created and rel.name in exclusive:
-            written.invalidated_count += _retime_exclusive(project.id, source.id, rel.name)
+    supported, created = _support_relationships(project, episode_id, extraction, entities, seen_at)
+    for source_id, name in sorted({(r.source_id, r.name) for r in created if r.name in exclusive}):
+        written.invalidated_count += _retime_exclusive(project.id, source_id, name)
     written.relationship_count = len(supported)
     for source_id, name in _withdraw_support(episode_id, keep=supported):
         if name in exclusive:
@@ -182,6 +178,39 @@ def _episode_write(project: Project, episode_id: UUID, extraction: Extraction, *
     _delete_orphan_entities(previous.keys() - written.entity_ids)
     refresh_communities(project, {cid for cid in previous.values() if cid is not None})
     return written
+
+
+def entity_candidates(project: Project, names: Iterable[str]) -> list[Entity]:
+    """The project's entities that any of `names` might be: the same normalised name, or a similar one.
+
+    On PostgreSQL the database prefilters with pg_trgm (a GIN index on the
+    normalised name, migration graph 0004), so the cost of resolving a name
+    stays flat as the project grows; RapidFuzz (`find_match`) then decides
+    among the few candidates. Trigram similarity at pg_trgm's default
+    threshold (0.3) is well below what a 0.9 token-sort ratio implies, so the
+    prefilter drops no name `find_match` would accept. Elsewhere (SQLite)
+    every entity of the project is a candidate.
+    """
+    wanted = sorted({key for key in (normalize_name(name) for name in names) if key})
+    entities = Entity.objects.filter(project=project).select_related("entity_type")
+    if not wanted:
+        return []
+    if connection.vendor != "postgresql":
+        return list(entities)
+    # One bitmap scan: the (project, name) index for the exact names, the
+    # trigram index for the similar ones. (An OR of this subquery with a
+    # lookup outside it reads the whole table instead.)
+    similar = " OR ".join(["normalized_name %% %s"] * len(wanted))
+    prefiltered = RawSQL(
+        f"SELECT id FROM {Entity._meta.db_table} WHERE project_id = %s AND (normalized_name = ANY(%s) OR {similar})",
+        [project.pk, wanted, *wanted],
+    )
+    return list(entities.filter(pk__in=prefiltered))
+
+
+# Keys for the entities an extraction names for the first time, until they are
+# saved: after every database id, so ties between candidates still go to the oldest.
+_NEW_KEYS = 10**15
 
 
 def _resolve_entities(
@@ -192,34 +221,32 @@ def _resolve_entities(
     *,
     refreshed: dict[int, dict[str, tuple]],
 ) -> dict[str, Entity]:
-    """Map each extracted name to an entity of the project, merging with known ones (or their aliases)."""
+    """Map each extracted name to an entity of the project, merging with known ones (or their aliases).
+
+    The names first seen here are created together, in one statement.
+    """
+    if not extraction.entities:
+        return {}
     types = {t.name: t for t in EntityType.objects.filter(project=project)}
-    candidates = [
-        (entity.id, entity.name, entity.entity_type.name)
-        for entity in Entity.objects.filter(project=project).select_related("entity_type")
-    ]
-    type_of = {key: type_name for key, _name, type_name in candidates}
-    aliases = list(EntityAlias.objects.filter(project=project).values_list("entity_id", "name"))
-    by_id: dict[int, Entity] = {}
+    names = [e.name for e in extraction.entities]
+    by_key: dict[int, Entity] = {entity.id: entity for entity in entity_candidates(project, names)}
+    # Aliases match only exactly, so only the aliases of these very names can.
+    aliases = list(
+        EntityAlias.objects.filter(project=project, normalized_name__in={normalize_name(n) for n in names}).values_list(
+            "entity_id", "name"
+        )
+    )
+    if missing := {key for key, _alias in aliases} - by_key.keys():
+        by_key.update((e.id, e) for e in Entity.objects.filter(pk__in=missing).select_related("entity_type"))
+    candidates = [(key, entity.name, entity.entity_type.name) for key, entity in by_key.items()]
+    alias_candidates = [(key, alias, by_key[key].entity_type.name) for key, alias in aliases]
+    new: list[Entity] = []
     resolved: dict[str, Entity] = {}
     threshold = settings.GRAPH_MATCH_THRESHOLD
     for extracted in extraction.entities:
-        match = find_match(
-            extracted.name,
-            extracted.type,
-            candidates,
-            threshold=threshold,
-            aliases=[(key, alias, type_of[key]) for key, alias in aliases],
-        )
-        if match is not None:
-            entity = by_id.get(match) or Entity.objects.get(pk=match)
-            support = _type_support(entity, episode_id, extracted.type)
-            # Keep the value from before this run for a field that it changes twice.
-            for name, (before, after) in _refresh_entity(entity, extracted, types, seen_at, support).items():
-                first = refreshed.setdefault(entity.id, {}).get(name, (before, after))[0]
-                refreshed[entity.id][name] = (first, after)
-        else:
-            entity = Entity.objects.create(
+        match = find_match(extracted.name, extracted.type, candidates, threshold=threshold, aliases=alias_candidates)
+        if match is None:
+            entity = Entity(
                 project=project,
                 name=extracted.name,
                 normalized_name=normalize_name(extracted.name),
@@ -229,9 +256,23 @@ def _resolve_entities(
                 first_seen_at=seen_at,
                 last_seen_at=seen_at,
             )
-            candidates.append((entity.id, entity.name, extracted.type))
-        by_id[entity.id] = entity
+            new.append(entity)
+            key = _NEW_KEYS + len(new)
+            by_key[key] = entity
+            candidates.append((key, entity.name, extracted.type))
+        elif match >= _NEW_KEYS:  # named twice in this episode: not saved yet, nothing to take back
+            entity = by_key[match]
+            # No other memory names it yet: the stronger kind of type wins, as between its mentions here.
+            _refresh_entity(entity, extracted, types, seen_at, None, save=False)
+        else:
+            entity = by_key[match]
+            support = _type_support(entity, episode_id, extracted.type)
+            # Keep the value from before this run for a field that it changes twice.
+            for name, (before, after) in _refresh_entity(entity, extracted, types, seen_at, support).items():
+                first = refreshed.setdefault(entity.id, {}).get(name, (before, after))[0]
+                refreshed[entity.id][name] = (first, after)
         resolved[extracted.name] = entity
+    Entity.objects.bulk_create(new)
     return resolved
 
 
@@ -255,7 +296,13 @@ def _type_support(entity: Entity, episode_id: UUID, seen: str) -> Counter[str]:
 
 
 def _refresh_entity(
-    entity: Entity, extracted, types: dict[str, EntityType], seen_at: datetime, support: Counter[str]
+    entity: Entity,
+    extracted,
+    types: dict[str, EntityType],
+    seen_at: datetime,
+    support: Counter[str] | None,
+    *,
+    save: bool = True,
 ) -> dict[str, tuple]:
     """Update a known entity with what this episode says of it; returns field -> (before, after)."""
     before = {
@@ -279,7 +326,7 @@ def _refresh_entity(
     if seen_at > entity.last_seen_at:
         entity.last_seen_at = seen_at
         changed.append("last_seen_at")
-    if changed:
+    if changed and save:
         entity.save(update_fields=[*changed, "updated_at"])
     names = ["entity_type_id" if name == "entity_type" else name for name in changed]
     return {name: (before[name], getattr(entity, name)) for name in names}
@@ -295,21 +342,40 @@ def _restore_entities(refreshed: dict[int, dict[str, tuple]]) -> None:
             entity.save(update_fields=[*restore, "updated_at"])
 
 
-def _find_or_create_relationship(project, source, target, rel, seen_at) -> tuple[Relationship, bool]:
-    existing = Relationship.objects.filter(
-        project=project, source=source, target=target, name=rel.name, invalid_at__isnull=True
-    ).first()
-    if existing is not None:
-        return existing, False
-    relationship = Relationship.objects.create(
-        project=project,
-        source=source,
-        target=target,
-        name=rel.name,
-        fact=rel.fact,
-        valid_at=rel.valid_at or seen_at,
+def _support_relationships(
+    project: Project, episode_id: UUID, extraction: Extraction, entities: dict[str, Entity], seen_at: datetime
+) -> tuple[set[int], list[Relationship]]:
+    """Make the episode support each relationship it states: the open one with the same
+    source, target and name, or a new one. Returns the ids supported and the ones created."""
+    stated = [
+        (entities[rel.source], entities[rel.target], rel)
+        for rel in extraction.relationships
+        if entities[rel.source].id != entities[rel.target].id
+    ]
+    if not stated:
+        return set(), []
+    wanted = Q()
+    for source, target, rel in stated:
+        wanted |= Q(source_id=source.id, target_id=target.id, name=rel.name)
+    by_key: dict[tuple[int, int, str], Relationship] = {}
+    for relationship in Relationship.objects.filter(wanted, project=project, invalid_at__isnull=True).order_by("id"):
+        by_key.setdefault((relationship.source_id, relationship.target_id, relationship.name), relationship)
+    created = []
+    for source, target, rel in stated:
+        key = (source.id, target.id, rel.name)
+        if key not in by_key:
+            by_key[key] = Relationship(
+                project=project, source=source, target=target, name=rel.name, fact=rel.fact,
+                valid_at=rel.valid_at or seen_at,
+            )  # fmt: skip
+            created.append(by_key[key])
+    Relationship.objects.bulk_create(created)
+    supported = {by_key[(source.id, target.id, rel.name)].id for source, target, rel in stated}
+    Support = Relationship.episodes.through
+    Support.objects.bulk_create(
+        [Support(relationship_id=rid, memory_id=episode_id) for rid in sorted(supported)], ignore_conflicts=True
     )
-    return relationship, True
+    return supported, created
 
 
 def _retime_exclusive(project_id: int, source_id: int, name: str) -> int:

@@ -1,5 +1,7 @@
 """Batch import: one parent task that creates a memory, and so an ingestion
-child task, per item; the parent ends when its children have.
+child task, per item; the parent ends when its children have. The children
+are handed to the workers INGEST_BATCH_SIZE to a message and ingested
+together (imports.ingestion).
 
 Each item is an ImportItem row of the parent, pending until the worker reads
 it; its outcome (created, duplicate or rejected, with the memory or the
@@ -11,6 +13,8 @@ once they have ended.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -18,14 +22,22 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.memories.imports.ingestion import INGEST_BATCH, INGEST_BATCH_SIZE, ingestion_tasks_create
 from apps.memories.imports.parsing import Entry, ParsedImport, RejectedItem
 from apps.memories.models import ImportItem, ImportOutcome, Memory, content_hash
-from apps.memories.services import DuplicateMemory, memory_create
+from apps.memories.services import DuplicateMemory, content_too_long, memory_create
 from apps.memories.validation import InvalidMemoryFields, describe_errors, validate_memory_fields
 from apps.projects.models import Project
 from apps.tasks.models import Status, TaskLog
 from apps.tasks.reporter import ProgressReporter, TaskCancelled, TaskSuperseded
-from apps.tasks.services import WAIT_FOR_CHILDREN, task_create, task_expect_children, task_request_cancel
+from apps.tasks.services import (
+    WAIT_FOR_CHILDREN,
+    task_create,
+    task_expect_children,
+    task_request_cancel,
+    tasks_enqueue_batch,
+    tasks_held_for_batch,
+)
 
 BATCH_IMPORT = "batch_import"
 SUBJECT_TYPE = "memories.import"
@@ -105,12 +117,15 @@ def import_run(task: TaskLog, reporter: ProgressReporter) -> dict | object:
     reporter.stage(0, f"Reading {total:,} items...")
     try:
         while True:
-            with transaction.atomic():
+            with transaction.atomic(), tasks_held_for_batch():
                 batch = list(pending[:BATCH_SIZE])
+                valid = []
                 for item in batch:
                     if item.position % CANCEL_CHECK_EVERY == 0:
                         reporter.check_cancelled()
-                    run.read(item)
+                    if (fields := run.check(item)) is not None:
+                        valid.append((item, fields))
+                run.create(valid)
                 ImportItem.objects.bulk_update(batch, ["outcome", "reason", "memory", "existing_memory_id"])
                 if not pending.exists():
                     # In the transaction of the last creations: from its commit
@@ -163,16 +178,66 @@ class _ImportRun:
         self.author = task.created_by
         self.total = task.payload.get("item_count") or task.import_items.count()
 
-    def read(self, item: ImportItem) -> None:
-        """Give the item its outcome (saved with its batch)."""
+    def check(self, item: ImportItem) -> dict | None:
+        """The item's memory fields, cleaned; or None, with the item rejected (saved with its batch)."""
         if item.fields is None:  # the parser's verdict, kept in `reason`
             item.outcome = REJECTED
-            return
+            return None
         try:
             fields = validate_memory_fields(item.fields)
         except InvalidMemoryFields as invalid:
             item.outcome, item.reason = REJECTED, str(invalid)
+            return None
+        if refusal := content_too_long(fields["content"]):
+            item.outcome, item.reason = REJECTED, describe_errors({"content": [refusal]})
+            return None
+        return fields
+
+    def create(self, valid: list[tuple[ImportItem, dict]]) -> None:
+        """Create the memories of a batch's valid items, each with its ingestion task, in a few statements.
+
+        An item whose content the project (or an earlier item) already holds
+        is a duplicate of that memory. If someone else adds the same content
+        at this very moment, the batch is created again one memory at a time,
+        as memory_create does it, where that race is a duplicate like any other.
+        """
+        if not valid:
             return
+        try:
+            with transaction.atomic():
+                self._create_together(valid)
+        except IntegrityError:
+            for item, fields in valid:
+                self.read_one(item, fields)
+
+    def _create_together(self, valid: list[tuple[ImportItem, dict]]) -> None:
+        hashes = {content_hash(fields["content"]) for _item, fields in valid}
+        known = dict(
+            Memory.objects.filter(project=self.project, content_hash__in=hashes).values_list("content_hash", "id")
+        )
+        author = self.author if self.author and self.author.is_authenticated else None
+        memories = []
+        for item, fields in valid:
+            fingerprint = content_hash(fields["content"])
+            if fingerprint in known:
+                item.outcome, item.existing_memory_id, item.memory = DUPLICATE, known[fingerprint], None
+                continue
+            memory = Memory(
+                project=self.project, author=author, content_hash=fingerprint,
+                **{**fields, "valid_at": fields.get("valid_at") or timezone.now()},
+            )  # fmt: skip
+            known[fingerprint] = memory.id
+            item.outcome, item.memory = CREATED, memory
+            memories.append(memory)
+        ingestion_tasks_create(memories, by=self.author, parent=self.task)
+        Memory.objects.bulk_create(memories)
+        for item, _fields in valid:
+            if item.outcome == CREATED:
+                item.memory_id = item.memory.id
+
+    def read_one(self, item: ImportItem, fields: dict) -> None:
+        """Give the item its outcome, creating its memory with memory_create."""
+        item.outcome, item.reason, item.memory, item.existing_memory_id = REJECTED, "", None, None
         try:
             memory = memory_create(project=self.project, author=self.author, parent_task=self.task, **fields)
         except DuplicateMemory as duplicate:
@@ -198,6 +263,12 @@ class _ImportRun:
         if not result["created"]:
             return result
         task_expect_children(self.task, result["created"])
+        # The ingestions go to the workers many to a message (imports.ingestion),
+        # once all are read: reading is quick, and the bar then counts them all
+        # from the first. Those of an earlier attempt's batches go too.
+        waiting = self.task.children.filter(status=Status.PENDING, enqueued_at__isnull=True)
+        ids = list(waiting.order_by("created_at", "id").values_list("pk", flat=True))
+        transaction.on_commit(partial(tasks_enqueue_batch, INGEST_BATCH, ids, size=INGEST_BATCH_SIZE))
         return WAIT_FOR_CHILDREN
 
     def stop(self, *, cancelled: bool) -> None:

@@ -1,0 +1,59 @@
+"""Entity resolution's prefilter in the database (pg_trgm): the few entities a name might be, on real PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.graph.models import Entity, EntityType
+from apps.graph.resolution import normalize_name
+from apps.graph.services.episodes import entity_candidates
+from apps.graph.services.schema import ensure_default_types
+
+WHEN = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def entities(project, names: list[str]) -> None:
+    ensure_default_types(project)
+    person = EntityType.objects.get(project=project, name="Person")
+    Entity.objects.bulk_create(
+        Entity(project=project, name=name, normalized_name=normalize_name(name), entity_type=person,
+               first_seen_at=WHEN, last_seen_at=WHEN)
+        for name in names
+    )  # fmt: skip
+
+
+def names(found: list[Entity]) -> set[str]:
+    return {entity.name for entity in found}
+
+
+def test_it_finds_the_same_and_the_similar_names_only(team, make_project):
+    project = team["project"]
+    entities(
+        project, ["Acme Corporation", "Alice Chen", "ACME Corp.", "Zoltan Brandt", *[f"Person {n}" for n in range(300)]]
+    )
+    entities(make_project(name="Other"), ["Alice Chen"])  # another project's
+
+    with CaptureQueriesContext(connection) as queries:
+        found = entity_candidates(project, ["Acme Corporaton", "Alice Cheng"])
+
+    assert len(queries) == 1
+    assert names(found) == {"Acme Corporation", "ACME Corp.", "Alice Chen"}
+    assert {entity.project_id for entity in found} == {project.id}
+
+
+def test_the_database_can_answer_from_the_trigram_index(team):
+    entities(team["project"], ["Alice Chen"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN SELECT id FROM graph_entity WHERE normalized_name %% %s", ["alice cheng"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "graph_entity_name_trgm" in plan, plan
+
+
+def test_it_asks_nothing_for_no_names(team):
+    with CaptureQueriesContext(connection) as queries:
+        assert entity_candidates(team["project"], ["", "  "]) == []
+    assert len(queries) == 0
