@@ -407,3 +407,16 @@ def test_it_reads_no_partner_from_prose():
     result = extract("Acme Corp signed a deal with its partner Globex. Her friend Nora Díaz joined Acme Corp.")
 
     assert not any(r.name in ("PARTNER_OF", "FRIEND_OF") for r in result.relationships)
+
+
+def test_it_reads_a_visit_from_a_return_and_a_stay():
+    result = extract(
+        "zara: just got back from seeing my aunt in accra\n"
+        "femi: nice, we spent three nights in kumasi, mostly markets\n"
+        "femi: Alice returned from Berlin yesterday",
+        content_type="conversation",
+    )
+
+    assert {("zara", "VISITED", "accra"), ("Alice", "VISITED", "Berlin")} <= edges(result)
+    assert ("kumasi", "Location") in entities(result)
+    assert "mostly" not in {name for name, _ in entities(result)}

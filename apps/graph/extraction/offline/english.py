@@ -571,6 +571,9 @@ _CUED_NAME = re.compile(
     # "grew up in leeds", "living in bristol", "are you in ottawa", "she's in vancouver"
     r"|(?:live|lives|living|lived|grew up|born|based|staying|settled|i'm|im|i am|you're|are you|we're|she's|he's"
     r"|is she|is he|she is|he is|they're|still) in"
+    # "visiting my parents in porto", "back from seeing my aunt in accra", "a few nights in bangkok"
+    r"|(?:visiting|visited|visit)(?: [a-z']+){0,2} in|back from(?: [a-z']+){0,3} in"
+    r"|(?:nights?|days|weeks|weekend|holiday|vacation|trip) in"
     # "im from cork", "originally from porto"
     r"|(?:i'm|im|i am|we're|she's|he's|she is|he is|originally|comes|come) from"
     # "working at shopify", "interning at airbus", "a phd at mcgill", "still at boeing"
@@ -585,7 +588,7 @@ _CUED_NOT_NAMES = frozenset(
     "me you him her them us myself yourself herself himself it there here now then years ages months weeks days "
     "some free fun real sure nothing everything something anything places each other money food fact case love "
     "touch time mind line person general town charge front bad good tears pieces shape contact trouble "
-    "this that these those his their our your its one two three she they we you got get".split()
+    "this that these those his their our your its one two three she they we you got get advance total row".split()
 )
 
 
@@ -625,6 +628,6 @@ def _could_name(word: str) -> bool:
         or word in lx.MONTHS
         or word in lx.WEEKDAYS
         or word in lx.INTERJECTIONS
-        or word.endswith("ing")
+        or word.endswith(("ing", "ly"))
         or looks_like_verb(word)
     )

@@ -147,6 +147,8 @@ def _special_edge(
         return EdgeGuess(name="LIVED_IN" if any(w in ("years", "decade", "decades") for w in phrase) else "VISITED")
     if last == "at" and any(w in _STUDY_WORDS for w in phrase) and target_type != "Location":
         return EdgeGuess(name="STUDIED_AT")  # "starting my masters at X", "did her phd at X"
+    if target_type == "Location" and phrase[0] in ("got", "returned", "returning") and "from" in phrase[1:]:
+        return EdgeGuess(name="VISITED")  # "got back from a week in porto", "back from visiting my parents in X"
     if phrase[0] in _FLYING and last == "to" and target_type == "Location":
         return EdgeGuess(name="VISITED")  # "flying to denver for work"
     if had_copula and phrase == ["at"] and target_type == "Organization" and source_type == "Person":

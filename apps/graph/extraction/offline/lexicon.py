@@ -273,7 +273,7 @@ VERB_EDGES: dict[str, tuple[str, bool]] = {
     **dict.fromkeys(("report", "reports", "reported"), ("REPORTS", False)),
     **dict.fromkeys(("move", "moves", "moved", "moving", "relocated", "relocates", "relocating", "emigrated", "immigrated"), ("MOVED", False)),
     **dict.fromkeys(("teach", "teaches", "taught"), ("TEACHES", False)),
-    **dict.fromkeys(("visit", "visits", "visited"), ("VISITED", True)),
+    **dict.fromkeys(("visit", "visits", "visited", "visiting"), ("VISITED", True)),
     **dict.fromkeys(("born",), ("BORN", False)),
     **dict.fromkeys(("met", "meets", "meet"), ("MET", False)),
     **dict.fromkeys(("married", "marries", "marry", "marrying"), ("MARRIED_TO", True)),
