@@ -40,9 +40,9 @@ def test_it_finds_the_facts_a_reader_states(parts, part, group):
 
 @pytest.mark.parametrize(
     ("part", "f1"),
-    # What each part reached (dev 0.89, dev_chat 0.80, heldout 0.60, heldout2 0.76) less a small margin:
+    # What each part reached (dev 0.89, dev_chat 0.82, heldout 0.60, heldout2 0.76) less a small margin:
     # the tuning parts meet the prose goal, the held-out parts not yet.
-    [("dev", 0.87), ("dev_chat", 0.78), ("heldout", 0.58), ("heldout2", 0.74)],
+    [("dev", 0.87), ("dev_chat", 0.80), ("heldout", 0.58), ("heldout2", 0.74)],
 )
 def test_it_reads_chat_turns(parts, part, f1):
     tally = parts[part]["chat"]
