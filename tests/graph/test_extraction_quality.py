@@ -4,8 +4,9 @@ The goals of the knowledge-quality issue (relationship pair F1 at least 0.8 in
 English and 0.7 in Chinese, precision at least 0.8, entity types right at
 least nine times in ten) are asserted on the part the rules were improved
 against and on each held-out part, which the rules were not written against:
-a change that loses what generalised fails here. Chat turns do not reach the
-prose goal on the held-out parts; they are held at the level they reached.
+a change that loses what generalised fails here. Chat turns reach the prose
+goal on the parts tuned against (dev, dev_chat) but not on the held-out
+parts; each part is held at the level it reached.
 `bench/extraction_quality.py` prints the same figures in full.
 """
 
@@ -24,7 +25,7 @@ TYPE_ACCURACY = 0.9
 @pytest.fixture(scope="module")
 def parts() -> dict[str, dict[str, Tally]]:
     extractor = OfflineExtractor()
-    return {part: score(load(part), extractor) for part in ("dev", "heldout", "heldout2")}
+    return {part: score(load(part), extractor) for part in ("dev", "dev_chat", "heldout", "heldout2")}
 
 
 @pytest.mark.parametrize("part", ["dev", "heldout", "heldout2"])
@@ -39,8 +40,9 @@ def test_it_finds_the_facts_a_reader_states(parts, part, group):
 
 @pytest.mark.parametrize(
     ("part", "f1"),
-    # The dev part meets the prose goal; the held-out parts, what they reached less a small margin.
-    [("dev", 0.8), ("heldout", 0.55), ("heldout2", 0.65)],
+    # What each part reached (dev 0.89, dev_chat 0.82, heldout 0.60, heldout2 0.76) less a small margin:
+    # the tuning parts meet the prose goal, the held-out parts not yet.
+    [("dev", 0.87), ("dev_chat", 0.80), ("heldout", 0.58), ("heldout2", 0.74)],
 )
 def test_it_reads_chat_turns(parts, part, f1):
     tally = parts[part]["chat"]

@@ -322,3 +322,101 @@ def test_it_reads_kin_and_places_in_a_chat():
         ("ravi", "WORKS_AT", "spotify"),
     } <= edges(result)
     assert ("jess", "Person") in entities(result)
+
+
+def test_it_reads_lower_case_names_a_chat_cues():
+    result = extract(
+        "zara: we finally moved to halifax, and im from galway originally\n"
+        "femi: nice, i started working at wealthsimple last week\n"
+        "zara: halifax is lovely in summer",
+        content_type="conversation",
+    )
+
+    assert {
+        ("zara", "MOVED_TO", "halifax"),
+        ("zara", "COMES_FROM", "galway"),
+        ("femi", "WORKS_AT", "wealthsimple"),
+    } <= edges(result)
+    assert {("halifax", "Location"), ("galway", "Location"), ("wealthsimple", "Organization")} <= entities(result)
+
+
+def test_it_reads_no_name_from_everyday_places_after_a_cue():
+    result = extract(
+        "zara: i work at home most days and went to bed early\nfemi: im in town till friday",
+        content_type="conversation",
+    )
+
+    assert {name for name, _ in entities(result)} == {"zara", "femi"}
+    assert edges(result) == set()
+
+
+def test_it_reads_a_fact_spread_over_a_question_and_its_answer():
+    result = extract(
+        "zara: my uncle ade is flying to lagos tonight\n"
+        "femi: is he still at unilever?\n"
+        "zara: yep, twenty years now\n"
+        "femi: where are you living these days?\n"
+        "zara: in leith, near the harbour",
+        content_type="conversation",
+    )
+
+    assert {
+        ("ade", "VISITED", "lagos"),
+        ("ade", "WORKS_AT", "unilever"),
+        ("zara", "LIVES_IN", "leith"),
+    } <= edges(result)
+    fact = next(r.fact for r in result.relationships if r.target == "unilever")
+    assert fact == "femi: is he still at unilever? zara: yep, twenty years now"  # both turns, as said
+
+
+def test_it_reads_no_fact_from_a_question_answered_no():
+    result = extract(
+        "femi: is zara still at unilever?\nzara: nope, left in may\nfemi: where did you go then?\nzara: no idea yet",
+        content_type="conversation",
+    )
+
+    assert ("zara", "WORKS_AT", "unilever") not in edges(result)
+    assert not any(r.name == "VISITED" for r in result.relationships)
+
+
+def test_it_reads_places_listed_in_answer_to_where():
+    result = extract(
+        "femi: where did you go in the end?\nzara: hanoi, hue and a few nights in bangkok",
+        content_type="conversation",
+    )
+
+    assert {("zara", "VISITED", "hanoi"), ("zara", "VISITED", "hue")} <= edges(result)
+
+
+def test_it_reads_a_chat_speakers_partner_cousin_and_friend():
+    result = extract(
+        "zara: my boyfriend kofi says hi\n"
+        "femi: tell him hi! is your cousin Ama coming too?\n"
+        "zara: yes, with my friend lena",
+        content_type="conversation",
+    )
+
+    assert {
+        ("zara", "PARTNER_OF", "kofi"),
+        ("zara", "COUSIN_OF", "Ama"),
+        ("zara", "FRIEND_OF", "lena"),
+    } <= edges(result)
+
+
+def test_it_reads_no_partner_from_prose():
+    result = extract("Acme Corp signed a deal with its partner Globex. Her friend Nora Díaz joined Acme Corp.")
+
+    assert not any(r.name in ("PARTNER_OF", "FRIEND_OF") for r in result.relationships)
+
+
+def test_it_reads_a_visit_from_a_return_and_a_stay():
+    result = extract(
+        "zara: just got back from seeing my aunt in accra\n"
+        "femi: nice, we spent three nights in kumasi, mostly markets\n"
+        "femi: Alice returned from Berlin yesterday",
+        content_type="conversation",
+    )
+
+    assert {("zara", "VISITED", "accra"), ("Alice", "VISITED", "Berlin")} <= edges(result)
+    assert ("kumasi", "Location") in entities(result)
+    assert "mostly" not in {name for name, _ in entities(result)}

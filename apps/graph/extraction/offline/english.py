@@ -61,6 +61,8 @@ class EnglishContext:
     place: str | None = None  # what "moved there" stands for: the last place named
     # Names recognised although written in lower case (chat: "moved to berlin").
     lowercase_names: frozenset[str] = frozenset()
+    # Whom "your" stands for: in a chat between two, the other speaker.
+    addressee: str | None = None
 
 
 def analyse(sentence: str, context: EnglishContext) -> SentenceAnalysis:
@@ -283,6 +285,7 @@ def _known_name(token: Token, context: EnglishContext) -> bool:
         or word in lx.LOCATIONS
         or word in lx.KNOWN_ORGANIZATIONS
         or word in context.capitalised_mid_sentence
+        or (token.text.islower() and token.lower in context.lowercase_names)  # "ottawa, we moved there"
         or (token.text.isupper() and len(token.text) > 1)  # an acronym
         or bool(re.match(r"[a-z]+[A-Z]", token.text))  # iPhone, eBay
     )
@@ -519,12 +522,18 @@ def _groups(spans: list[_Span], tokens: list[Token]) -> list[list[_Span]]:
         end = start  # the chain of joined names is spans[start : end + 1]
         while end < len(joins) and joins[end] is not None:
             end += 1
-        if any(joins[k] == "and" for k in range(start, end)):
+        closed = end > start and end < len(spans) and _closed_by_and(tokens, spans[end].end)
+        if any(joins[k] == "and" for k in range(start, end)) or closed:
             groups.append(spans[start : end + 1])
         else:
             groups.extend([s] for s in spans[start : end + 1])
         start = end + 1
     return groups
+
+
+def _closed_by_and(tokens: list[Token], at: int) -> bool:
+    """ "kyoto, osaka and a couple days in seoul": a comma chain that an "and" closes is a list."""
+    return at < len(tokens) and tokens[at].lower in ("and", "or")
 
 
 def _coordination(between: list[Token]) -> str | None:
@@ -550,3 +559,75 @@ def _lead_date(dates: list[DateSpan], tokens: list[Token], groups: list[list[_Sp
         return None
     first_name_at = tokens[groups[0][0].first].start
     return dates[0].value if dates[0].end <= first_name_at else None
+
+
+# --- names typed in lower case in a chat -----------------------------------------------------
+
+_CUED_NAME = re.compile(
+    r"\b(?:"
+    # "moved to ottawa", "flying to denver", "a trip to kyoto"
+    r"(?:moved|moving|move|moves|relocated|relocating|flew|flying|fly|trip|travelled|traveled|drove|headed|heading)"
+    r"(?: (?:up|down|over|back|out))? to"
+    # "grew up in leeds", "living in bristol", "are you in ottawa", "she's in vancouver"
+    r"|(?:live|lives|living|lived|grew up|born|based|staying|settled|i'm|im|i am|you're|are you|we're|she's|he's"
+    r"|is she|is he|she is|he is|they're|still) in"
+    # "visiting my parents in porto", "back from seeing my aunt in accra", "a few nights in bangkok"
+    r"|(?:visiting|visited|visit)(?: [a-z']+){0,2} in|back from(?: [a-z']+){0,3} in"
+    r"|(?:nights?|days|weeks|weekend|holiday|vacation|trip) in"
+    # "im from cork", "originally from porto"
+    r"|(?:i'm|im|i am|we're|she's|he's|she is|he is|originally|comes|come) from"
+    # "working at shopify", "interning at airbus", "a phd at mcgill", "still at boeing"
+    r"|(?:work|works|working|worked|job|intern|interns|interning|internship|started|starting|phd|masters|degree"
+    r"|studying|studies|study|still) (?:at|for)"
+    r") ([a-z][a-z-]{2,})\b"
+)
+# Words those cues are often followed by that name nothing.
+_CUED_NOT_NAMES = frozenset(
+    "home work school bed church college uni university class town city lunch dinner breakfast night first least "
+    "all once length office hospital gym shop store beach park bar mall market airport party concert camp sleep "
+    "me you him her them us myself yourself herself himself it there here now then years ages months weeks days "
+    "some free fun real sure nothing everything something anything places each other money food fact case love "
+    "touch time mind line person general town charge front bad good tears pieces shape contact trouble "
+    "this that these those his their our your its one two three she they we you got get advance total row".split()
+)
+
+
+def chat_names(sentences: Iterable[str]) -> frozenset[str]:
+    """Lower-case words a chat's cues make names: "moved to ottawa", "im from cork", "working at shopify".
+
+    Read over the whole conversation, so a name typed alone elsewhere ("ottawa, we moved there") is one too.
+    """
+    names = set()
+    for sentence in sentences:
+        lowered = sentence.lower()
+        for match in _CUED_NAME.finditer(lowered):
+            if not _could_name(match.group(1)):
+                continue
+            names.add(match.group(1))
+            # "travelled to kyoto, osaka and ...": the words listed with it are names too.
+            at = match.end()
+            while listed := _LISTED_NAME.match(lowered, at):
+                if not _could_name(listed.group(1)):
+                    break
+                names.add(listed.group(1))
+                at = listed.end()
+    return frozenset(names)
+
+
+_LISTED_NAME = re.compile(r"(?:,\s*|\s+and\s+|\s+or\s+)([a-z][a-z-]{2,})\b")
+
+
+def _could_name(word: str) -> bool:
+    return not (
+        word in _CUED_NOT_NAMES
+        or word in lx.SENTENCE_STARTERS
+        or word in lx.DETERMINERS
+        or word in lx.PREPOSITIONS
+        or word in lx.ADVERBS
+        or word in lx.NOT_NAMES
+        or word in lx.MONTHS
+        or word in lx.WEEKDAYS
+        or word in lx.INTERJECTIONS
+        or word.endswith(("ing", "ly"))
+        or looks_like_verb(word)
+    )

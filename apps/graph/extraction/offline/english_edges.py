@@ -44,6 +44,7 @@ _STUDY_WORDS = frozenset("masters master's phd doctorate degree bachelors bachel
 _SUBJECT_PRONOUNS = frozenset({"it", "he", "she", "they", "we"})
 # "trained at X before moving to Y": the subject of the first verb moved.
 _SUBORDINATORS = frozenset({"before", "after", "while", "then"})
+_FLYING = frozenset("fly flies flew flying".split())
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def edge_between(words: list[str], *, source_type: str, target_type: str, travel
     if not phrase:
         return None
     guess = (
-        _special_edge(phrase, had_copula, target_type, travel and source_type != "Location")
+        _special_edge(phrase, had_copula, source_type, target_type, travel and source_type != "Location")
         or _verb_edge(phrase, had_copula)
         or _role_edge(phrase, had_copula or starts_aside, source_type, target_type)
         or (_verb_edge(_from_first_verb(phrase), had_copula) if starts_aside else None)
@@ -125,7 +126,9 @@ def _from_first_verb(phrase: list[str]) -> list[str]:
     return phrase[index:] if index is not None and index <= 3 else []
 
 
-def _special_edge(phrase: list[str], had_copula: bool, target_type: str, travel: bool) -> EdgeGuess | None:
+def _special_edge(
+    phrase: list[str], had_copula: bool, source_type: str, target_type: str, travel: bool
+) -> EdgeGuess | None:
     """Phrases whose verb alone would mislead: "joined us from X", "raised $5m from X", "a trip to X"."""
     last = phrase[-1]
     if last == "of" and any(w in ("acquisition", "purchase", "takeover") for w in phrase):
@@ -144,6 +147,14 @@ def _special_edge(phrase: list[str], had_copula: bool, target_type: str, travel:
         return EdgeGuess(name="LIVED_IN" if any(w in ("years", "decade", "decades") for w in phrase) else "VISITED")
     if last == "at" and any(w in _STUDY_WORDS for w in phrase) and target_type != "Location":
         return EdgeGuess(name="STUDIED_AT")  # "starting my masters at X", "did her phd at X"
+    if target_type == "Location" and phrase[0] in ("got", "returned", "returning") and "from" in phrase[1:]:
+        return EdgeGuess(name="VISITED")  # "got back from a week in porto", "back from visiting my parents in X"
+    if phrase[0] in _FLYING and last == "to" and target_type == "Location":
+        return EdgeGuess(name="VISITED")  # "flying to denver for work"
+    if had_copula and phrase == ["at"] and target_type == "Organization" and source_type == "Person":
+        return EdgeGuess(name="WORKS_AT")  # "is he still at boeing?", "she's at google now"
+    if target_type == "Location" and source_type == "Person" and phrase == ["from"]:
+        return EdgeGuess(name="COMES_FROM")  # "she is from Kenya", "im from cork"
     if target_type == "Location" and had_copula and phrase == ["to"]:
         return EdgeGuess(name="VISITED")  # "I've been to Paris"
     if phrase[0] in ("host", "hosts", "hosted", "hosting") and len(phrase) <= 2:

@@ -82,7 +82,11 @@ def _starts_without_subject(tokens: list[Token]) -> bool:
     while words and words[0] in lx.INTERJECTIONS:
         words = words[1:]
     first = words[0] if words else ""
-    return first in lx.VERB_EDGES or first in lx.IRREGULAR_VERBS or first in ("took", "been", "just", "got", "working")
+    return (
+        first in lx.VERB_EDGES
+        or first in lx.IRREGULAR_VERBS
+        or first in ("took", "been", "just", "got", "working", "started", "starting", "finally", "back")
+    )
 
 
 def _my_job(tokens: list[Token], index: int) -> bool:
@@ -135,7 +139,12 @@ def kin_links(tokens: list[Token], spans: list[Span], context: Any) -> list[Link
         at = span.first - 1
         if at >= 0 and tokens[at].text == ",":
             at -= 1
-        if at < 1 or (relation := lx.KIN_WORDS.get(tokens[at].lower)) is None:
+        if at < 1:
+            continue
+        relation = lx.KIN_WORDS.get(tokens[at].lower)
+        if relation is None and context.speaker and tokens[at - 1].lower in ("my", "our", "your"):
+            relation = lx.CHAT_KIN_WORDS.get(tokens[at].lower)
+        if relation is None:
             continue
         if span.type not in (lx.KIN_TARGET_TYPES[relation], "Entity"):
             continue
@@ -159,6 +168,8 @@ def _possessor(tokens: list[Token], at: int, spans: list[Span], kin: Span, conte
     word = tokens[at].lower
     if word in ("my", "our"):
         return context.speaker
+    if word == "your":
+        return context.addressee
     if word in ("his", "her"):
         before = [s for s in spans if s.end <= at and s.type in ("Person", "Entity") and s is not kin]
         if not before:

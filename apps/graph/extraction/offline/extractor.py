@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from apps.graph.extraction.naming import canonical_edge, fits, typed_by_relationships
-from apps.graph.extraction.offline import chinese, english
+from apps.graph.extraction.offline import chinese, english, english_turns
 from apps.graph.extraction.offline import lexicon as lx
 from apps.graph.extraction.offline.analysis import FORMAT, GAZETTEER, Link, Mention, SentenceAnalysis
 from apps.graph.extraction.offline.content import Segment, segments
@@ -53,19 +53,26 @@ class _Prepared:
     segment: Segment
     chinese: bool
     sentences: list[str]
+    # A chat turn that answers the turn before: what the two say together, and the fact's text.
+    answered: tuple[str, str] | None = None
 
 
 def _analyse(parts: list[Segment]) -> Iterator[SentenceAnalysis]:
-    prepared = [_prepare(segment) for segment in parts]
+    prepared = _with_answers([_prepare(segment) for segment in parts])
     capitalised = english.capitalised_mid_sentence(
         sentence for p in prepared if not p.chinese for sentence in p.sentences
     )
     speakers = {p.segment.speaker for p in prepared if p.segment.speaker}
-    # In a chat, names are often typed in lower case; only unmistakable ones are read that way.
-    lowercase = lx.LOWERCASE_NAMES | {s.lower() for s in speakers} if speakers else frozenset()
+    # In a chat, names are often typed in lower case; only unmistakable ones are read that way:
+    # well-known names, the speakers', and words the conversation's own wording makes names.
+    lowercase: frozenset[str] = frozenset()
+    if speakers:
+        said = [sentence for p in prepared if p.segment.speaker and not p.chinese for sentence in p.sentences]
+        said += [p.answered[0] for p in prepared if p.answered]
+        lowercase = lx.LOWERCASE_NAMES | {s.lower() for s in speakers} | english.chat_names(said)
     topics = english.EnglishContext()  # carried from turn to turn: "maya got a job" ... "she moves"
     for part in prepared:
-        for analysis, context in _analyse_segment(part, capitalised, frozenset(lowercase), topics):
+        for analysis, context in _analyse_segment(part, capitalised, frozenset(lowercase), speakers, topics):
             topics = context
             yield analysis
 
@@ -81,8 +88,26 @@ def _prepare(segment: Segment) -> _Prepared:
     return _Prepared(segment, is_chinese, sentences)
 
 
+def _with_answers(prepared: list[_Prepared]) -> list[_Prepared]:
+    """Mark the chat turns that answer the question closing another speaker's turn before them."""
+    marked = prepared[:1]
+    for before, part in zip(prepared, prepared[1:]):
+        asker, speaker = before.segment.speaker, part.segment.speaker
+        if speaker and asker and asker != speaker and not part.chinese and not before.chinese:
+            if before.sentences and part.sentences:
+                question, answer = before.sentences[-1], part.sentences[0]
+                if statement := english_turns.answered(question, answer):
+                    part = replace(part, answered=(statement, f"{asker}: {question} {speaker}: {answer}"))
+        marked.append(part)
+    return marked
+
+
 def _analyse_segment(
-    part: _Prepared, capitalised: frozenset[str], lowercase: frozenset[str], topics: english.EnglishContext
+    part: _Prepared,
+    capitalised: frozenset[str],
+    lowercase: frozenset[str],
+    speakers: set[str],
+    topics: english.EnglishContext,
 ) -> Iterator[tuple[SentenceAnalysis, english.EnglishContext]]:
     segment = part.segment
     if segment.hint_type:  # a JSON value under a key such as "company": the value is the name
@@ -91,8 +116,21 @@ def _analyse_segment(
     if segment.speaker:
         first = part.sentences[0] if part.sentences else ""
         yield SentenceAnalysis(f"{segment.speaker}: {first}", [Mention(segment.speaker, "Person", FORMAT)]), topics
-    context = replace(topics, capitalised_mid_sentence=capitalised, speaker=segment.speaker, lowercase_names=lowercase)
+    others = speakers - {segment.speaker}
+    context = replace(
+        topics,
+        capitalised_mid_sentence=capitalised,
+        speaker=segment.speaker,
+        lowercase_names=lowercase,
+        addressee=next(iter(others)) if segment.speaker and len(others) == 1 else None,
+    )
     topic = chinese.Topic()  # not the speaker: 他 is someone else; 我 is handled as the speaker
+    if part.answered:
+        statement, quoted = part.answered
+        analysis = english.analyse(statement, context)
+        context = _with_topics(context, analysis, segment.speaker)
+        analysis.text = quoted
+        yield analysis, context
     for sentence in part.sentences:
         if part.chinese:
             analysis, topic = chinese.analyse(sentence, speaker=segment.speaker, topic=topic)

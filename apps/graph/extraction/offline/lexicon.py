@@ -234,7 +234,7 @@ MOTION_VERBS = _words(
     "trip vacation holiday flight"
 )
 # "from" makes a place only after these: "moved from Prague", "she is from Kenya", but not "an offer from Hooli".
-FROM_PLACE_WORDS = MOTION_VERBS | _words("is am are was were 'm originally hails hail")
+FROM_PLACE_WORDS = MOTION_VERBS | _words("is am are was were 'm im originally hails hail")
 
 PRODUCT_VERBS = _words("launched launches launch released releases release unveiled shipped ships introduced")
 
@@ -273,7 +273,7 @@ VERB_EDGES: dict[str, tuple[str, bool]] = {
     **dict.fromkeys(("report", "reports", "reported"), ("REPORTS", False)),
     **dict.fromkeys(("move", "moves", "moved", "moving", "relocated", "relocates", "relocating", "emigrated", "immigrated"), ("MOVED", False)),
     **dict.fromkeys(("teach", "teaches", "taught"), ("TEACHES", False)),
-    **dict.fromkeys(("visit", "visits", "visited"), ("VISITED", True)),
+    **dict.fromkeys(("visit", "visits", "visited", "visiting"), ("VISITED", True)),
     **dict.fromkeys(("born",), ("BORN", False)),
     **dict.fromkeys(("met", "meets", "meet"), ("MET", False)),
     **dict.fromkeys(("married", "marries", "marry", "marrying"), ("MARRIED_TO", True)),
@@ -346,6 +346,14 @@ KIN_WORDS = {
 KIN_TARGET_TYPES = {
     "MARRIED_TO": "Person", "SIBLING_OF": "Person", "PARENT_OF": "Person", "~PARENT_OF": "Person",
     "COLLEAGUE_OF": "Person", "REPORTS_TO": "Person", "COMES_FROM": "Location",
+    "PARTNER_OF": "Person", "COUSIN_OF": "Person", "FRIEND_OF": "Person",
+}  # fmt: skip
+# Only a chat speaker's own "my boyfriend sam", "my cousin sara", "my friend rosa": in prose
+# "its partner", "a friend of" are too often something else.
+CHAT_KIN_WORDS = {
+    **dict.fromkeys(("boyfriend", "girlfriend", "partner"), "PARTNER_OF"),
+    **dict.fromkeys(("cousin",), "COUSIN_OF"),
+    **dict.fromkeys(("friend", "bestie", "roommate", "flatmate"), "FRIEND_OF"),
 }  # fmt: skip
 # Words between the possessive and the kin word: "my older sister", "her late husband", "my home country".
 KIN_MODIFIERS = _words("older younger elder little big baby late new twin oldest youngest eldest home native")
