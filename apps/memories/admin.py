@@ -29,6 +29,13 @@ class MemoryAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Memory | None = None) -> bool:
         return False
 
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        # memory_delete withdraws what the memory gave the graph (its mentions,
+        # its support of relationships) itself; the admin shows those rows
+        # read-only, so their delete permission is not one a user needs here.
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
     def delete_model(self, request: HttpRequest, obj: Memory) -> None:
         services.memory_delete(memory=obj)
 

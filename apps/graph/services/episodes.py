@@ -240,6 +240,7 @@ def _resolve_entities(
         by_key.update((e.id, e) for e in Entity.objects.filter(pk__in=missing).select_related("entity_type"))
     candidates = [(key, entity.name, entity.entity_type.name) for key, entity in by_key.items()]
     alias_candidates = [(key, alias, by_key[key].entity_type.name) for key, alias in aliases]
+    others = _type_support(by_key.keys(), episode_id) if by_key else {}
     new: list[Entity] = []
     resolved: dict[str, Entity] = {}
     threshold = settings.GRAPH_MATCH_THRESHOLD
@@ -266,7 +267,7 @@ def _resolve_entities(
             _refresh_entity(entity, extracted, types, seen_at, None, save=False)
         else:
             entity = by_key[match]
-            support = _type_support(entity, episode_id, extracted.type)
+            support = _support_with(entity, others.get(entity.id), extracted.type)
             # Keep the value from before this run for a field that it changes twice.
             for name, (before, after) in _refresh_entity(entity, extracted, types, seen_at, support).items():
                 first = refreshed.setdefault(entity.id, {}).get(name, (before, after))[0]
@@ -276,20 +277,27 @@ def _resolve_entities(
     return resolved
 
 
-def _type_support(entity: Entity, episode_id: UUID, seen: str) -> Counter[str]:
-    """How many memories give the entity each type: the others' mentions, and this one as `seen`.
+def _type_support(entity_ids: Iterable[int], episode_id: UUID) -> dict[int, Counter[str]]:
+    """How many other memories give each entity each type (one query for all of them).
 
     Mentions from before types were recorded (an empty type) count for the
-    entity's current type, which they led to.
+    entity's current type, which they led to (see `_support_with`).
     """
-    support: Counter[str] = Counter(
-        dict(
-            Mention.objects.filter(entity=entity)
-            .exclude(memory_id=episode_id)
-            .values_list("entity_type_name")
-            .annotate(n=Count("id"))
-        )
+    support: dict[int, Counter[str]] = {}
+    rows = (
+        Mention.objects.filter(entity_id__in=list(entity_ids))
+        .exclude(memory_id=episode_id)
+        .values_list("entity_id", "entity_type_name")
+        .annotate(n=Count("id"))
     )
+    for entity_id, type_name, n in rows:
+        support.setdefault(entity_id, Counter())[type_name] += n
+    return support
+
+
+def _support_with(entity: Entity, others: Counter[str] | None, seen: str) -> Counter[str]:
+    """The entity's type support with this memory's `seen` type counted in."""
+    support = Counter(others or {})
     support[entity.entity_type.name] += support.pop("", 0)
     support[seen] += 1
     return support
