@@ -80,7 +80,7 @@ def _publish_to_grip_proxy(event) -> None:
     event as its previous id, so a stream that has not had the terminal
     event yet (a gap) is not closed by it; Pushpin fetches the missing
     events from us instead, and our answer, carrying the terminal event,
-    ends the stream (streams._grip_response).
+    ends the stream (grip.grip_response).
     """
     from django_eventstream.utils import publish_event
     from django_grip import publish
