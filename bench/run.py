@@ -137,15 +137,18 @@ def report(runs: list[dict], clients: list[str], info: dict, args) -> str:
         "The web process (uvicorn) with the streams open, median over repetitions "
         "(Pushpin phases: the web process serves only Pushpin's requests; Pushpin's own memory beside):",
         "",
-        "| clients | threads before | threads with streams open | RSS before MiB | RSS open MiB | KiB per stream "
-        "| Pushpin KiB per stream |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| clients | streams opened per s | threads before | threads with streams open | threads after the steps "
+        "| RSS before MiB | RSS open MiB | KiB per stream | Pushpin KiB per stream | load average at the phase |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for count in clients:
         lines.append(
-            f"| {count} | {m(count, 'web_process', 'before', 'threads')} | {m(count, 'web_process', 'streams_open', 'threads')} "
+            f"| {count} | {m(count, 'opened_per_second')} "
+            f"| {m(count, 'web_process', 'before', 'threads')} | {m(count, 'web_process', 'streams_open', 'threads')} "
+            f"| {m(count, 'web_process', 'after_steps', 'threads')} "
             f"| {m(count, 'web_process', 'before', 'rss_mib')} | {m(count, 'web_process', 'streams_open', 'rss_mib')} "
-            f"| {m(count, 'web_process', 'kib_per_stream')} | {m(count, 'pushpin', 'kib_per_stream')} |"
+            f"| {m(count, 'web_process', 'kib_per_stream')} | {m(count, 'pushpin', 'kib_per_stream')} "
+            f"| {m(count, 'load_1min')} |"
         )
     lines += ["", "Per repetition:", ""]
     for index, run in enumerate(runs, 1):

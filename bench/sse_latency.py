@@ -116,6 +116,7 @@ class ScratchDatabase:
         return psycopg.connect(_with_database(self.server_url, "postgres"), autocommit=True)
 
     def __enter__(self) -> ScratchDatabase:
+        import psycopg
         from psycopg import sql
 
         name = sql.Identifier(self.name)
@@ -130,6 +131,13 @@ class ScratchDatabase:
             except BaseException:
                 conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(name))
                 raise
+        try:
+            # The migrations need pgvector, whose extension only a superuser may create.
+            with psycopg.connect(_with_database(self.server_url, self.name), autocommit=True) as conn:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -378,6 +386,7 @@ async def run_phase(
                 return
             clients.append(client)
 
+    load = os.getloadavg()  # the machine is shared: how busy it was when the phase began
     t_open = time.time()
     await asyncio.gather(*(open_one() for _ in range(phase.clients)))
     open_seconds = time.time() - t_open
@@ -421,6 +430,9 @@ async def run_phase(
     worker_steps = json.loads(steps_file.read_text())["steps"]
     result = analyse(phase, worker_steps, clients, polls, open_seconds)
     result["phase"] = phase.name
+    result["loadavg"] = [round(x, 2) for x in load]
+    result["load_1min"] = round(load[0], 2)
+    result["opened_per_second"] = round(len(clients) / open_seconds, 1) if open_seconds else None
     result["failed_to_open"] = len(failed_to_open)
     result["failed_to_open_examples"] = failed_to_open[:3]
     result["via_pushpin"] = phase.via_pushpin
@@ -666,6 +678,7 @@ def one_line(result: dict) -> str:
     if result.get("pushpin"):
         usage += f"; Pushpin {result['pushpin']['kib_per_stream']} KiB per stream"
     return (
+        f"opened {result.get('opened_per_second')} streams/s (load {result.get('loadavg', ['?'])[0]}); "
         f"SSE p50 {sse.get('p50')} ms, p99 {sse.get('p99')} ms, max {sse.get('max')} ms "
         f"(n={sse['n']}, missed {result['sse_missed']}, streams lost {result['streams_lost']}/{result['clients']}, "
         f"failed to open {result.get('failed_to_open', 0)}, "

@@ -2,7 +2,9 @@
 
 `task-<id>` carries the events of one task, `project-<id>` those of every task
 of a project. Only members of the project may read either; there are no
-public channels.
+public channels. Behind Pushpin, `reader-<project id>-<user id>` carries no
+events: every stream of that user on that project listens on it, so that
+closing it ends them (events.close_reader_streams).
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ def project_channel(project_id) -> str:
 
 def task_channel(task_id) -> str:
     return f"{TASK_PREFIX}{task_id}"
+
+
+def reader_channel(project_id, user_id) -> str:
+    return f"reader-{project_id}-{user_id}"
 
 
 def project_id_of(channel: str) -> str | None:

@@ -17,9 +17,10 @@ from urllib.parse import quote, unquote
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django_eventstream.utils import get_storage
+from django_eventstream.utils import get_storage, sse_encode_event
 
 from apps.tasks.bridge import get_bridge
+from apps.tasks.channels import TASK_PREFIX, reader_channel
 from apps.tasks.eta import estimate_eta
 from apps.tasks.models import TaskLog
 
@@ -73,14 +74,62 @@ def _publish_to_grip_proxy(event) -> None:
     """Hand the event to Pushpin, which sends it to the streams it holds.
 
     The previous id lets Pushpin notice a gap (events published out of
-    order by two workers) and fetch what is missing from us.
+    order by two workers) and fetch what is missing from us. A task's
+    terminal event ends its task streams, as a direct stream ends: Pushpin
+    is told to close them right after it. That close names the terminal
+    event as its previous id, so a stream that has not had the terminal
+    event yet (a gap) is not closed by it; Pushpin fetches the missing
+    events from us instead, and our answer, carrying the terminal event,
+    ends the stream (grip.grip_response).
     """
     from django_eventstream.utils import publish_event
+    from django_grip import publish
+    from gripcontrol import HttpStreamFormat
 
     try:
         publish_event(event.channel, event.type, event.data, str(event.id), str(event.id - 1), blocking=True)
+        if event.channel.startswith(TASK_PREFIX) and event.type in TERMINAL_EVENTS:
+            publish(
+                f"events-{quote(event.channel)}",
+                HttpStreamFormat(close=True),
+                id=f"{event.id}-end",
+                prev_id=str(event.id),
+                blocking=True,
+            )
     except Exception:
         logger.exception("Could not publish %s event for %s to the GRIP proxy", event.type, event.channel)
+
+
+def forbidden_frame() -> str:
+    """The last frame of a stream whose reader lost access to its project.
+
+    Its id is "error": a browser that reconnects sends it back and gets a
+    400, so it stops trying (django-eventstream's convention).
+    """
+    data = {"condition": "forbidden", "text": "You no longer have access to this project."}
+    return sse_encode_event("stream-error", data, event_id="error", json_encode=True)
+
+
+def close_reader_streams(*, project_id, user_id) -> None:
+    """End the streams Pushpin holds for a user who is no longer a member of the project (after the commit).
+
+    Web processes end the streams they hold themselves, within seconds
+    (bridge.guard_access); Pushpin's are closed here: with the same last
+    frame, then the close, on the reader's channel those streams listen on.
+    """
+    if settings.GRIP_URL:
+        transaction.on_commit(lambda: _close_on_grip_proxy(reader_channel(project_id, user_id)))
+
+
+def _close_on_grip_proxy(channel: str) -> None:
+    from django_grip import publish
+    from gripcontrol import HttpStreamFormat
+
+    try:
+        publish(channel, HttpStreamFormat(forbidden_frame()), id="forbidden", blocking=True)
+        publish(channel, HttpStreamFormat(close=True), id="closed", prev_id="forbidden", blocking=True)
+    except Exception:
+        logger.exception("Could not close the streams of %s on the GRIP proxy", channel)
 
 
 # -- event ids -------------------------------------------------------------------

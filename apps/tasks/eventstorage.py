@@ -2,13 +2,21 @@
 event of a channel), read from one thread of its own.
 
 Streams and the bridge run in the web process's event loop and must never
-block it, nor hold a database connection each. Every storage read of a web
-process goes through `aread_events` / `acurrent_position`, which run on one
-dedicated thread: one database connection per process for all its streams,
-whatever their number. When a read fails because the database went away (a
-restart, a failover), that connection is dropped and the read tried once more
-on a fresh one, so the process recovers by itself as soon as the database is
-back.
+block it, nor hold a database connection each. Every database read of the
+stream path in a web process (opening a stream: who the client is, whether
+it may read the channel, the first state; then stored events) goes through
+`run_read`, onto a small pool of threads of its own: at most
+`STORAGE_THREADS` database connections per process for all its streams,
+whatever their number, each kept open (opening a connection per stream
+would cost more than the stream's reads). When a read fails because the
+database went away (a restart, a failover), that thread's connection is
+dropped and the read tried once more on a fresh one, so the process
+recovers by itself as soon as the database is back.
+
+Django's async ORM (`aget`, `afirst`) would not do this: it runs each query
+with `sync_to_async` on the request's own thread, which Django keeps for as
+long as the response lasts (a thread per open stream), and which closes its
+connection at the end of every request (CONN_MAX_AGE=0).
 """
 
 from __future__ import annotations
@@ -145,7 +153,10 @@ def positions(channels: set[str] | list[str]) -> dict[str, int]:
     return dict(EventCounter.objects.filter(name__in=list(channels)).values_list("name", "value"))
 
 
-_executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="event-storage")
+# Enough to overlap the round trips of streams opening at once; each is a
+# database connection of the web process.
+STORAGE_THREADS = 4
+_executor = concurrent.futures.ThreadPoolExecutor(STORAGE_THREADS, thread_name_prefix="event-storage")
 
 
 def _with_fresh_connection_on_failure(function, *args):
@@ -163,7 +174,7 @@ def _with_fresh_connection_on_failure(function, *args):
 
 
 async def run_read(function, *args):
-    """Run a storage read on the storage thread, without blocking the event loop."""
+    """Run a database read of the stream path on the storage threads, without blocking the event loop."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_executor, _with_fresh_connection_on_failure, function, *args)
 

@@ -15,10 +15,20 @@ client (session or API token) and checks access; a bad `Last-Event-ID` is a
    last one sent for that task (`TaskStates`), so progress never goes back
    and one terminal event ends each task. A task stream ends after it.
 
-No thread and no database connection is held while a stream waits: storage
-reads run on the storage thread (eventstorage.py), and the Django work of
-opening a stream on one thread shared by all streams (memstack/asgi.py
-enters `stream_context`).
+No thread and no database connection is held while a stream waits, and
+opening one is async end to end: its database reads (who the client is,
+the access check, the first state, stored events) run on the few storage
+threads (eventstorage.py), each with a connection it keeps; the middleware
+that Django runs in a thread runs on one thread shared by all stream
+requests (memstack/asgi.py enters `stream_context`), with no database work
+there. The frames go straight to the ASGI server (`EventStreamResponse`).
+
+Behind Pushpin (GRIP) the proxy holds the stream: a task stream is answered
+without a hold once it carries the terminal event, and the worker that
+publishes that event also tells Pushpin to close the channel's streams
+(`events.py`, grip.py); each held stream also listens on its reader's channel
+(`channels.reader_channel`), which `events.close_reader_streams` closes
+when the reader leaves the project.
 
 django-eventstream's own loop re-sent events: after reading storage it threw
 away what the bridge had queued meanwhile and read storage again from its
@@ -34,13 +44,13 @@ import logging
 import re
 import signal
 from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import aclosing
 from datetime import datetime
 from uuid import UUID
 
-import jwt
-from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from asgiref.sync import ThreadSensitiveContext
+from django.contrib.auth import get_user
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django_eventstream.utils import add_default_headers, sse_encode_event
 from rest_framework.authentication import SessionAuthentication
@@ -50,8 +60,9 @@ from rest_framework.settings import api_settings
 from apps.projects.access import get_project_for_user
 from apps.tasks.bridge import Subscription, get_bridge
 from apps.tasks.channels import project_channel, task_channel
-from apps.tasks.events import TERMINAL_EVENTS, BadEventId, event_id, parse_event_id, task_event
+from apps.tasks.events import TERMINAL_EVENTS, BadEventId, event_id, forbidden_frame, parse_event_id, task_event
 from apps.tasks.eventstorage import READ_BATCH, current_position, read_events, run_read
+from apps.tasks.grip import SNAPSHOT_LIMIT, grip_followup, grip_response
 from apps.tasks.models import TaskLog
 from apps.tasks.selectors import active_tasks, get_task_for_user
 
@@ -61,7 +72,6 @@ logger = logging.getLogger(__name__)
 # event django-eventstream's clients wait for.
 OPEN = (":" + " " * 2048 + "\n\nevent: stream-open\ndata:\n\n").encode()
 KEEP_ALIVE = b"event: keep-alive\ndata:\n\n"
-SNAPSHOT_LIMIT = 200
 
 Snapshot = Callable[[], Iterable[tuple[str, dict]]]
 
@@ -242,28 +252,42 @@ class Stream:
 
 def _closing_frame(reason: str) -> bytes:
     if reason == "forbidden":
-        # id "error": a browser that reconnects sends it back and gets a 400,
-        # so it stops trying (django-eventstream's convention).
-        data = {"condition": "forbidden", "text": "You no longer have access to this project."}
-        return sse_encode_event("stream-error", data, event_id="error", json_encode=True).encode()
+        return forbidden_frame().encode()
     return b""  # shutting down: the client reconnects, to another process if need be
+
+
+class EventStreamResponse(StreamingHttpResponse):
+    """A stream's response. memstack/asgi.py sends `frames` straight to the
+    ASGI server, one message per chunk, past Django's layers of generators
+    (a cost paid per event and per open stream)."""
+
+    def __init__(self, stream: Stream) -> None:
+        self.frames = aiter(stream)
+        super().__init__(self.frames, content_type="text/event-stream")
+
+    async def send_to(self, send) -> None:
+        async with aclosing(self.frames) as frames:
+            async for chunk in frames:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body"})
 
 
 # -- views -----------------------------------------------------------------------------
 
 
-async def _authenticate(request: HttpRequest):
+def _reader(request: HttpRequest):
     """The session's user, else the one the API's own `Authorization` schemes name
-    (`Token ...`, a project key's `Bearer ...`), else anonymous.
+    (`Token ...`, a project key's `Bearer ...`), else anonymous. On a storage thread.
 
     The user a key authenticates carries the key (`user.project_key`); the
     access checks hold it to the key's project and scope, so this very object
     must reach them.
     """
-    user = await request.auser()
-    if user.is_authenticated or "HTTP_AUTHORIZATION" not in request.META:
-        return user
-    return await sync_to_async(_api_user)(request)
+    user = get_user(request)
+    if not user.is_authenticated and "HTTP_AUTHORIZATION" in request.META:
+        user = _api_user(request)
+    request.user = user
+    return user
 
 
 def _api_user(request: HttpRequest):
@@ -295,7 +319,7 @@ async def _open_stream(
     request: HttpRequest, channel: str, *, user, project_id, snapshot: Snapshot, ends_with_task: bool
 ) -> HttpResponse:
     if getattr(getattr(request, "grip", None), "proxied", False):
-        return await sync_to_async(_grip_response)(request, channel, user, ends_with_task)
+        return await run_read(grip_response, request, channel, user, ends_with_task, project_id)
     try:
         last_id = _last_event_id(request, channel)
     except BadEventId as exc:
@@ -308,78 +332,18 @@ async def _open_stream(
         snapshot=snapshot,
         ends_with_task=ends_with_task,
     )
-    response = StreamingHttpResponse(aiter(stream), content_type="text/event-stream")
+    response = EventStreamResponse(stream)
     add_default_headers(response, request=request)
     return response
-
-
-def _grip_followup(request: HttpRequest) -> bool:
-    """Whether this is Pushpin's own follow-up request (next link, recovery) for a stream it holds.
-
-    Those carry no credentials of the client: who it is and which channel it
-    reads come in `es-meta`, which django-eventstream signed with our
-    SECRET_KEY when the stream opened; the channel manager checks access again.
-    """
-    return getattr(getattr(request, "grip", None), "proxied", False) and bool(request.GET.get("es-meta"))
-
-
-def _grip_response(request: HttpRequest, channel: str, user, ends_with_task: bool) -> HttpResponse:
-    """A request that Pushpin proxies: what to send first, and the channel to hold it on.
-
-    django-eventstream writes the GRIP instructions (and serves Pushpin's
-    follow-up requests, which resume or recover from ids Pushpin keeps);
-    we add the current state for a client that has seen nothing yet.
-
-    Pushpin forwards every later event as it is, with no TaskStates to drop
-    a state the snapshot already showed, so here the snapshot is taken from
-    storage, at the very position the stream starts from: each task's last
-    stored event up to it. Everything after it is newer.
-    """
-    from django_eventstream.eventrequest import EventRequest
-    from django_eventstream.eventstream import EventPermissionError, get_events
-
-    try:
-        event_request = EventRequest(request, view_kwargs={"channel": channel})
-        if not any(c == channel for c in event_request.channels):
-            raise EventRequest.Error("wrong channel")
-        event_response = get_events(event_request, user=user if user is not None else event_request.user)
-    except (EventRequest.Error, EventPermissionError, ValueError, ObjectDoesNotExist, jwt.PyJWTError) as exc:
-        return HttpResponseBadRequest(f"Invalid request: {exc}.\n")
-    fresh = not event_request.is_next and not event_request.is_recover and channel not in event_request.channel_last_ids
-    response = event_response.to_grip_response(request)
-    position = int(event_response.channel_last_ids.get(channel) or 0)
-    if fresh and position:
-        states = _stored_states(channel, position, finished_too=ends_with_task)
-        response.content += "".join(
-            sse_encode_event(
-                event.type, event.data, event_id=event_id(channel, position) if n == len(states) - 1 else None
-            )
-            for n, event in enumerate(states)
-        ).encode()
-    add_default_headers(response, request=request)
-    return response
-
-
-def _stored_states(channel: str, position: int, *, finished_too: bool, scan: int = 2000) -> list:
-    """Each task's last stored event on `channel` up to `position`, oldest first (unfinished tasks only, unless `finished_too`)."""
-    latest: dict[str, object] = {}
-    for event in reversed(read_events(channel, max(0, position - scan), position)):
-        payload = event.payload
-        task_id = payload.get("task_id") if isinstance(payload, dict) else None
-        if task_id and task_id not in latest:
-            latest[task_id] = event
-    states = [e for e in latest.values() if finished_too or e.type not in TERMINAL_EVENTS]
-    return sorted(states, key=lambda e: e.id)[-SNAPSHOT_LIMIT:]
 
 
 async def project_stream(request: HttpRequest, project_id: UUID) -> HttpResponse:
     """Events of every task of a project; a new client first gets the state of each unfinished one."""
     if request.method != "GET":
         return HttpResponse(status=405, headers={"Allow": "GET"})
-    if _grip_followup(request):
-        return await sync_to_async(_grip_response)(request, project_channel(project_id), None, False)
-    user = await _authenticate(request)
-    project = await sync_to_async(get_project_for_user)(user, project_id)
+    if grip_followup(request):
+        return await run_read(grip_response, request, project_channel(project_id), None, False)
+    user, project = await run_read(_project_reader, request, project_id)
 
     def snapshot():
         return [task_event(task) for task in active_tasks(project.id)[:SNAPSHOT_LIMIT]]
@@ -387,6 +351,12 @@ async def project_stream(request: HttpRequest, project_id: UUID) -> HttpResponse
     return await _open_stream(
         request, project_channel(project.id), user=user, project_id=project.id, snapshot=snapshot, ends_with_task=False
     )
+
+
+def _project_reader(request: HttpRequest, project_id: UUID) -> tuple:
+    """(the client, the project it may read); Http404 or PermissionDenied. On a storage thread."""
+    user = _reader(request)
+    return user, get_project_for_user(user, project_id)
 
 
 async def task_stream(request: HttpRequest, task_id: UUID) -> HttpResponse:
@@ -397,17 +367,12 @@ async def task_stream(request: HttpRequest, task_id: UUID) -> HttpResponse:
     """
     if request.method != "GET":
         return HttpResponse(status=405, headers={"Allow": "GET"})
-    if _grip_followup(request):
-        return await sync_to_async(_grip_response)(request, task_channel(task_id), None, True)
-    user = await _authenticate(request)
-    task = await sync_to_async(get_task_for_user)(user, task_id)
-    channel = task_channel(task.id)
-    try:
-        last_id = _last_event_id(request, channel)
-    except BadEventId:
-        last_id = None  # _open_stream answers it
-    if last_id is not None and await sync_to_async(_saw_the_end)(task, channel, last_id):
+    if grip_followup(request):
+        return await run_read(grip_response, request, task_channel(task_id), None, True)
+    user, task, saw_the_end = await run_read(_task_reader, request, task_id)
+    if saw_the_end:
         return HttpResponse(status=204)
+    channel = task_channel(task.id)
 
     def snapshot():
         return [task_event(TaskLog.objects.get(pk=task.pk))]
@@ -417,11 +382,22 @@ async def task_stream(request: HttpRequest, task_id: UUID) -> HttpResponse:
     )
 
 
+def _task_reader(request: HttpRequest, task_id: UUID) -> tuple:
+    """(the client, the task it may read, whether the client already saw its end); On a storage thread."""
+    user = _reader(request)
+    task = get_task_for_user(user, task_id)
+    channel = task_channel(task.id)
+    try:
+        last_id = _last_event_id(request, channel)
+    except BadEventId:
+        last_id = None  # _open_stream answers it
+    return user, task, last_id is not None and _saw_the_end(task, channel, last_id)
+
+
 def _saw_the_end(task: TaskLog, channel: str, last_id: int) -> bool:
     """Whether a client at `last_id` was already sent the task's terminal event."""
     from django_eventstream.models import Event as StoredEvent
 
-    task.refresh_from_db(fields=["status"])
     if not task.is_finished:
         return False
     return StoredEvent.objects.filter(channel=channel, type__in=TERMINAL_EVENTS, eid__lte=last_id).exists()
@@ -430,9 +406,11 @@ def _saw_the_end(task: TaskLog, channel: str, last_id: int) -> bool:
 # -- the process around the streams -----------------------------------------------------
 
 STREAM_PATH = re.compile(r"^/api/v1/(?:tasks|projects)/[^/]+/stream/?$")
-# All the synchronous Django work of opening streams (sessions, the access
-# check) runs on this one thread: Django would otherwise keep a thread per
-# request for as long as its response lasts, a thread per open stream.
+# What Django runs in a thread for a stream request (the request signals,
+# middleware written for threads, each a few microseconds of work) runs on
+# this one thread: Django would otherwise keep a thread per request for as
+# long as its response lasts, a thread per open stream. Nothing there
+# touches the database (the stream views read on the storage threads).
 _opening_thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="stream-open")
 
 

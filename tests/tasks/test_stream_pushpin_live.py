@@ -1,13 +1,18 @@
 """Through Pushpin: a client whose stream Pushpin holds gets every stage of an
-ingestion exactly once, published by a real Celery worker (GRIP)."""
+ingestion exactly once, published by a real Celery worker (GRIP); a task
+stream ends after its one terminal event, as a direct one does; and the
+streams of a member removed from the project end within seconds."""
 
 from __future__ import annotations
+
+import time
 
 import httpx
 import pytest
 
+from apps.tasks.models import TaskLog
 from tests.live import SSEClient, start_celery_worker, start_uvicorn
-from tests.live.processes import free_port, start_pushpin
+from tests.live.processes import free_port, manage_shell, start_pushpin
 from tests.stages import INGESTION_STAGES
 
 pytestmark = pytest.mark.live
@@ -41,7 +46,24 @@ def test_a_client_through_pushpin_gets_every_stage_once(live_postgres_env, membe
                 task_id = response.json()["task_id"]
                 with SSEClient(f"{pushpin.url}/api/v1/tasks/{task_id}/stream", headers=headers, context=logs) as task:
                     events = task.wait_for(lambda events: any(e.event in TERMINAL for e in events), timeout=90)
+                    # The terminal event ends a task stream: Pushpin closes it.
+                    assert task.finished.wait(10), "the task stream stayed open after its end" + task.describe()
+                    assert task.error is None, task.describe()
                 project_events = proj.wait_for(lambda events: any(e.event in TERMINAL for e in events), timeout=60)
+
+            # A client that comes after the end gets the end, once, and the stream ends.
+            with SSEClient(f"{pushpin.url}/api/v1/tasks/{task_id}/stream", headers=headers, context=logs) as late:
+                assert late.finished.wait(30), "the stream of an ended task stayed open" + late.describe()
+            assert [e.event for e in late.events] == ["completed"], late.describe()
+            assert late.events[0].data["progress"] == 100, late.describe()
+            # ... and one that resumes from there is told there is nothing more (204: EventSource stops).
+            resumed = httpx.get(
+                f"{pushpin.url}/api/v1/tasks/{task_id}/stream",
+                headers={**headers, "Last-Event-ID": late.last_event_id},
+                timeout=30,
+                trust_env=False,
+            )
+            assert resumed.status_code == 204, resumed.text
 
     for seen, client in ((events, task), (project_events, proj)):
         ids = [e.id for e in seen if e.id]
@@ -51,3 +73,50 @@ def test_a_client_through_pushpin_gets_every_stage_once(live_postgres_env, membe
         assert sorted(set(progress) - {0}) == STAGES[1:], client.describe()
         assert len([p for p in progress if p]) == len(STAGES) - 1, "a stage came twice" + client.describe()
         assert [e.event for e in seen if e.event != "progress"] == ["completed"], client.describe()
+
+
+def test_it_closes_the_streams_pushpin_holds_for_a_member_who_lost_access(live_postgres_env, team, token_for):
+    project = team["project"]
+    task = TaskLog.objects.create(project=project, task_type="memory_ingest")
+    viewer, owner = token_for(team["viewer"]), token_for(team["owner"])
+    port = free_port()
+    with start_pushpin(port) as pushpin:
+        env = {**live_postgres_env, "GRIP_URL": pushpin.grip_url}
+        with start_uvicorn(env, port=port) as server:
+
+            def logs() -> str:
+                return server.log_tail() + "\n" + pushpin.log_tail()
+
+            def through_pushpin(path: str, token: str) -> SSEClient:
+                return SSEClient(f"{pushpin.url}{path}", headers={"Authorization": f"Token {token}"}, context=logs)
+
+            removed = [
+                through_pushpin(f"/api/v1/projects/{project.id}/stream", viewer),
+                through_pushpin(f"/api/v1/tasks/{task.id}/stream", viewer),
+            ]
+            staying = through_pushpin(f"/api/v1/projects/{project.id}/stream", owner)
+            clients = [*removed, staying]
+            try:
+                for client in clients:
+                    client.start().wait_opened()
+
+                # The owner removes the viewer, as the members page does, in a
+                # process of the deployment (GRIP_URL set).
+                membership = project.memberships.get(user=team["viewer"])
+                manage_shell(
+                    env,
+                    "from apps.projects.models import Project; from apps.projects.services import membership_remove; "
+                    f"membership_remove(project=Project.objects.get(pk={str(project.id)!r}), "
+                    f"membership_id={membership.id})",
+                )
+                removed_at = time.monotonic()
+
+                for client in removed:
+                    assert client.finished.wait(10), "the stream stayed open" + client.describe()
+                    assert client.all_events[-1].event == "stream-error", client.describe()
+                    assert client.all_events[-1].data["condition"] == "forbidden", client.describe()
+                assert time.monotonic() - removed_at < 10
+                assert not staying.finished.is_set(), staying.describe()
+            finally:
+                for client in clients:
+                    client.close()
