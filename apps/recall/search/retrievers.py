@@ -14,6 +14,7 @@ import math
 import re
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -178,19 +179,26 @@ def _lexical_postgresql(project, words, memories, limit) -> list[Hit]:
         first[pid] = (_bm25(found, length, average, idf), memory_id, length)
     # Second pass, for the best of them: the words' real frequencies (positions in the tsvector).
     best = sorted(first, key=lambda pid: (-first[pid][0], pid))[: max(limit * 2, EXACT_TOP)]
+    # (With the memory's type: only conversation turns look up their neighbours, below.)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT p.id, array_agg(u.lexeme || ' ' || coalesce(array_length(u.positions, 1), 1)) "
-            "FROM recall_passage p, unnest(p.lexemes) u WHERE p.id = ANY(%s) AND u.lexeme = ANY(%s) GROUP BY p.id",
+            "SELECT p.id, m.content_type = 'conversation', "
+            "array_agg(u.lexeme || ' ' || coalesce(array_length(u.positions, 1), 1)) "
+            "FROM recall_passage p JOIN memories_memory m ON m.id = p.memory_id, unnest(p.lexemes) u "
+            "WHERE p.id = ANY(%s) AND u.lexeme = ANY(%s) GROUP BY p.id, m.content_type",
             [best, words],
         )
-        frequencies = dict(cursor.fetchall())
+        frequencies, turns = {}, set()
+        for pid, turn, pairs in cursor.fetchall():
+            frequencies[pid] = pairs
+            if turn:
+                turns.add(first[pid][1])
     scored = []
     for pid in best:
         _, memory_id, length = first[pid]
         found = {pair.rsplit(" ", 1)[0]: int(pair.rsplit(" ", 1)[1]) for pair in frequencies.get(pid, ())}
         scored.append((-_bm25(found, length, average, idf), pid, memory_id))
-    return _with_context(scored, memories, limit)
+    return _with_context(scored, memories, limit, conversations=turns)
 
 
 def _bm25(frequencies: dict[str, int], length: int, average: float, idf: dict[str, float]) -> float:
@@ -207,13 +215,18 @@ CONTEXT_SHARE = 0.5
 CONTEXT_OF = 30  # the best hits whose neighbours are looked up
 
 
-def _with_context(scored: list[tuple[float, int, object]], memories, limit: int) -> list[Hit]:
-    """`scored`: (negated score, passage id, memory id) → Hits ranked by score with context."""
+def _with_context(
+    scored: list[tuple[float, int, object]], memories, limit: int, *, conversations: set | None = None
+) -> list[Hit]:
+    """`scored`: (negated score, passage id, memory id) → Hits ranked by score with context.
+    `conversations`: which of them are conversation turns, when known (None: look it up)."""
     scored.sort()
     best: dict = {}  # memory id -> (negated score, passage id)
     for score, pid, memory_id in scored:
         best.setdefault(memory_id, (score, pid))
     top = list(best)[:CONTEXT_OF]
+    if conversations is not None:
+        top = [m for m in top if m in conversations]
     neighbours = _conversation_neighbours(top, memories)
     if not neighbours:
         return [Hit(m, pid) for _, pid, m in scored[:limit]]
@@ -271,9 +284,28 @@ def _memory_id(value):
 
 # --- dense ------------------------------------------------------------------------
 
-# HNSW's candidate list; with iterative scans (pgvector 0.8) filtered queries still fill their limit.
+# HNSW's candidate list; with iterative scans (pgvector 0.8) filtered queries
+# and limits above it still fill their limit. Set once per database connection
+# (only HNSW scans read these), not per query: on a busy server every round
+# trip counts.
 EF_SEARCH = 100
-_iterative_scan: bool | None = None
+_tuned: weakref.WeakSet = weakref.WeakSet()
+
+
+def _tune_hnsw(cursor) -> None:
+    # Inside a transaction a SET is undone by a rollback: there it is set for the transaction, each time.
+    scope = "LOCAL " if connection.in_atomic_block else ""
+    raw = connection.connection
+    if not scope and raw in _tuned:
+        return
+    cursor.execute(f"SET {scope}hnsw.ef_search = {EF_SEARCH}")
+    try:
+        with transaction.atomic():
+            cursor.execute(f"SET {scope}hnsw.iterative_scan = relaxed_order")
+    except Exception:  # pgvector before 0.8: no iterative scans
+        pass
+    if not scope:
+        _tuned.add(raw)
 
 
 def dense(
@@ -285,7 +317,6 @@ def dense(
 
 
 def _dense_postgresql(project, vector, model, memories, limit) -> list[Hit]:
-    global _iterative_scan
     dimension = int(vector.shape[0])
     where, params = _passage_filter(memories)
     literal = "[" + ",".join(repr(float(x)) for x in vector) + "]"
@@ -295,15 +326,8 @@ def _dense_postgresql(project, vector, model, memories, limit) -> list[Hit]:
         f"AND p.embedding_dimension = {dimension}{where} "
         f"ORDER BY p.embedding::vector({dimension}) <=> %s::vector({dimension}) LIMIT %s"
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, limit)}")
-        if _iterative_scan is not False:
-            try:
-                with transaction.atomic():
-                    cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-                _iterative_scan = True
-            except Exception:  # pgvector before 0.8
-                _iterative_scan = False
+    with connection.cursor() as cursor:
+        _tune_hnsw(cursor)
         cursor.execute(sql, [project.pk, model, *params, literal, limit])
         return [Hit(m, pid) for pid, m in cursor.fetchall()]
 
