@@ -203,3 +203,17 @@ def test_candidate_words_are_the_rarest_and_never_a_stop_word_like_one():
     assert retrievers.candidate_words(list(df), df, total=1000) == ["glacier", "expedition"]
     # Nothing rarer: the commonest word still brings candidates.
     assert retrievers.candidate_words(["meeting"], df, total=1000) == ["meeting"]
+
+
+def test_a_speaker_named_in_the_question_ranks_their_turns_first(make_user, make_project, ingest, api_client_for):
+    owner = make_user()
+    project = make_project(owner)
+    theirs = ingest(
+        project, owner, content="Caroline: I love painting sunsets by the lake.", content_type="conversation"
+    )
+    other = ingest(project, owner, content="Melanie: I love painting sunsets too!", content_type="conversation")
+    body = api_client_for(owner).get(url(project), {"q": "What does Caroline love painting?"}).json()
+    assert "Caroline" in [e["name"] for e in body["entities"]]
+    ids = [r["memory"]["id"] for r in body["results"]]
+    assert ids.index(str(theirs.id)) < ids.index(str(other.id))
+    assert "graph" in body["results"][0]["retrievers"]
