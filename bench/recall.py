@@ -15,11 +15,15 @@ plain Okapi BM25 (k1 1.2, b 0.75, lowercase word tokens, a short English stop
 list). Ingestion is timed per memory from the task's stages: the time from
 "Indexing for recall..." to completion against the whole run.
 
-Speed: a second project of 100,000 synthetic memories (sentences drawn from
-a fixed vocabulary, seeded), their passages and vectors inserted in bulk
-(COPY), indexed, then ANALYZEd; queries drawn from the same vocabulary are
-timed at the search service (the server side of the API, without HTTP), next
-to a BM25-only query of the same words (the lexical retriever alone).
+Speed: a second project of 100,000 synthetic memories (8 to 40 words drawn
+from a Zipf distribution over 40,000 words, seeded: see _vocabulary), their
+passages and vectors inserted in bulk (COPY), indexed, then ANALYZEd;
+questions are timed at the search service (the server side of the API,
+without HTTP), next to a BM25-only query of the same words (the lexical
+retriever alone), in two classes reported apart: "mixed" (a few words of one
+document, rare and common alike) and "common" (only very common words). For
+every fifth question the bounded lexical candidates are compared with an
+exhaustive BM25 over every passage sharing a word (top-10 overlap).
 """
 
 from __future__ import annotations
@@ -221,19 +225,73 @@ def quality(names: list[str], *, index_only: bool = False) -> dict:
 
 # --- speed ------------------------------------------------------------------------
 
-_VOCABULARY = (
-    "project meeting budget design review launch customer support ticket invoice contract deadline report "
-    "server database migration backup outage release feature bug test deploy roadmap hiring interview "
-    "travel flight hotel conference berlin paris tokyo london coffee lunch dinner birthday gift garden "
-    "painting guitar concert museum hiking running swimming football tennis recipe bakery bread cake "
-    "doctor appointment dentist school homework teacher library book novel poetry movie series music "
-    "alice bob carol dave erin frank grace heidi ivan judy mallory oscar peggy trent victor walter"
+# The synthetic text: words drawn from a Zipf distribution (rank r has weight 1/r^ZIPF_S, as word
+# counts in real text roughly do) over a vocabulary of about 200 common English words followed by
+# tens of thousands of made-up words, so a document and a question mix a few very common words with
+# rarer ones, as real ones do. Nothing in it comes from the quality data.
+_COMMON = (
+    "the of and to a in is it that was for on with he as i his at by be had not are but from or have an they "
+    "which one you were her all she there would their we him been has when who will more no if out so said what "
+    "up its about into than them can only other new some could time these two may then do first any my now such "
+    "like our over man me even most made after also did many before must through back years where much your way "
+    "well down should because each just those people how too little state good very make world still own see men "
+    "work long get here between both life being under never day same another know while last might us great old "
+    "year off come since against go came right used take three"
 ).split()
+_ONSETS = "b c d f g h j k l m n p r s t v w z br ch cl dr fl gr pl pr sh st th tr".split()
+_NUCLEI = "a e i o u ai ea ee io ou".split()
+_CODAS = ["", "", "n", "r", "s", "l", "t", "nd", "st", "rk"]
+ZIPF_S = 1.05
+VOCABULARY_SIZE = 40_000
 
 
-def _synthetic(rng: random.Random, words: int) -> str:
-    picked = [rng.choice(_VOCABULARY) for _ in range(words)]
-    return f"{picked[0].capitalize()} {' '.join(picked[1:])}."
+def _vocabulary(seed: int) -> list[str]:
+    rng = random.Random(seed)
+    words = list(dict.fromkeys(_COMMON))
+    seen = set(words)
+    while len(words) < VOCABULARY_SIZE:
+        word = "".join(
+            rng.choice(_ONSETS) + rng.choice(_NUCLEI) + rng.choice(_CODAS) for _ in range(rng.choice((1, 2, 2, 3)))
+        )
+        if word not in seen and len(word) > 2:
+            seen.add(word)
+            words.append(word)
+    return words
+
+
+def _documents(vocabulary: list[str], count: int, seed: int) -> list[str]:
+    import numpy as np
+
+    gen = np.random.default_rng(seed)
+    weights = 1.0 / np.arange(1, len(vocabulary) + 1) ** ZIPF_S
+    lengths = gen.integers(8, 41, size=count)
+    drawn = gen.choice(len(vocabulary), size=int(lengths.sum()), p=weights / weights.sum())
+    out, at = [], 0
+    for n in lengths:
+        picked = [vocabulary[i] for i in drawn[at : at + n]]
+        at += n
+        out.append(f"{picked[0].capitalize()} {' '.join(picked[1:])}.")
+    return out
+
+
+def _questions(rng: random.Random, vocabulary: list[str], documents: list[str], count: int) -> list[tuple]:
+    """(class, question, index of the document it was taken from or None).
+
+    "mixed": 2 to 5 words of one document (whatever their frequency), as someone looking for it would ask;
+    "common": 2 to 5 of the 150 commonest words that are not on the stop list, and nothing rarer: the
+    slow case, reported apart rather than hidden in the mix."""
+    from apps.recall import text
+
+    common = [w for w in vocabulary[:300] if w not in text.STOPWORDS][:150]
+    out = []
+    for i in range(count):
+        if i % 4 == 3:
+            out.append(("common", " ".join(rng.sample(common, rng.randint(2, 5))), None))
+            continue
+        at = rng.randrange(len(documents))
+        words = list(dict.fromkeys(documents[at].rstrip(".").lower().split()))
+        out.append(("mixed", " ".join(rng.sample(words, min(len(words), rng.randint(2, 5)))), at))
+    return out
 
 
 def speed(memories: int, queries: int, seed: int) -> dict:
@@ -253,7 +311,8 @@ def speed(memories: int, queries: int, seed: int) -> dict:
     embedder = get_embedder()
     start = datetime(2020, 1, 1, tzinfo=UTC)
     started = time.perf_counter()
-    contents = [_synthetic(rng, rng.randint(8, 30)) for _ in range(memories)]
+    vocabulary = _vocabulary(seed)
+    contents = _documents(vocabulary, memories, seed)
     vectors = embedder.embed(contents)
     embed_seconds = time.perf_counter() - started
     import uuid
@@ -288,8 +347,8 @@ def speed(memories: int, queries: int, seed: int) -> dict:
         dimension = int(vectors.shape[1])
         cursor.execute(f"DROP INDEX IF EXISTS {indexes.GIN_INDEX}, {indexes.hnsw_index_name(dimension)}")
         with raw.cursor().copy(
-            "COPY recall_passage (project_id, memory_id, position, start, text, lexemes, embedding, embedding_model, "
-            "embedding_dimension, created_at) FROM STDIN"
+            "COPY recall_passage (project_id, memory_id, position, start, text, lexemes, analyzer, embedding, "
+            "embedding_model, embedding_dimension, created_at) FROM STDIN"
         ) as copy:
             for memory_id, content, vector in zip(ids, contents, vectors, strict=True):
                 copy.write_row(
@@ -300,6 +359,7 @@ def speed(memories: int, queries: int, seed: int) -> dict:
                         0,
                         content,
                         _tsvector(text.index_text(content)),
+                        text.ANALYZER,
                         "[" + ",".join(f"{x:.6f}" for x in vector) + "]",
                         embedder.name,
                         int(vector.shape[0]),
@@ -314,28 +374,58 @@ def speed(memories: int, queries: int, seed: int) -> dict:
     load_seconds = time.perf_counter() - started
     print(f"  {memories:,} memories loaded in {load_seconds:.0f} s (embedding {embed_seconds:.0f} s)", flush=True)
 
-    questions = [" ".join(rng.choice(_VOCABULARY) for _ in range(rng.randint(2, 6))) for _ in range(queries)]
-    for q in questions[:5]:  # warm the caches and the model
+    questions = _questions(rng, vocabulary, contents, queries)
+    for _, q, _ in questions[:5]:  # warm the model
         search(project=project, query=SearchQuery(q=q))
-    hybrid, lexical = [], []
-    for q in questions:
-        t = time.perf_counter()
-        search(project=project, query=SearchQuery(q=q, limit=10))
-        hybrid.append((time.perf_counter() - t) * 1000)
-        t = time.perf_counter()
-        retrievers.lexical(project, text.query_words(q), None, limit=10)
-        lexical.append((time.perf_counter() - t) * 1000)
+    times: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    found: dict[str, list[float]] = defaultdict(list)
+    overlap = []
+    for n, (kind, q, source) in enumerate(questions):
+        # Whichever runs first pays for the cold pages and the words' document frequencies: alternate.
+        for which in ("hybrid", "bm25") if n % 2 else ("bm25", "hybrid"):
+            t = time.perf_counter()
+            if which == "hybrid":
+                result = search(project=project, query=SearchQuery(q=q, limit=10))
+                elapsed = (time.perf_counter() - t) * 1000
+            else:
+                hits = retrievers.lexical(project, text.query_words(q), None, limit=10)
+                bm25 = (time.perf_counter() - t) * 1000
+        for name in (kind, "all"):
+            times[name]["hybrid"].append(elapsed)
+            times[name]["bm25"].append(bm25)
+        if source is not None:
+            found["hybrid"].append(float(ids[source] in {r.memory.id for r in result.results}))
+            found["bm25"].append(float(ids[source] in {h.memory_id for h in hits}))
+        if n % 5 == 0:  # the bounded candidates against every passage sharing a word, BM25 alike
+            bounded = [h.memory_id for h in hits]
+            rows, share = retrievers.CANDIDATE_ROWS, retrievers.COMMON_SHARE
+            retrievers.CANDIDATE_ROWS, retrievers.COMMON_SHARE = 10**9, 1.0
+            try:
+                full = [h.memory_id for h in retrievers.lexical(project, text.query_words(q), None, limit=10)]
+            finally:
+                retrievers.CANDIDATE_ROWS, retrievers.COMMON_SHARE = rows, share
+            overlap.append(len(set(bounded) & set(full)) / max(len(full), 1))
 
     def pct(values: list[float], p: float) -> float:
         return round(float(np.percentile(values, p)), 1)
 
+    by_class = {
+        name: {
+            "queries": len(t["hybrid"]),
+            "hybrid_ms": {"p50": pct(t["hybrid"], 50), "p95": pct(t["hybrid"], 95)},
+            "bm25_only_ms": {"p50": pct(t["bm25"], 50), "p95": pct(t["bm25"], 95)},
+            "ratio_p50": round(statistics.median(t["hybrid"]) / statistics.median(t["bm25"]), 2),
+        }
+        for name, t in times.items()
+    }
     return {
         "memories": memories,
-        "queries": queries,
-        "hybrid_ms": {"p50": pct(hybrid, 50), "p95": pct(hybrid, 95)},
-        "bm25_only_ms": {"p50": pct(lexical, 50), "p95": pct(lexical, 95)},
-        "ratio_p50": round(statistics.median(hybrid) / statistics.median(lexical), 1),
+        "vocabulary": len(vocabulary),
+        "queries": by_class,
+        "source_in_top10": {name: round(statistics.fmean(v), 3) for name, v in found.items()},
+        "bounded_vs_exhaustive_bm25_top10_overlap": round(statistics.fmean(overlap), 3) if overlap else None,
         "load_seconds": round(load_seconds, 1),
+        "loadavg_during_queries": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -365,6 +455,7 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--json", metavar="FILE", help="write the results here")
+    parser.add_argument("--keep-database", action="store_true", help="leave the scratch database (to EXPLAIN)")
     args = parser.parse_args()
     both = not (args.quality or args.speed)
     parts = urlsplit(args.database_server)
@@ -408,8 +499,11 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if args.keep_database:
+            print(f"kept the database {server}/{name}", file=sys.stderr)
+        else:
+            with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
     print(json.dumps(results, indent=1))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))

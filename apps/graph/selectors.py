@@ -318,6 +318,10 @@ def entities_named_in(project: Project, phrases: list[str], *, limit: int = 20) 
 
     Candidates share a normalised name or alias with a phrase (indexed lookups);
     `find_match` then picks, per phrase, the one ingestion would have picked.
+    A one-word phrase with no entity of its own is also a short form, as
+    ingestion reads short forms in a text: the first or last name of exactly
+    one person ("Alice" for Alice Chen), the first word of exactly one
+    organisation ("Acme" for Acme Robotics).
     """
     from apps.graph.extraction.types import GENERIC_TYPE
     from apps.graph.resolution import find_match, normalize_name
@@ -345,11 +349,43 @@ def entities_named_in(project: Project, phrases: list[str], *, limit: int = 20) 
         key = find_match(phrase, GENERIC_TYPE, known, aliases=also)
         if key is not None:
             chosen[key] = by_id[key]
+    named = {e.normalized_name for e in candidates}
+    # As in ingestion, a short form is a name: written with a capital.
+    short = [w for w, p in wanted.items() if " " not in w and w not in named and p[:1].isupper()]
+    for entity in _short_form_of(project, short, limit=limit):
+        chosen.setdefault(entity.id, entity)
     return sorted(chosen.values(), key=lambda e: (e.name, e.id))[:limit]
 
 
-def memories_mentioning(entity_ids: list[int], memories: QuerySet, *, limit: int) -> list:
-    """Ids of `memories` that mention the most of `entity_ids`, the most recent first among equals."""
+def _short_form_of(project: Project, words: list[str], *, limit: int) -> list[Entity]:
+    """The one person whose first or last name, or the one organisation whose first word, each word is."""
+    if not words:
+        return []
+    fits = Q()
+    for word in words:
+        fits |= Q(normalized_name__startswith=f"{word} ") | Q(
+            normalized_name__endswith=f" {word}", entity_type__name="Person"
+        )
+    found: dict[str, list[Entity]] = {w: [] for w in words}
+    rows = (
+        Entity.objects.filter(project=project, entity_type__name__in=["Person", "Organization", "Organisation"])
+        .filter(fits)
+        .select_related("entity_type")
+        .order_by("id")[: limit * 5]
+    )
+    for entity in rows:
+        parts = entity.normalized_name.split()
+        for word in words:
+            if word == parts[0] or (entity.entity_type.name == "Person" and word == parts[-1]):
+                found[word].append(entity)
+    return [entities[0] for entities in found.values() if len(entities) == 1]
+
+
+def memories_mentioning(entity_ids: list[int], memories: QuerySet, *, limit: int, among: list | None = None) -> list:
+    """Ids of `memories` that mention the most of `entity_ids`, the most recent first among equals
+    (only those in `among`, when given)."""
+    if among is not None:
+        memories = memories.filter(pk__in=among)
     return list(
         Mention.objects.filter(entity_id__in=entity_ids, memory__in=memories)
         .values("memory_id")

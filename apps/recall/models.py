@@ -18,6 +18,14 @@ class Passage(models.Model):
     start = models.PositiveIntegerField(help_text="Offset of the passage in the memory's content.")
     text = models.TextField()
     lexemes = LexemesField(blank=True, default="")
+    # Nullable, no default: a plain ADD COLUMN everywhere (SQLite would otherwise rebuild the table,
+    # and with it lose the FTS5 triggers).
+    analyzer = models.CharField(  # noqa: DJ001
+        max_length=40,
+        null=True,
+        blank=True,
+        help_text="The text analysis that made `lexemes` (apps.recall.text.ANALYZER); null: before it was recorded.",
+    )
     embedding = VectorField(null=True, blank=True)
     embedding_model = models.CharField(max_length=200, blank=True, default="")
     embedding_dimension = models.PositiveIntegerField(null=True, blank=True)

@@ -123,15 +123,36 @@ def _stale(connection: BaseDatabaseWrapper) -> list[Finding]:
                 hint="check EMBEDDINGS_BACKEND",
             )
         ]
+    from apps.recall.text import ANALYZER
+
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT embedding_model FROM {indexes.TABLE} WHERE embedding_model <> %s LIMIT 1",  # noqa: S608
             [model],
         )
         row = cursor.fetchone()
+        cursor.execute(
+            f"SELECT coalesce(analyzer, '') FROM {indexes.TABLE} WHERE analyzer IS NULL OR analyzer <> %s LIMIT 1",  # noqa: S608
+            [ANALYZER],
+        )
+        analyzed = cursor.fetchone()
+    found = []
+    if analyzed is not None:
+        found.append(
+            Finding(
+                Severity.WARNING,
+                STALE_RECALL_INDEX,
+                indexes.TABLE,
+                "passages hold words made by another text analysis than the current one: "
+                "word search may miss them until they are indexed again",
+                expected=ANALYZER,
+                actual=analyzed[0] or "not recorded",
+                hint="`manage.py reindex` (or the “Rebuild recall index” button on the project page)",
+            )
+        )
     if row is None:
-        return []
-    return [
+        return found
+    return found + [
         Finding(
             Severity.WARNING,
             STALE_RECALL_INDEX,

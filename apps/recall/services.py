@@ -54,6 +54,7 @@ def _passages(memory: Memory, embedder: Embedder) -> list[Passage]:
             start=piece.start,
             text=piece.text,
             lexemes=text.index_text(f"{memory.title} {piece.text}" if i == 0 else piece.text),
+            analyzer=text.ANALYZER,
             embedding=vector,
             embedding_model=embedder.name,
             embedding_dimension=int(vector.shape[0]),

@@ -3,19 +3,21 @@
 One tokenizer serves indexing and querying, on PostgreSQL and SQLite alike:
 Chinese runs are segmented with jieba (so 北京 and 阿里巴巴 are words, not one
 run of characters), other text is split on word boundaries, lower-cased and
-lightly stemmed. The result is a space-separated string that both PostgreSQL's
+stemmed with Snowball's English stemmer. The result is a space-separated string that both PostgreSQL's
 `simple` configuration and SQLite FTS5's `unicode61` tokenizer take word for
 word.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
 from dataclasses import dataclass
 
 import jieba
+import snowballstemmer
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -30,27 +32,27 @@ STOPWORDS = frozenset(
     hers him his how i if in into is it its itself me my myself of on or our ours she so some than that the
     their theirs them then there these they this those to too us very was we were what when where which
     while who whom why will with would you your yours yourself yourselves about any all also just
+    s t d ll re ve m don doesn didn isn aren wasn weren hasn haven hadn won wouldn couldn shouldn
     的 了 是 在 和 与 及 或 吗 呢 吧 啊 么 什么 哪 哪里 哪儿 谁 何 怎么 怎样 为什么 几 多少 有 没有 这 那 这个 那个 一个 我 你 他 她 它 我们 你们 他们 吗 呀 过 着 把 被 从 到 对 于 就 都 也 还 又 很 请 问""".split()
 )
 
 
+# Which analysis made a passage's words: recorded with each passage, so that a
+# change here is seen as a stale index (check_schema) and `reindex` redoes it.
+ANALYZER = "snowball-english-1"
+_english = snowballstemmer.stemmer("english")
+
+
+@functools.lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    """A light English stemmer: plural and verb endings, enough to join "paintings" with "painting"."""
-    if not word.isascii() or len(word) <= 3 or not word.isalpha():
+    """Snowball's English stemmer ("paintings", "painted", "painting" -> "paint"); other scripts as they are."""
+    if len(word) <= 2 or not word.isalpha() or _IS_CJK.match(word):
         return word
-    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                return word
-            stem = word[: -len(suffix)] + keep
-            if suffix in ("ing", "ed") and len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
-                stem = stem[:-1]  # running -> run, planned -> plan
-            return stem
-    return word
+    return _english.stemWord(word)
 
 
-def words(text: str) -> list[str]:
-    """The index words of `text`, in order."""
+def _tokens(text: str) -> list[str]:
+    """The words of `text` before stemming, case-folded, in order."""
     text = unicodedata.normalize("NFKC", text).casefold()
     out: list[str] = []
     for match in _RUN.finditer(text):
@@ -58,8 +60,13 @@ def words(text: str) -> list[str]:
         if _IS_CJK.match(run):
             out.extend(w for w in jieba.cut(run) if w.strip())
         else:
-            out.extend(_stem(part) for part in run.split("'") if part)
+            out.extend(part for part in run.split("'") if part)
     return out
+
+
+def words(text: str) -> list[str]:
+    """The index words of `text`, in order."""
+    return [_stem(token) for token in _tokens(text)]
 
 
 def index_text(text: str) -> str:
@@ -68,10 +75,12 @@ def index_text(text: str) -> str:
 
 
 def query_words(text: str) -> list[str]:
-    """The distinct words of a question that are worth looking up, in order."""
+    """The distinct words of a question that are worth looking up, in order (stop words are
+    recognised before stemming: "does" is one, its stem "doe" would not be)."""
     seen: dict[str, None] = {}
-    for word in words(text):
-        if word not in STOPWORDS and word not in seen:
+    for token in _tokens(text):
+        word = _stem(token)
+        if token not in STOPWORDS and word not in STOPWORDS and word not in seen:
             seen[word] = None
     return list(seen)
 

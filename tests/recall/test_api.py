@@ -8,6 +8,7 @@ import pytest
 
 from apps.memories.services import memory_delete
 from apps.recall.models import Passage
+from apps.recall.search import retrievers
 from tests.recall.conftest import QUESTIONS
 
 
@@ -146,3 +147,73 @@ def test_the_limit_caps_the_results(corpus, db, api_client_for):
     assert len(body["results"]) == 2
     body = client.get(url(corpus.project), {"q": "Alice bakery football hiking", "limit": "50"}).json()
     assert len(body["results"]) == 5
+
+
+def test_it_resolves_a_first_name_to_the_one_person_who_has_it(corpus, db, api_client_for):
+    body = api_client_for(corpus.owner).get(url(corpus.project), {"q": "Where does Alice work?"}).json()
+    assert [e["name"] for e in body["entities"]] == ["Alice Chen"]
+    top = body["results"][0]
+    assert top["memory"]["id"] == str(corpus.notes["alice"].id)
+    assert "graph" in top["retrievers"]
+
+
+def test_a_short_name_two_people_share_names_neither(make_user, make_project, ingest, api_client_for):
+    owner = make_user()
+    project = make_project(owner)
+    ingest(project, owner, content="Alice Chen plays chess on Sundays.")
+    ingest(project, owner, content="Alice Wong plays golf with her brother.")
+    client = api_client_for(owner)
+    assert client.get(url(project), {"q": "What does Alice play?"}).json()["entities"] == []
+    named = client.get(url(project), {"q": "What does Wong play?"}).json()["entities"]
+    assert [e["name"] for e in named] == ["Alice Wong"]
+
+
+def test_a_when_question_puts_the_memory_that_says_when_first(make_user, make_project, ingest, api_client_for):
+    owner = make_user()
+    project = make_project(owner)
+    plain = ingest(project, owner, content="Dana adopted a puppy.")
+    dated = ingest(
+        project, owner, content="Dana told me about the puppy adoption last Tuesday, after a long search for a shelter."
+    )
+    results = api_client_for(owner).get(url(project), {"q": "When did Dana adopt the puppy?"}).json()["results"]
+    ids = [r["memory"]["id"] for r in results]
+    assert ids.index(str(dated.id)) < ids.index(str(plain.id))
+    assert "time" in results[ids.index(str(dated.id))]["retrievers"]
+    assert "time" not in results[ids.index(str(plain.id))]["retrievers"]
+
+
+def test_a_rare_word_finds_its_memory_among_many_that_share_a_common_one(
+    make_user, make_project, ingest, api_client_for, monkeypatch
+):
+    owner = make_user()
+    project = make_project(owner)
+    for n in range(8):
+        ingest(project, owner, content=f"The weekly meeting number {n} went on as usual.")
+    answer = ingest(project, owner, content="The meeting about the glacier expedition ran late.")
+    # Candidates are bounded: here two rows, fewer than the passages holding "meeting".
+    monkeypatch.setattr(retrievers, "CANDIDATE_ROWS", 2)
+    monkeypatch.setattr(retrievers, "LEXICAL_POOL", 2)
+    results = api_client_for(owner).get(url(project), {"q": "meeting glacier"}).json()["results"]
+    assert results[0]["memory"]["id"] == str(answer.id)
+    assert "lexical" in results[0]["retrievers"]
+
+
+def test_candidate_words_are_the_rarest_and_never_a_stop_word_like_one():
+    df = {"meeting": 900, "glacier": 3, "expedition": 40, "usual": 300}
+    assert retrievers.candidate_words(list(df), df, total=1000) == ["glacier", "expedition"]
+    # Nothing rarer: the commonest word still brings candidates.
+    assert retrievers.candidate_words(["meeting"], df, total=1000) == ["meeting"]
+
+
+def test_a_speaker_named_in_the_question_ranks_their_turns_first(make_user, make_project, ingest, api_client_for):
+    owner = make_user()
+    project = make_project(owner)
+    theirs = ingest(
+        project, owner, content="Caroline: I love painting sunsets by the lake.", content_type="conversation"
+    )
+    other = ingest(project, owner, content="Melanie: I love painting sunsets too!", content_type="conversation")
+    body = api_client_for(owner).get(url(project), {"q": "What does Caroline love painting?"}).json()
+    assert "Caroline" in [e["name"] for e in body["entities"]]
+    ids = [r["memory"]["id"] for r in body["results"]]
+    assert ids.index(str(theirs.id)) < ids.index(str(other.id))
+    assert "graph" in body["results"][0]["retrievers"]

@@ -82,3 +82,30 @@ def test_check_schema_warns_of_vectors_of_another_model(migrated_db):
     assert result.returncode == 0  # a warning: search still works, by words
     assert ("WARNING", "STALE_RECALL_INDEX", "recall_passage") in findings(result)
     assert "manage.py reindex" in result.stdout
+
+
+@postgres_only
+def test_check_schema_warns_of_words_made_by_another_text_analysis(migrated_db):
+    from apps.recall.embeddings import model_name
+    from apps.recall.text import ANALYZER
+
+    run_sql(
+        migrated_db,
+        "INSERT INTO projects_project (id, name, description, created_at, updated_at) "
+        "VALUES ('00000000-0000-0000-0000-000000000001', 'p', '', now(), now())",
+        "INSERT INTO memories_memory (id, project_id, title, content, content_type, source_description, tags, "
+        "metadata, valid_at, processing_status, content_hash, created_at, updated_at) VALUES "
+        "('00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', 't', 'c', 'text', '', "
+        "'[]', '{}', now(), 'completed', 'h', now(), now())",
+        # The configured model's row, written before the analysis was recorded (the migration's default).
+        "INSERT INTO recall_passage (project_id, memory_id, position, start, text, lexemes, embedding_model, "
+        "created_at) VALUES ('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002', "
+        f"0, 0, 'c', to_tsvector('simple', 'c'), '{model_name()}', now())",
+    )
+    result = check(migrated_db)
+    assert result.returncode == 0
+    assert ("WARNING", "STALE_RECALL_INDEX", "recall_passage") in findings(result)
+    assert "another text analysis" in result.stdout
+    assert "another embedding model" not in result.stdout
+    run_sql(migrated_db, f"UPDATE recall_passage SET analyzer = '{ANALYZER}'")
+    assert ("WARNING", "STALE_RECALL_INDEX", "recall_passage") not in findings(check(migrated_db))

@@ -106,11 +106,15 @@ def search(*, project: Project, query: SearchQuery) -> SearchResult:
             vector = embedder.embed([query.q])[0]
             ranked["dense"] = retrievers.dense(project, vector, embedder.name, restricted, limit=candidates)
         entities = retrievers.entities(project, query.q)
+        # What the words and the meaning found, in their fused order: the graph and time retrievers
+        # put those of the named entities or dates first.
+        seen = [m for m, *_ in fuse(ranked, weights, k=settings.RECALL_RRF_K)]
         if weights["graph"]:
-            ranked["graph"] = retrievers.graph_hits([e.id for e in entities], memories, limit=candidates)
+            ranked["graph"] = retrievers.graph_hits([e.id for e in entities], memories, seen, limit=candidates)
         if weights["time"]:
-            seen = list(dict.fromkeys(h.memory_id for hits in ranked.values() for h in hits))
-            ranked["time"] = retrievers.time_hits(retrievers.spans(query.q), memories, seen, limit=candidates)
+            ranked["time"] = retrievers.time_hits(
+                retrievers.spans(query.q), memories, seen, limit=candidates, asks=retrievers.asks_when(query.q)
+            )
         fused = fuse(ranked, weights, k=settings.RECALL_RRF_K)[:limit]
     else:
         # Filters alone: the newest matching memories.

@@ -14,6 +14,7 @@ import math
 import re
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -64,80 +65,145 @@ def lexical(project: Project, words: list[str], memories: QuerySet[Memory] | Non
     return _with_context(scored, memories, limit)
 
 
-# PostgreSQL's own ranks know nothing of how rare a word is, so the GIN index
-# picks candidates (ts_rank_cd, LIMIT) and they are ranked again with Okapi
-# BM25 here: term frequencies from each candidate's tsvector, document
-# frequencies counted per project and word (GIN, cached for a while: they move
-# slowly), as SQLite's FTS5 does natively.
+# PostgreSQL's own ranks know nothing of how rare a word is, and ranking every
+# passage that shares any word with the question costs as much as the commonest
+# word is common. So candidates are taken by rarity, each part with a row limit
+# (GIN): the passages holding all the question's words, then those holding its
+# rarest words, in order of document frequency until about CANDIDATE_ROWS rows
+# are in hand. A word in more than COMMON_SHARE of the project's passages (a
+# stop word the list does not know) brings no candidates of its own unless the
+# question has nothing rarer, but still counts in the score. Candidates are
+# ranked with Okapi BM25 over all the question's words (a passage's length
+# counted in distinct words, as a tsvector's length is): first with each word
+# counted once, then the best EXACT_TOP again with the words' real frequencies
+# (positions in the tsvector). Document frequencies are counted per project
+# and word (GIN; cached for a while: they move slowly), as SQLite's FTS5 does.
 LEXICAL_POOL = 300
+EXACT_TOP = 100  # the best candidates whose word frequencies are then read exactly
+CANDIDATE_ROWS = 2000
+COMMON_SHARE = 0.2
 BM25_K1, BM25_B = 1.2, 0.75
 STATS_SECONDS = 300.0
 _stats: dict[tuple, tuple[float, object]] = {}
 _stats_lock = threading.Lock()
-_POSITIONS = re.compile(r"'((?:[^']|'')*)'(?::([\d,ABCD]+))?")
+
+
+def _cached_many(keys: list[tuple], compute) -> dict:
+    """The cached value of each key; `compute(missing keys)` -> {key: value} fills in the rest at once."""
+    now = time.monotonic()
+    out, missing = {}, []
+    with _stats_lock:
+        for key in keys:
+            hit = _stats.get(key)
+            if hit is not None and now - hit[0] < STATS_SECONDS:
+                out[key] = hit[1]
+            else:
+                missing.append(key)
+    if missing:
+        fresh = compute(missing)
+        with _stats_lock:
+            if len(_stats) > 50_000:
+                _stats.clear()
+            for key, value in fresh.items():
+                _stats[key] = (now, value)
+        out.update(fresh)
+    return out
 
 
 def _cached(key: tuple, compute):
-    now = time.monotonic()
-    with _stats_lock:
-        hit = _stats.get(key)
-    if hit is not None and now - hit[0] < STATS_SECONDS:
-        return hit[1]
-    value = compute()
-    with _stats_lock:
-        if len(_stats) > 50_000:
-            _stats.clear()
-        _stats[key] = (now, value)
-    return value
+    return _cached_many([key], lambda keys: {keys[0]: compute()})[key]
 
 
-def _count(sql: str, params: list) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0] or 0
+def _tsquery_word(word: str) -> str:
+    return "'" + word.replace("\\", "").replace("'", "''") + "'"
+
+
+def _document_frequencies(project: Project, words: list[str]) -> dict[str, int]:
+    """How many of the project's passages hold each word (one query for the words not cached)."""
+
+    def count(keys: list[tuple]) -> dict:
+        missing = [key[2] for key in keys]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT w, (SELECT count(*) FROM recall_passage WHERE project_id = %s "
+                "AND lexemes @@ to_tsquery('simple', quote_literal(w))) FROM unnest(%s::text[]) w",
+                [project.pk, missing],
+            )
+            return {("df", project.pk, w): n for w, n in cursor.fetchall()}
+
+    found = _cached_many([("df", project.pk, w) for w in words], count)
+    return {w: found[("df", project.pk, w)] for w in words}
+
+
+def candidate_words(words: list[str], df: dict[str, int], total: int) -> list[str]:
+    """The words whose passages are taken whole as candidates: the rarest, while their passages add up to
+    about CANDIDATE_ROWS; never a stop-word-like one unless the question has nothing rarer."""
+    chosen, rows = [], 0
+    for word in sorted(words, key=lambda w: (df[w], w)):
+        common = df[word] > COMMON_SHARE * total
+        if chosen and (rows + df[word] > CANDIDATE_ROWS or common):
+            break
+        chosen.append(word)
+        rows += df[word]
+    return chosen
 
 
 def _lexical_postgresql(project, words, memories, limit) -> list[Hit]:
     where, params = _passage_filter(memories)
-    tsquery = " | ".join("'" + w.replace("'", "''").replace("\\", "") + "'" for w in words)
-    sql = (
-        "SELECT p.id, p.memory_id, p.lexemes::text FROM recall_passage p, to_tsquery('simple', %s) q "
-        f"WHERE p.project_id = %s AND p.lexemes @@ q{where} "
-        "ORDER BY ts_rank_cd(p.lexemes, q) DESC, p.id LIMIT %s"
-    )
+    total, average = _cached(("size", project.pk), lambda: _size(project))
+    df = _document_frequencies(project, words)
+    idf = {w: max(math.log(1 + (total - df[w] + 0.5) / (df[w] + 0.5)), 0.0) for w in words}
+    rare = candidate_words(words, df, total)
+    pool = max(limit, LEXICAL_POOL)
+    # First pass, for every candidate: which of the words it holds (tested in C on the row the index
+    # scan already read) and its length in distinct words; BM25 with a frequency of one per word.
+    has = ", ".join(["p.lexemes @@ to_tsquery('simple', %s)"] * len(words))
+    parts, part_params = [], []
+    for tsquery, rows in (
+        (" & ".join(map(_tsquery_word, words)), pool),
+        (" | ".join(map(_tsquery_word, rare)), CANDIDATE_ROWS),
+    ):
+        parts.append(
+            f"(SELECT p.id, p.memory_id, length(p.lexemes), {has} FROM recall_passage p WHERE p.project_id = %s "
+            f"AND p.lexemes @@ to_tsquery('simple', %s){where} LIMIT %s)"
+        )
+        part_params += [*map(_tsquery_word, words), project.pk, tsquery, *params, rows]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [tsquery, project.pk, *params, max(limit, LEXICAL_POOL)])
+        cursor.execute(" UNION ALL ".join(parts), part_params)
         rows = cursor.fetchall()
     if not rows:
         return []
-    total, average = _cached(
-        ("size", project.pk),
-        lambda: _size(project),
-    )
-    wanted = set(words)
-    idf = {}
-    for word in wanted:
-        df = _cached(
-            ("df", project.pk, word),
-            lambda word=word: _count(
-                "SELECT count(*) FROM recall_passage WHERE project_id = %s AND lexemes @@ to_tsquery('simple', %s)",
-                [project.pk, "'" + word.replace("'", "''").replace("\\", "") + "'"],
-            ),
+    first: dict[int, tuple] = {}
+    for pid, memory_id, length, *holds in rows:
+        found = {w: 1 for w, held in zip(words, holds, strict=True) if held}
+        first[pid] = (_bm25(found, length, average, idf), memory_id, length)
+    # Second pass, for the best of them: the words' real frequencies (positions in the tsvector).
+    best = sorted(first, key=lambda pid: (-first[pid][0], pid))[: max(limit * 2, EXACT_TOP)]
+    # (With the memory's type: only conversation turns look up their neighbours, below.)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.id, m.content_type = 'conversation', "
+            "array_agg(u.lexeme || ' ' || coalesce(array_length(u.positions, 1), 1)) "
+            "FROM recall_passage p JOIN memories_memory m ON m.id = p.memory_id, unnest(p.lexemes) u "
+            "WHERE p.id = ANY(%s) AND u.lexeme = ANY(%s) GROUP BY p.id, m.content_type",
+            [best, words],
         )
-        idf[word] = math.log(1 + (total - df + 0.5) / (df + 0.5))
+        frequencies, turns = {}, set()
+        for pid, turn, pairs in cursor.fetchall():
+            frequencies[pid] = pairs
+            if turn:
+                turns.add(first[pid][1])
     scored = []
-    for pid, memory_id, lexemes in rows:
-        tf, length = {}, 0
-        for word, positions in _POSITIONS.findall(lexemes):
-            count = positions.count(",") + 1 if positions else 1
-            length += count
-            word = word.replace("''", "'")
-            if word in wanted:
-                tf[word] = count
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / (average or 1))
-        score = sum(idf[w] * f * (BM25_K1 + 1) / (f + norm) for w, f in tf.items())
-        scored.append((-score, pid, memory_id))
-    return _with_context(scored, memories, limit)
+    for pid in best:
+        _, memory_id, length = first[pid]
+        found = {pair.rsplit(" ", 1)[0]: int(pair.rsplit(" ", 1)[1]) for pair in frequencies.get(pid, ())}
+        scored.append((-_bm25(found, length, average, idf), pid, memory_id))
+    return _with_context(scored, memories, limit, conversations=turns)
+
+
+def _bm25(frequencies: dict[str, int], length: int, average: float, idf: dict[str, float]) -> float:
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * (length or 0) / (average or 1))
+    return sum(idf[w] * f * (BM25_K1 + 1) / (f + norm) for w, f in frequencies.items())
 
 
 # A turn of a conversation often means something only with the turns around it
@@ -149,13 +215,18 @@ CONTEXT_SHARE = 0.5
 CONTEXT_OF = 30  # the best hits whose neighbours are looked up
 
 
-def _with_context(scored: list[tuple[float, int, object]], memories, limit: int) -> list[Hit]:
-    """`scored`: (negated score, passage id, memory id) → Hits ranked by score with context."""
+def _with_context(
+    scored: list[tuple[float, int, object]], memories, limit: int, *, conversations: set | None = None
+) -> list[Hit]:
+    """`scored`: (negated score, passage id, memory id) → Hits ranked by score with context.
+    `conversations`: which of them are conversation turns, when known (None: look it up)."""
     scored.sort()
     best: dict = {}  # memory id -> (negated score, passage id)
     for score, pid, memory_id in scored:
         best.setdefault(memory_id, (score, pid))
     top = list(best)[:CONTEXT_OF]
+    if conversations is not None:
+        top = [m for m in top if m in conversations]
     neighbours = _conversation_neighbours(top, memories)
     if not neighbours:
         return [Hit(m, pid) for _, pid, m in scored[:limit]]
@@ -198,13 +269,9 @@ def _conversation_neighbours(memory_ids: list, memories) -> dict:
 
 
 def _size(project: Project) -> tuple[int, float]:
-    """Passages of the project, and their mean length in words (positions in the tsvector)."""
+    """Passages of the project, and their mean length in distinct words (a tsvector's length)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*), avg(array_length(regexp_split_to_array(text, '\\s+'), 1)) FROM recall_passage "
-            "WHERE project_id = %s",
-            [project.pk],
-        )
+        cursor.execute("SELECT count(*), avg(length(lexemes)) FROM recall_passage WHERE project_id = %s", [project.pk])
         count, average = cursor.fetchone()
     return count or 0, float(average or 1)
 
@@ -217,9 +284,28 @@ def _memory_id(value):
 
 # --- dense ------------------------------------------------------------------------
 
-# HNSW's candidate list; with iterative scans (pgvector 0.8) filtered queries still fill their limit.
+# HNSW's candidate list; with iterative scans (pgvector 0.8) filtered queries
+# and limits above it still fill their limit. Set once per database connection
+# (only HNSW scans read these), not per query: on a busy server every round
+# trip counts.
 EF_SEARCH = 100
-_iterative_scan: bool | None = None
+_tuned: weakref.WeakSet = weakref.WeakSet()
+
+
+def _tune_hnsw(cursor) -> None:
+    # Inside a transaction a SET is undone by a rollback: there it is set for the transaction, each time.
+    scope = "LOCAL " if connection.in_atomic_block else ""
+    raw = connection.connection
+    if not scope and raw in _tuned:
+        return
+    cursor.execute(f"SET {scope}hnsw.ef_search = {EF_SEARCH}")
+    try:
+        with transaction.atomic():
+            cursor.execute(f"SET {scope}hnsw.iterative_scan = relaxed_order")
+    except Exception:  # pgvector before 0.8: no iterative scans
+        pass
+    if not scope:
+        _tuned.add(raw)
 
 
 def dense(
@@ -231,7 +317,6 @@ def dense(
 
 
 def _dense_postgresql(project, vector, model, memories, limit) -> list[Hit]:
-    global _iterative_scan
     dimension = int(vector.shape[0])
     where, params = _passage_filter(memories)
     literal = "[" + ",".join(repr(float(x)) for x in vector) + "]"
@@ -241,15 +326,8 @@ def _dense_postgresql(project, vector, model, memories, limit) -> list[Hit]:
         f"AND p.embedding_dimension = {dimension}{where} "
         f"ORDER BY p.embedding::vector({dimension}) <=> %s::vector({dimension}) LIMIT %s"
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, limit)}")
-        if _iterative_scan is not False:
-            try:
-                with transaction.atomic():
-                    cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-                _iterative_scan = True
-            except Exception:  # pgvector before 0.8
-                _iterative_scan = False
+    with connection.cursor() as cursor:
+        _tune_hnsw(cursor)
         cursor.execute(sql, [project.pk, model, *params, literal, limit])
         return [Hit(m, pid) for pid, m in cursor.fetchall()]
 
@@ -323,10 +401,15 @@ def entities(project: Project, question: str) -> list:
     return graph.entities_named_in(project, phrases(question))
 
 
-def graph_hits(entity_ids: list[int], memories: QuerySet[Memory], *, limit: int) -> list[Hit]:
+def graph_hits(entity_ids: list[int], memories: QuerySet[Memory], candidates: list, *, limit: int) -> list[Hit]:
+    """Memories that mention the entities: first those the other retrievers found, in their order (the
+    question's words and its names agree there), then the others that mention the most of them, newest first."""
     if not entity_ids:
         return []
-    return [Hit(m, None) for m in graph.memories_mentioning(entity_ids, memories, limit=limit)]
+    mentioning = set(graph.memories_mentioning(entity_ids, memories, limit=len(candidates), among=candidates))
+    ordered = [m for m in candidates if m in mentioning]
+    rest = [m for m in graph.memories_mentioning(entity_ids, memories, limit=limit) if m not in mentioning]
+    return [Hit(m, None) for m in [*ordered, *rest][:limit]]
 
 
 # --- time -------------------------------------------------------------------------
@@ -356,11 +439,39 @@ def spans(question: str) -> list[Span]:
     return out
 
 
-def time_hits(found: list[Span], memories: QuerySet[Memory], candidates: list, *, limit: int) -> list[Hit]:
+# A question that asks when ("When did…", "what year…", "什么时候…") is answered by a memory that says
+# when: a date, a day or month name, or words like "yesterday", "last week", "两年前".
+_ASKS_WHEN = re.compile(
+    r"^\W*(?:when|since when|until when|what (?:year|month|day|date|time)|which (?:year|month|day|date)|"
+    r"how long ago)\b|什么时候|何时|哪天|哪一天|哪年|哪一年|几月|几号|哪个月",
+    re.IGNORECASE,
+)
+_SAYS_WHEN = re.compile(
+    r"\b(?:yesterday|today|tonight|tomorrow|ago|weekend|(?:last|next|this|past|coming) (?:week|month|year|"
+    r"night|weekend|summer|winter|spring|fall|autumn|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|june|july|august|september|"
+    r"october|november|december|(?:19|20)\d\d)\b|昨天|今天|明天|前天|后天|上周|下周|上个月|下个月|去年|今年|明年|周末|星期|\d+\s*[年月日号]",
+    re.IGNORECASE,
+)
+WHEN_CANDIDATES = 30
+
+
+def asks_when(question: str) -> bool:
+    return bool(_ASKS_WHEN.search(question))
+
+
+def time_hits(
+    found: list[Span], memories: QuerySet[Memory], candidates: list, *, limit: int, asks: bool = False
+) -> list[Hit]:
     """Memories dated within the named spans: the other retrievers' candidates first, in their order,
-    then the rest of the span, oldest first."""
+    then the rest of the span, oldest first. A question that asks when and names no date: the best
+    candidates that say when, in their order."""
     if not found:
-        return []
+        if not asks or not candidates:
+            return []
+        top = candidates[:WHEN_CANDIDATES]
+        contents = dict(memories.filter(pk__in=top).values_list("id", "content"))
+        return [Hit(m, None) for m in top if m in contents and _SAYS_WHEN.search(contents[m])][:limit]
     from django.db.models import Q
 
     within = Q()
