@@ -153,10 +153,11 @@ def test_the_statements_of_a_batch_do_not_grow_with_each_memory(imported, django
         assert set(task.children.values_list("status", flat=True)) == {"completed"}
         return len(queries)
 
-    # A memory's own graph writes remain (a savepoint, its entities, mentions,
-    # relationships); the rest is paid once per batch.
+    # A memory's own graph work remains (a savepoint, its candidate entities and
+    # the aliases of its names, their type support, its entities, mentions,
+    # relationships); the rest is paid once per batch. 14.05 when last changed.
     per_memory = (statements(21, "Bob Stone") - statements(1, "Carol Diaz")) / 20
-    assert per_memory <= 14, per_memory
+    assert per_memory <= 15, per_memory
 
 
 @pytest.mark.django_db(transaction=True)
