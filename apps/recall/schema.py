@@ -139,28 +139,33 @@ def _stale(connection: BaseDatabaseWrapper) -> list[Finding]:
     found = []
     if analyzed is not None:
         found.append(
-            Finding(
-                Severity.WARNING,
-                STALE_RECALL_INDEX,
-                indexes.TABLE,
+            _stale_finding(
                 "passages hold words made by another text analysis than the current one: "
                 "word search may miss them until they are indexed again",
                 expected=ANALYZER,
                 actual=analyzed[0] or "not recorded",
-                hint="`manage.py reindex` (or the “Rebuild recall index” button on the project page)",
             )
         )
-    if row is None:
-        return found
-    return found + [
-        Finding(
-            Severity.WARNING,
-            STALE_RECALL_INDEX,
-            indexes.TABLE,
-            "passages hold vectors of another embedding model than the configured one: "
-            "dense search skips them until they are indexed again",
-            expected=model,
-            actual=row[0] or "no vector",
-            hint="`manage.py reindex` (or the “Rebuild recall index” button on the project page)",
+    if row is not None:
+        found.append(
+            _stale_finding(
+                "passages hold vectors of another embedding model than the configured one: "
+                "dense search skips them until they are indexed again",
+                expected=model,
+                actual=row[0] or "no vector",
+            )
         )
-    ]
+    return found
+
+
+def _stale_finding(message: str, *, expected: str, actual: str) -> Finding:
+    """Passages made another way than the code makes them now: a reindex mends it."""
+    return Finding(
+        Severity.WARNING,
+        STALE_RECALL_INDEX,
+        indexes.TABLE,
+        message,
+        expected=expected,
+        actual=actual,
+        hint="`manage.py reindex` (or the “Rebuild recall index” button on the project page)",
+    )
