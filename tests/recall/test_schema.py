@@ -64,16 +64,22 @@ def test_check_schema_reports_a_missing_extension(migrated_db):
     assert ("ERROR", "MISSING_EXTENSION", "vector") in findings(result)
 
 
+# A project with one memory, for a passage to belong to.
+ONE_MEMORY = (
+    "INSERT INTO projects_project (id, name, description, created_at, updated_at) "
+    "VALUES ('00000000-0000-0000-0000-000000000001', 'p', '', now(), now())",
+    "INSERT INTO memories_memory (id, project_id, title, content, content_type, source_description, tags, "
+    "metadata, valid_at, processing_status, content_hash, created_at, updated_at) VALUES "
+    "('00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', 't', 'c', 'text', '', "
+    "'[]', '{}', now(), 'completed', 'h', now(), now())",
+)
+
+
 @postgres_only
 def test_check_schema_warns_of_vectors_of_another_model(migrated_db):
     run_sql(
         migrated_db,
-        "INSERT INTO projects_project (id, name, description, created_at, updated_at) "
-        "VALUES ('00000000-0000-0000-0000-000000000001', 'p', '', now(), now())",
-        "INSERT INTO memories_memory (id, project_id, title, content, content_type, source_description, tags, "
-        "metadata, valid_at, processing_status, content_hash, created_at, updated_at) VALUES "
-        "('00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', 't', 'c', 'text', '', "
-        "'[]', '{}', now(), 'completed', 'h', now(), now())",
+        *ONE_MEMORY,
         "INSERT INTO recall_passage (project_id, memory_id, position, start, text, lexemes, embedding_model, "
         "created_at) VALUES ('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002', "
         "0, 0, 'c', to_tsvector('simple', 'c'), 'an-old-model', now())",
@@ -91,12 +97,7 @@ def test_check_schema_warns_of_words_made_by_another_text_analysis(migrated_db):
 
     run_sql(
         migrated_db,
-        "INSERT INTO projects_project (id, name, description, created_at, updated_at) "
-        "VALUES ('00000000-0000-0000-0000-000000000001', 'p', '', now(), now())",
-        "INSERT INTO memories_memory (id, project_id, title, content, content_type, source_description, tags, "
-        "metadata, valid_at, processing_status, content_hash, created_at, updated_at) VALUES "
-        "('00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', 't', 'c', 'text', '', "
-        "'[]', '{}', now(), 'completed', 'h', now(), now())",
+        *ONE_MEMORY,
         # The configured model's row, written before the analysis was recorded (the migration's default).
         "INSERT INTO recall_passage (project_id, memory_id, position, start, text, lexemes, embedding_model, "
         "created_at) VALUES ('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002', "
