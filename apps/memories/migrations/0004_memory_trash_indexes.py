@@ -17,15 +17,24 @@ LIVE_CONTENT = (
 )
 
 
+NAMES = ("memory_project_trash", "memory_unique_live_content")
+
+
 def build(apps, schema_editor) -> None:
-    how = "CONCURRENTLY IF NOT EXISTS" if schema_editor.connection.vendor == "postgresql" else "IF NOT EXISTS"
+    if schema_editor.connection.vendor == "postgresql":
+        # A build interrupted half-way leaves an INVALID index of its name, which
+        # IF NOT EXISTS would keep: drop any leftover, then build for real.
+        drop(apps, schema_editor)
+        how = "CONCURRENTLY"
+    else:
+        how = "IF NOT EXISTS"
     for sql in (TRASH, LIVE_CONTENT):
         schema_editor.execute(sql.format(how=how))
 
 
 def drop(apps, schema_editor) -> None:
     how = "CONCURRENTLY IF EXISTS" if schema_editor.connection.vendor == "postgresql" else "IF EXISTS"
-    for name in ("memory_project_trash", "memory_unique_live_content"):
+    for name in NAMES:
         schema_editor.execute(f'DROP INDEX {how} "{name}"')
 
 
