@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.graph import services as graph
 from apps.memories.constants import INGEST, SUBJECT_TYPE
 from apps.memories.models import Memory, MemoryVersion, content_hash
+from apps.projects.access import signed_in
 from apps.projects.locking import hold_project
 from apps.projects.models import Project
 from apps.recall import services as recall
@@ -133,7 +134,7 @@ def memory_create(
         with transaction.atomic():
             memory = Memory.objects.create(
                 project=project,
-                author=author if author and author.is_authenticated else None,
+                author=signed_in(author),
                 title=title,
                 content=content,
                 content_type=content_type,
@@ -218,7 +219,7 @@ def _update(memory: Memory, *, by: AbstractBaseUser | None, fields: dict) -> boo
         # In the edit's transaction: a lost race below rolls it back with the edit.
         MemoryVersion.objects.create(
             memory=memory,
-            replaced_by=by if by is not None and by.is_authenticated else None,
+            replaced_by=signed_in(by),
             **{name: getattr(memory, name) for name in VERSIONED_FIELDS},
         )
     if not any(name in changed for name in REINGEST_FIELDS):
@@ -261,9 +262,8 @@ def memory_trash(*, memory: Memory, by: AbstractBaseUser | None) -> None:
             _stop_ingestion(TaskLog.objects.get(pk=current))
         graph.episode_remove(project=memory.project, episode_id=memory.id)
         now = timezone.now()
-        trashed_by = by if by is not None and by.is_authenticated else None
         Memory.all_objects.filter(pk=memory.pk, deleted_at__isnull=True).update(
-            deleted_at=now, deleted_by=trashed_by, updated_at=now
+            deleted_at=now, deleted_by=signed_in(by), updated_at=now
         )
         recall.memory_unindex(memory_id=memory.pk)
     memory.refresh_from_db()

@@ -63,6 +63,11 @@ class ProjectKey(typing.Protocol):
     scope: str
 
 
+def signed_in(user: User | None) -> AbstractBaseUser | None:
+    """The person acting, or None (anonymous, or no one: a command, the beat), as a row's `…_by` keeps it."""
+    return user if user is not None and user.is_authenticated else None
+
+
 def key_of(user: User) -> ProjectKey | None:
     """The API key the request was made with, or None for a user's own session or token."""
     return getattr(user, "project_key", None)

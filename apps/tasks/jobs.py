@@ -20,7 +20,7 @@ from django.urls import reverse
 from rest_framework import status
 from rest_framework.response import Response
 
-from apps.projects.access import Action, may
+from apps.projects.access import Action, may, signed_in
 from apps.projects.models import Project
 from apps.tasks.models import Status, TaskLog
 from apps.tasks.services import task_create
@@ -70,7 +70,7 @@ def job_start(
         project=project,
         task_type=task_type,
         payload=payload,
-        created_by=by if by is not None and by.is_authenticated else None,
+        created_by=signed_in(by),
         subject_type=subject_type,
         subject_id=str(project.id),
         subject_label=subject_label,

@@ -27,6 +27,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from apps.core.models import Beat
+from apps.projects.access import signed_in
 from apps.projects.models import Project
 from apps.tasks.models import TERMINAL, Status, TaskLog
 from apps.tasks.reporter import ProgressReporter, TaskCancelled, TaskSuperseded, announce
@@ -171,7 +172,7 @@ def task_create(
     task = TaskLog.objects.create(
         project=project,
         task_type=task_type,
-        created_by=created_by if created_by and created_by.is_authenticated else None,
+        created_by=signed_in(created_by),
         payload=payload or {},
         subject_type=subject_type,
         subject_id=subject_id,

@@ -31,6 +31,7 @@ from apps.graph import services as graph
 from apps.memories.constants import INGEST, SUBJECT_TYPE
 from apps.memories.models import Memory
 from apps.memories.services import DONE_MESSAGE
+from apps.projects.access import signed_in
 from apps.recall import services as recall
 from apps.recall.embeddings import get_embedder
 from apps.tasks.models import Status, TaskLog
@@ -54,7 +55,7 @@ def ingestion_tasks_create(memories: list[Memory], *, by, parent: TaskLog) -> No
             TaskLog(
                 project=parent.project,
                 task_type=INGEST,
-                created_by=by if by and by.is_authenticated else None,
+                created_by=signed_in(by),
                 payload={"memory_id": str(memory.id), "content_chars": len(memory.content)},
                 subject_type=SUBJECT_TYPE,
                 subject_id=str(memory.id),

@@ -27,6 +27,7 @@ from apps.memories.imports.parsing import Entry, ParsedImport, RejectedItem
 from apps.memories.models import ImportItem, ImportOutcome, Memory, content_hash
 from apps.memories.services import DuplicateMemory, content_too_long, memory_create
 from apps.memories.validation import InvalidMemoryFields, describe_errors, validate_memory_fields
+from apps.projects.access import signed_in
 from apps.projects.models import Project
 from apps.tasks.models import Status, TaskLog
 from apps.tasks.reporter import ProgressReporter, TaskCancelled, TaskSuperseded
@@ -215,7 +216,7 @@ class _ImportRun:
         known = dict(
             Memory.objects.filter(project=self.project, content_hash__in=hashes).values_list("content_hash", "id")
         )
-        author = self.author if self.author and self.author.is_authenticated else None
+        author = signed_in(self.author)
         memories = []
         for item, fields in valid:
             fingerprint = content_hash(fields["content"])
