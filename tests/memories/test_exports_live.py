@@ -45,12 +45,19 @@ def test_it_exports_with_live_progress_then_offers_the_file(uvicorn_server, cele
     project, token = member_project["project"], member_project["token"]
     ingested_memories(project, COUNT)
     headers = {"Authorization": f"Token {token}"}
+    # The project's stream, open before the export starts: a fast worker may
+    # finish before a stream of the task itself could open, and a stream that
+    # opens late shows the end, not the way there.
+    stream = open_stream(uvicorn_server, project.id, token=token)
+    stream.wait_opened()
     with httpx.Client(base_url=uvicorn_server.url, headers=headers, timeout=60, trust_env=False) as client:
         started = client.post(f"/api/v1/projects/{project.id}/export/", json={"format": "jsonl"})
         assert started.status_code == 202, started.text
         task_id = started.json()["task_id"]
-        stream = open_stream(uvicorn_server, path=started.json()["stream_url"], token=token)
-        events = stream.wait_for(lambda events: any(e.event != "progress" for e in events), timeout=120)
+        stream.wait_for(
+            lambda events: any(e.data["task_id"] == task_id and e.event != "progress" for e in events), timeout=120
+        )
+        events = [e for e in stream.events if e.data["task_id"] == task_id]
 
         assert [e.event for e in events if e.event != "progress"] == ["completed"]
         progress = [(e.data["progress"], e.data["message"]) for e in events if e.event == "progress"]
