@@ -2,40 +2,26 @@
 the project's trash by date, and the unique-content rule narrowed to live
 memories (so content in the trash can be added again; a restore checks).
 
-PostgreSQL builds them CONCURRENTLY, which needs a migration outside a
-transaction; the new unique index is in place before the old constraint goes.
+PostgreSQL builds them CONCURRENTLY (apps.core.migration_indexes), which
+needs a migration outside a transaction; the new unique index is in place
+before the old constraint goes.
 Reversing re-adds the old constraint: it fails while a trashed memory repeats
 a live one's content (empty the trash first).
 """
 
 from django.db import migrations, models
 
-TRASH = 'CREATE INDEX {how} "memory_project_trash" ON "memories_memory" ("project_id", "deleted_at" DESC) WHERE "deleted_at" IS NOT NULL'
-LIVE_CONTENT = (
-    'CREATE UNIQUE INDEX {how} "memory_unique_live_content" ON "memories_memory" ("project_id", "content_hash") '
-    'WHERE "deleted_at" IS NULL'
+from apps.core.migration_indexes import Index, concurrent_indexes
+
+TRASH = Index(
+    name="memory_project_trash",
+    on='ON "memories_memory" ("project_id", "deleted_at" DESC) WHERE "deleted_at" IS NOT NULL',
 )
-
-
-NAMES = ("memory_project_trash", "memory_unique_live_content")
-
-
-def build(apps, schema_editor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        # A build interrupted half-way leaves an INVALID index of its name, which
-        # IF NOT EXISTS would keep: drop any leftover, then build for real.
-        drop(apps, schema_editor)
-        how = "CONCURRENTLY"
-    else:
-        how = "IF NOT EXISTS"
-    for sql in (TRASH, LIVE_CONTENT):
-        schema_editor.execute(sql.format(how=how))
-
-
-def drop(apps, schema_editor) -> None:
-    how = "CONCURRENTLY IF EXISTS" if schema_editor.connection.vendor == "postgresql" else "IF EXISTS"
-    for name in NAMES:
-        schema_editor.execute(f'DROP INDEX {how} "{name}"')
+LIVE_CONTENT = Index(
+    name="memory_unique_live_content",
+    on='ON "memories_memory" ("project_id", "content_hash") WHERE "deleted_at" IS NULL',
+    unique=True,
+)
 
 
 class Migration(migrations.Migration):
@@ -65,7 +51,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[migrations.RunPython(build, drop, elidable=False)],
+            database_operations=[migrations.RunPython(*concurrent_indexes(TRASH, LIVE_CONTENT), elidable=False)],
         ),
         # The old rule goes once the new one holds: no moment without one.
         migrations.RemoveConstraint(
