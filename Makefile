@@ -24,7 +24,8 @@ export TEST_PG_PORT
 # (most of a live test's time is spent waiting on its servers). Each worker has
 # a test database and a Redis database of its own (tests/xdist_worker.py).
 # PYTEST_ARGS replaces this: `make test PYTEST_ARGS="tests/tasks -x"` runs in one process.
-PYTEST_ARGS ?= -n 2 --dist loadfile
+# The 25 slowest tests are listed at the end, so a CI log shows where the time went.
+PYTEST_ARGS ?= -n 2 --dist loadfile --durations=25
 # The bundled server's URL, or TEST_DATABASE_URL; starts the server when needed.
 TEST_DB = $${TEST_DATABASE_URL:-$$($(PY) tests/pgvector_server.py start)/memstack}
 STOP_TEST_DB = if [ -z "$(TEST_DATABASE_URL)" ]; then $(PY) tests/pgvector_server.py stop; fi
