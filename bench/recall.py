@@ -15,6 +15,11 @@ plain Okapi BM25 (k1 1.2, b 0.75, lowercase word tokens, a short English stop
 list). Ingestion is timed per memory from the task's stages: the time from
 "Indexing for recall..." to completion against the whole run.
 
+Embedding (--embedding): the configured backend alone (EMBEDDINGS_BACKEND):
+the median time to embed one turn and one question, each on its own as
+ingestion and search do, and the process's resident memory with the model
+loaded (run it alone for a figure that is the model's and Django's only).
+
 Speed: a second project of 100,000 synthetic memories (8 to 40 words drawn
 from a Zipf distribution over 40,000 words, seeded: see _vocabulary), their
 passages and vectors inserted in bulk (COPY), indexed, then ANALYZEd;
@@ -221,6 +226,52 @@ def quality(names: list[str], *, index_only: bool = False) -> dict:
         ),
     }
     return out
+
+
+# --- the embedding model alone ---------------------------------------------------
+
+
+def embedding(names: list[str]) -> dict:
+    """The configured backend's time to embed one LoCoMo turn (a passage) and one question, each on its
+    own as ingestion and search do, after a warm-up that loads the model; and the process's memory."""
+    from apps.recall.embeddings import get_embedder
+
+    embedder = get_embedder()
+    started = time.perf_counter()
+    embedder.embed(["warm up"])
+    load_seconds = time.perf_counter() - started
+    passages, questions = [], []
+    for name in names:
+        data = json.loads((LOCOMO / f"{name}.json").read_text())
+        passages += [f"{t['speaker']}: {t['text']}" for s in data["sessions"] for t in s["turns"]][:100]
+        questions += [qa["question"] for qa in data["qa"]][:100]
+
+    def median_ms(texts: list[str]) -> dict:
+        """Wall-clock time, and the process's CPU time (less swayed by other people's load)."""
+        wall, cpu = [], []
+        for one in texts:
+            t, c = time.perf_counter(), time.process_time()
+            embedder.embed([one])
+            wall.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
+        return {"wall": round(statistics.median(wall), 2), "cpu": round(statistics.median(cpu), 2)}
+
+    rss = {
+        k: int(v.split()[0]) // 1024
+        for k, v in (line.split(":") for line in open("/proc/self/status"))
+        if k in ("VmRSS", "VmHWM")
+    }
+    return {
+        "model": embedder.name,
+        "load_seconds": round(load_seconds, 2),
+        "passage_ms_p50": median_ms(passages),
+        "question_ms_p50": median_ms(questions),
+        "passages": len(passages),
+        "questions": len(questions),
+        "rss_mb": rss.get("VmRSS"),
+        "peak_rss_mb": rss.get("VmHWM"),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 # --- speed ------------------------------------------------------------------------
@@ -447,6 +498,9 @@ def main() -> int:
     parser.add_argument("--database-server", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--quality", action="store_true", help="only the LoCoMo part")
     parser.add_argument("--speed", action="store_true", help="only the 100,000-memory part")
+    parser.add_argument(
+        "--embedding", action="store_true", help="only the embedding model: ms a passage and a question, memory"
+    )
     parser.add_argument("--conversations", default="26,30,41")
     parser.add_argument(
         "--index-only", action="store_true", help="quality without the graph: index turns directly (fast, for tuning)"
@@ -457,7 +511,7 @@ def main() -> int:
     parser.add_argument("--json", metavar="FILE", help="write the results here")
     parser.add_argument("--keep-database", action="store_true", help="leave the scratch database (to EXPLAIN)")
     args = parser.parse_args()
-    both = not (args.quality or args.speed)
+    both = not (args.quality or args.speed or args.embedding)
     parts = urlsplit(args.database_server)
     if parts.scheme not in ("postgres", "postgresql"):
         print(
@@ -492,6 +546,9 @@ def main() -> int:
         if both or args.quality:
             print("LoCoMo quality:", flush=True)
             results["quality"] = quality(args.conversations.split(","), index_only=args.index_only)
+        if both or args.embedding:
+            print("Embedding model:", flush=True)
+            results["embedding"] = embedding(args.conversations.split(","))
         if both or args.speed:
             print(f"Search speed at {args.memories:,} memories:", flush=True)
             results["speed"] = speed(args.memories, args.queries, args.seed)

