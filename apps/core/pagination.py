@@ -18,7 +18,7 @@ import base64
 import binascii
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -53,13 +53,14 @@ class Position:
     def decode(cls, cursor: str) -> Position:
         try:
             text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-            created_at, row_id = text[1:].split("~")
-            position = cls(datetime.fromisoformat(created_at), uuid.UUID(row_id), newer=text[0] == "n")
-        except (binascii.Error, UnicodeDecodeError, ValueError, IndexError):
+            kind, (created_at, row_id) = text[0], text[1:].split("~")
+            when = datetime.fromisoformat(created_at)
+            if kind not in ("n", "o") or when.tzinfo is None:
+                raise ValueError(text)
+            # In UTC, as the database compares it (a time at the calendar's very ends has none: OverflowError).
+            return cls(when.astimezone(UTC), uuid.UUID(row_id), newer=kind == "n")
+        except (binascii.Error, UnicodeDecodeError, ValueError, IndexError, OverflowError):
             raise InvalidPosition("This cursor is not one of this list's: follow the list's own links.") from None
-        if text[0] not in "no" or position.created_at.tzinfo is None:
-            raise InvalidPosition("This cursor is not one of this list's: follow the list's own links.")
-        return position
 
     @classmethod
     def of(cls, row, *, newer: bool = False) -> Position:
@@ -135,7 +136,8 @@ def keyset_page(
         )
     number = parse_page_number(page_number)
     start = (number - 1) * size
-    found = list(rows[start : start + size + 1])
+    # Skip rows in the list's own order alone (an index), then read the page's rows with what they join.
+    found = list(rows.filter(pk__in=rows.values("pk")[start : start + size + 1]))
     shown = found[:size]
     return KeysetPage(
         shown,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 import threading
@@ -185,10 +186,26 @@ def test_a_page_costs_the_same_queries_with_one_row_as_with_many(client, api_cli
     assert queries(client, filtered) == one["page"]
 
 
+def encoded(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+SOME_ID = "3f2b8c1e-0d4a-4c55-9a61-2b7f0e9d1c42"
+
+
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("cursor=bogus", "cursor"), ("page=0", "page"), ("page=two", "page"), ("cursor=bzE~", "cursor")],
+    [
+        ("cursor=bogus", "cursor"),
+        ("page=0", "page"),
+        ("page=two", "page"),
+        ("page=100001", "page"),
+        ("cursor=bzE~", "cursor"),
+        # A time without its zone, and one that has no UTC (the calendar's first hours).
+        (f"cursor={encoded(f'o2024-01-01T00:00:00~{SOME_ID}')}", "cursor"),
+        (f"cursor={encoded(f'o0001-01-01T00:00:00+14:00~{SOME_ID}')}", "cursor"),
+    ],
 )
 def test_the_api_answers_a_bad_cursor_or_page_with_400(api_client_for, team, kind, query, field):
     response = api_client_for(team["viewer"]).get(f"{api_url(kind, team['project'])}&{query}")
