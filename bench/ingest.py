@@ -306,45 +306,98 @@ def child(args) -> dict:
         }
 
     def pages_at_scale(rows: int) -> dict:
-        """The memory list and the task dashboard of a project with `rows` memories and tasks, at the server."""
+        """The memory list and the task dashboard of a project with `rows` memories and tasks, at the server.
+
+        Each page type is timed through Django's test client (middleware, view,
+        template; no network), `--page-repeats` times, round-robin, against a
+        baseline measured in the same rounds: the New memory page (the same
+        session, access check and base template, and no list). One row in a
+        hundred failed, one task in five hundred an export: the filtered pages.
+        """
+        from apps.core.pagination import Position
         from apps.tasks.models import Status
 
         project = project_create(owner=user, name=f"{rows:,} rows")
         now = datetime(2024, 1, 1, tzinfo=UTC)
         for first in range(0, rows, 5000):
+            numbers = range(first, min(rows, first + 5000))
             tasks = [
-                TaskLog(project=project, task_type="ingest_memory", status=Status.COMPLETED, progress=100,
+                TaskLog(project=project, task_type="export_memories" if n % 500 == 7 else "ingest_memory",
+                        status=Status.FAILED if n % 100 == 3 else Status.COMPLETED, progress=100,
                         message="Episode ingestion completed", subject_type="memories.memory",
                         subject_label=f"Page note {n}", result={"entities": 1, "relationships": 0})
-                for n in range(first, min(rows, first + 5000))
+                for n in numbers
             ]  # fmt: skip
             TaskLog.objects.bulk_create(tasks)
             Memory.objects.bulk_create(
                 Memory(project=project, author=user, title=f"Page note {n}", content=f"Page note {n} body",
-                       content_hash=f"{project.id}-{n}", valid_at=now, processing_status=Status.COMPLETED,
+                       content_hash=f"{project.id}-{n}", valid_at=now, processing_status=task.status,
                        current_task=task)
-                for n, task in zip(range(first, first + len(tasks)), tasks, strict=True)
+                for n, task in zip(numbers, tasks, strict=True)
             )  # fmt: skip
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE memories_memory; ANALYZE tasks_tasklog")
+            # As autovacuum leaves a table that has taken many inserts.
+            cursor.execute("VACUUM ANALYZE memories_memory")
+            cursor.execute("VACUUM ANALYZE tasks_tasklog")
+
+        def cursor_at(model, offset: int) -> str:
+            """The Older link's cursor that leads to the page starting after row `offset` (as links reach it)."""
+            row = model.objects.filter(project=project).order_by("-created_at", "id")[offset]
+            return Position.of(row).encode()
+
+        memories_url, tasks_url = f"/project/{project.id}/memories/", f"/project/{project.id}/tasks/"
+        deep_memory, deep_task = cursor_at(Memory, rows // 2), cursor_at(TaskLog, rows // 2)
+        pages = {
+            "baseline: New memory page": f"/project/{project.id}/memories/new/",
+            "memory list, first page": memories_url,
+            f"memory list, page at row {rows // 2:,} (cursor)": f"{memories_url}?cursor={deep_memory}",
+            "memory list, failed only": f"{memories_url}?status=failed",
+            "memory list, ?page=2000 (old link)": f"{memories_url}?page=2000",
+            "task dashboard, first page": tasks_url,
+            f"task dashboard, page at row {rows // 2:,} (cursor)": f"{tasks_url}?cursor={deep_task}",
+            "task dashboard, failed only": f"{tasks_url}?status=failed",
+            "task dashboard, exports only": f"{tasks_url}?type=export_memories",
+            "task dashboard, ?page=1000 (old link)": f"{tasks_url}?page=1000",
+            "API memories, first page": f"/api/v1/memories/?project_id={project.id}",
+            "API memories, deep page (cursor)": f"/api/v1/memories/?project_id={project.id}&cursor={deep_memory}",
+            "API tasks, first page": f"/api/v1/tasks/?project={project.id}",
+            "API tasks, deep page (cursor)": f"/api/v1/tasks/?project={project.id}&cursor={deep_task}",
+        }
         client = Client()
         client.force_login(user)
-        out = {"rows": rows}
-        for name, url in (
-            ("memory list", f"/project/{project.id}/memories/"),
-            ("memory list, page 2000", f"/project/{project.id}/memories/?page=2000"),
-            ("task dashboard", f"/project/{project.id}/tasks/"),
-            ("task dashboard, page 1000", f"/project/{project.id}/tasks/?page=1000"),
-        ):
-            timings, queries = [], []
-            for _ in range(args.page_repeats):
+        timings: dict[str, list[float]] = defaultdict(list)
+        cpu: dict[str, list[float]] = defaultdict(list)  # this process's CPU: what the load average does not stretch
+        sql: dict[str, list[float]] = defaultdict(list)  # waiting for the database's answers, all statements
+        queries: dict[str, set[int]] = defaultdict(set)
+        list_sql: dict[str, str] = {}
+        for _ in range(args.page_repeats):
+            for name, url in pages.items():
                 with CaptureQueriesContext(connection) as captured:
-                    start = time.perf_counter()
+                    start, start_cpu = time.perf_counter(), time.process_time()
                     response = client.get(url, HTTP_HOST="localhost")
-                    timings.append(time.perf_counter() - start)
+                    timings[name].append(time.perf_counter() - start)
+                    cpu[name].append(time.process_time() - start_cpu)
                 assert response.status_code == 200, (url, response.status_code)
-                queries.append(len(captured))
-            out[name] = {"p50_ms": round(statistics.median(timings) * 1000, 1), "queries": sorted(set(queries))}
+                queries[name].add(len(captured))
+                sql[name].append(sum(float(query["time"]) for query in captured.captured_queries))
+                # The statement that reads the page's rows, for its plan below.
+                for query in captured.captured_queries:
+                    if "ORDER BY" in query["sql"] and "LIMIT" in query["sql"] and "COUNT(" not in query["sql"]:
+                        list_sql[name] = query["sql"]
+        baseline = statistics.median(timings["baseline: New memory page"])
+        out: dict = {"rows": rows, "load_average": os.getloadavg()}
+        for name in pages:
+            p50 = statistics.median(timings[name])
+            out[name] = {"p50_ms": round(p50 * 1000, 1), "x_baseline": round(p50 / baseline, 2),
+                         "cpu_p50_ms": round(statistics.median(cpu[name]) * 1000, 1),
+                         "sql_p50_ms": round(statistics.median(sql[name]) * 1000, 1),
+                         "queries": sorted(queries[name])}  # fmt: skip
+        with connection.cursor() as cursor:
+            for name, sql in list_sql.items():
+                cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}")
+                plan = [row[0] for row in cursor.fetchall()]
+                out[name]["plan"] = [line.strip() for line in plan if "Scan" in line or "Sort" in line]
+                out[name]["plan"] += [line for line in plan if line.startswith("Execution Time")]
         return out
 
     if args.suites in ("all", "ingest"):
@@ -406,9 +459,16 @@ def report(result: dict) -> str:
     for name in ("import_locomo", "import_synthetic"):
         if name in result:
             lines.append(f"{name}: {result[name]}")
-    for name in ("statements_single", "scale", "pages"):
+    for name in ("statements_single", "scale"):
         if name in result:
             lines.append(f"{name}: {json.dumps(result[name], default=str)}")
+    if "pages" in result:
+        lines.append(f"pages at {result['pages']['rows']:,} rows (load average {result['pages']['load_average']}):")
+        for page, figures in result["pages"].items():
+            if isinstance(figures, dict):
+                lines.append(f"  {page}: {figures['p50_ms']} ms p50, {figures['x_baseline']}x baseline, "
+                             f"CPU {figures['cpu_p50_ms']} ms p50, SQL {figures['sql_p50_ms']} ms p50, "
+                             f"queries {figures['queries']}")  # fmt: skip
     for name in ("locomo", "synthetic"):
         if name not in result:
             continue

@@ -13,6 +13,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.core.pagination import KeysetPagination
 from apps.memories import selectors, services
 from apps.memories.models import Memory
 from apps.memories.validation import InvalidMemoryFields, MemoryInput, validate_memory_fields
@@ -91,6 +92,8 @@ class MemoryFilter(django_filters.FilterSet):
 
 class MemoryListCreateApi(generics.GenericAPIView):
     serializer_class = MemoryOutputSerializer
+    # Newest first, by cursor: `next`/`previous` links, no `count` (apps.core.pagination).
+    pagination_class = KeysetPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = MemoryFilter
 

@@ -78,8 +78,11 @@ class Memory(TimeStampedModel):
         # Related objects (a mention's memory, an import item's) are found even in the trash.
         base_manager_name = "all_objects"
         indexes = [
-            models.Index(fields=["project", "-created_at"], name="memory_project_recent"),
-            models.Index(fields=["project", "processing_status"], name="memory_project_status"),
+            # The memory list's order, whole and by status: a page is an index range (apps.core.pagination).
+            models.Index(fields=["project", "-created_at", "id"], name="memory_project_list"),
+            models.Index(
+                fields=["project", "processing_status", "-created_at", "id"], name="memory_project_status_list"
+            ),
             models.Index(
                 fields=["project", "-deleted_at"], name="memory_project_trash", condition=Q(deleted_at__isnull=False)
             ),

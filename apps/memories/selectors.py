@@ -91,6 +91,26 @@ def memories_of(project: Project, *, status: str | None = None) -> QuerySet[Memo
     return memories.order_by("-created_at", "id")
 
 
+# What a row of the memory list shows (templates/memories/_row.html) and no more: contents can be long.
+LIST_ROW_FIELDS = (
+    "id",
+    "project",
+    "title",
+    "content_type",
+    "processing_status",
+    "created_at",
+    "updated_at",
+    "current_task__progress",
+)
+
+
+def memory_list_rows(project: Project, *, status: str | None = None) -> QuerySet[Memory]:
+    """The memory list's rows, newest first (page them with apps.core.pagination)."""
+    return (
+        memories_of(project, status=status).select_related(None).select_related("current_task").only(*LIST_ROW_FIELDS)
+    )
+
+
 def memory_entities(memory: Memory) -> QuerySet[Entity]:
     return graph_selectors.episode_entities(memory.id)
 

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_eventstream.utils import get_storage
 
+from apps.core.pagination import page_of_request
 from apps.memories import selectors, services
 from apps.memories.forms import MemoryEditForm, MemoryForm
 from apps.memories.models import Memory
@@ -34,7 +35,7 @@ def _wants_json(request: HttpRequest) -> bool:
 def memory_list(request: HttpRequest, project_id: UUID) -> HttpResponse:
     project = get_project_for_user(request.user, project_id)
     status = request.GET.get("status") if request.GET.get("status") in Status.values else None
-    page = Paginator(selectors.memories_of(project, status=status), 25).get_page(request.GET.get("page"))
+    page = page_of_request(selectors.memory_list_rows(project, status=status), request.GET, size=25)
     channel = project_channel(project.id)
     context = {
         "project": project,

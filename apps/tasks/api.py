@@ -10,6 +10,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.core.pagination import KeysetPagination
 from apps.projects.access import Action
 from apps.tasks import selectors, services
 from apps.tasks.eta import estimate_eta
@@ -80,6 +81,8 @@ class TaskFilter(django_filters.FilterSet):
 
 class TaskListApi(generics.GenericAPIView):
     serializer_class = TaskOutputSerializer
+    # Newest first, by cursor: `next`/`previous` links, no `count` (apps.core.pagination).
+    pagination_class = KeysetPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = TaskFilter
 

@@ -66,7 +66,10 @@ class TaskLog(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["project", "-created_at"], name="tasklog_project_recent"),
+            # The dashboard's order, whole, by status and by type: a page is an index range (apps.core.pagination).
+            models.Index(fields=["project", "-created_at", "id"], name="tasklog_project_list"),
+            models.Index(fields=["project", "status", "-created_at", "id"], name="tasklog_project_status_list"),
+            models.Index(fields=["project", "task_type", "-created_at", "id"], name="tasklog_project_type_list"),
             models.Index(fields=["status", "heartbeat_at"], name="tasklog_status_heartbeat"),
         ]
         constraints = [

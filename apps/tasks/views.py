@@ -6,13 +6,13 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from apps.core.pagination import page_of_request
 from apps.projects.access import Action, get_project_for_user, may
 from apps.projects.selectors import projects_for_user
 from apps.tasks import selectors, services
@@ -46,19 +46,14 @@ def _filtered(request: HttpRequest, project_id: UUID | None) -> tuple:
     return project, projects, wanted, tasks
 
 
-def _status_counts(tasks) -> dict[str, int]:
-    counts = dict(tasks.order_by().values_list("status").annotate(n=Count("id")))
-    return {value: counts.get(value, 0) for value in Status.values}
-
-
 @login_required
 def task_list(request: HttpRequest, project_id: UUID | None = None) -> HttpResponse:
     """Every task the user may see, newest first; per project when `project_id` is given."""
     project, projects, wanted, tasks = _filtered(request, project_id)
-    counts = _status_counts(tasks)
+    counts = selectors.capped_status_counts(tasks)
     if wanted["status"]:
         tasks = tasks.filter(status=wanted["status"])
-    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    page = page_of_request(selectors.dashboard_rows(tasks), request.GET, size=50)
     # The streams of the projects whose tasks may appear here, those on the
     # page first: each resumes from what the page shows, and a task started
     # after the page was rendered arrives as a new row (see progress.js).
@@ -80,11 +75,8 @@ def task_list(request: HttpRequest, project_id: UUID | None = None) -> HttpRespo
         "page": page,
         "wanted": wanted,
         "statuses": [(value, label, counts[value]) for value, label in Status.choices],
-        "total": sum(counts.values()),
-        "task_types": TaskLog.objects.filter(project__in=[p.id for p in projects])
-        .order_by("task_type")
-        .values_list("task_type", flat=True)
-        .distinct(),
+        "total": counts["total"],
+        "task_types": selectors.task_types([wanted["project"]] if wanted["project"] else [p.id for p in projects]),
         "streams_json": json.dumps(streams),
         "counts_url": reverse("tasks:project-counts", args=[project.id]) if project else reverse("tasks:counts"),
         "next": request.get_full_path(),
@@ -96,8 +88,7 @@ def task_list(request: HttpRequest, project_id: UUID | None = None) -> HttpRespo
 def task_counts(request: HttpRequest, project_id: UUID | None = None) -> JsonResponse:
     """The dashboard's counts by status, for its filters: the page refreshes them as tasks change."""
     _, _, _, tasks = _filtered(request, project_id)
-    counts = _status_counts(tasks)
-    return JsonResponse({"total": sum(counts.values()), **counts})
+    return JsonResponse(selectors.capped_status_counts(tasks))
 
 
 @login_required

@@ -48,11 +48,11 @@ def test_it_lists_and_filters_tasks(api_client_for, team, task, make_project):
     elsewhere = make_project(team["outsider"], name="Theirs")
     TaskLog.objects.create(project=elsewhere, task_type="ingest_memory")
     client = api_client_for(team["viewer"])
-    assert client.get("/api/v1/tasks/").json()["count"] == 2
+    assert len(client.get("/api/v1/tasks/").json()["results"]) == 2
     assert [t["task_type"] for t in client.get("/api/v1/tasks/", {"status": "failed"}).json()["results"]] == [
         "rebuild_communities"
     ]
-    assert client.get("/api/v1/tasks/", {"type": "ingest_memory"}).json()["count"] == 1
+    assert len(client.get("/api/v1/tasks/", {"type": "ingest_memory"}).json()["results"]) == 1
     assert client.get("/api/v1/tasks/", {"status": "bogus"}).status_code == 400
 
 
@@ -63,7 +63,7 @@ def test_it_filters_by_project_among_the_users_own(api_client_for, team, task, m
     assert [t["id"] for t in client.get("/api/v1/tasks/", {"project": str(team["project"].id)}).json()["results"]] == [
         str(task.id)
     ]
-    assert client.get("/api/v1/tasks/", {"project": str(elsewhere.id)}).json()["count"] == 0
+    assert client.get("/api/v1/tasks/", {"project": str(elsewhere.id)}).json()["results"] == []
 
 
 @pytest.mark.parametrize(
