@@ -9,9 +9,10 @@ name that `IF NOT EXISTS` would keep. So every build first drops any leftover,
 then builds for real.
 
 SQLite (the embedded mode) has no concurrent build and small tables: a plain
-`CREATE INDEX IF NOT EXISTS`, unless the index is PostgreSQL-only.
+`CREATE INDEX`, unless the index is PostgreSQL-only.
 
     migrations.RunPython(*concurrent_indexes(Index(...), ...), elidable=False)
+    migrations.RunPython(*replacing_indexes(new=(...), old=(...)), elidable=False)
 """
 
 from __future__ import annotations
@@ -27,7 +28,32 @@ class Index:
     postgresql_only: bool = False
 
     def create(self, how: str) -> str:
-        return f'CREATE {"UNIQUE " if self.unique else ""}INDEX {how} "{self.name}" {self.on}'
+        return " ".join(
+            part
+            for part in ("CREATE", "UNIQUE" if self.unique else "", "INDEX", how, f'"{self.name}"', self.on)
+            if part
+        )
+
+
+def _postgresql(schema_editor) -> bool:
+    return schema_editor.connection.vendor == "postgresql"
+
+
+def _drop(schema_editor, indexes) -> None:
+    how = "CONCURRENTLY IF EXISTS" if _postgresql(schema_editor) else "IF EXISTS"
+    for index in indexes:
+        if _postgresql(schema_editor) or not index.postgresql_only:
+            schema_editor.execute(f'DROP INDEX {how} "{index.name}"')
+
+
+def _build(schema_editor, indexes) -> None:
+    # Drop first: a leftover of an interrupted build would otherwise stay, INVALID.
+    _drop(schema_editor, indexes)
+    for index in indexes:
+        if _postgresql(schema_editor):
+            schema_editor.execute(index.create("CONCURRENTLY"))
+        elif not index.postgresql_only:
+            schema_editor.execute(index.create(""))
 
 
 def concurrent_indexes(*indexes: Index, extensions: tuple[str, ...] = ()):
@@ -38,23 +64,29 @@ def concurrent_indexes(*indexes: Index, extensions: tuple[str, ...] = ()):
     """
 
     def build(apps, schema_editor) -> None:
-        postgresql = schema_editor.connection.vendor == "postgresql"
-        if postgresql:
+        if _postgresql(schema_editor):
             for extension in extensions:
                 schema_editor.execute(f"CREATE EXTENSION IF NOT EXISTS {extension}")
-            drop(apps, schema_editor)
-        for index in indexes:
-            if postgresql:
-                schema_editor.execute(index.create("CONCURRENTLY"))
-            elif not index.postgresql_only:
-                schema_editor.execute(index.create("IF NOT EXISTS"))
+        _build(schema_editor, indexes)
 
     def drop(apps, schema_editor) -> None:
-        postgresql = schema_editor.connection.vendor == "postgresql"
-        for index in indexes:
-            if postgresql:
-                schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{index.name}"')
-            elif not index.postgresql_only:
-                schema_editor.execute(f'DROP INDEX IF EXISTS "{index.name}"')
+        _drop(schema_editor, indexes)
 
     return build, drop
+
+
+def replacing_indexes(new: tuple[Index, ...], old: tuple[Index, ...]):
+    """RunPython's functions that build `new`, then drop the `old` it covers: no moment without one.
+
+    Reversing builds `old` again before dropping `new`.
+    """
+
+    def forwards(apps, schema_editor) -> None:
+        _build(schema_editor, new)
+        _drop(schema_editor, old)
+
+    def backwards(apps, schema_editor) -> None:
+        _build(schema_editor, old)
+        _drop(schema_editor, new)
+
+    return forwards, backwards

@@ -5,38 +5,26 @@ range however deep (apps.core.pagination). They replace the indexes on
 cover.
 
 PostgreSQL builds them CONCURRENTLY (outside a transaction, writes go on),
-after dropping a leftover INVALID index of an interrupted build, and drops the
+after dropping a leftover INVALID index of an interrupted build
+(apps.core.migration_indexes), and drops the
 old ones only once the new ones are there; reversing does the opposite.
 """
 
 from django.db import migrations, models
 
-TABLE = "memories_memory"
-NEW = {
-    "memory_project_list": '("project_id", "created_at" DESC, "id")',
-    "memory_project_status_list": '("project_id", "processing_status", "created_at" DESC, "id")',
-}
-OLD = {
-    "memory_project_recent": '("project_id", "created_at" DESC)',
-    "memory_project_status": '("project_id", "processing_status")',
-}
+from apps.core.migration_indexes import Index, replacing_indexes
 
-
-def _swap(schema_editor, build: dict[str, str], drop: dict[str, str]) -> None:
-    concurrently = "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
-    for name, columns in build.items():
-        schema_editor.execute(f'DROP INDEX {concurrently}IF EXISTS "{name}"')
-        schema_editor.execute(f'CREATE INDEX {concurrently}"{name}" ON "{TABLE}" {columns}')
-    for name in drop:
-        schema_editor.execute(f'DROP INDEX {concurrently}IF EXISTS "{name}"')
-
-
-def forwards(apps, schema_editor) -> None:
-    _swap(schema_editor, NEW, OLD)
-
-
-def backwards(apps, schema_editor) -> None:
-    _swap(schema_editor, OLD, NEW)
+NEW = (
+    Index(name="memory_project_list", on='ON "memories_memory" ("project_id", "created_at" DESC, "id")'),
+    Index(
+        name="memory_project_status_list",
+        on='ON "memories_memory" ("project_id", "processing_status", "created_at" DESC, "id")',
+    ),
+)
+OLD = (
+    Index(name="memory_project_recent", on='ON "memories_memory" ("project_id", "created_at" DESC)'),
+    Index(name="memory_project_status", on='ON "memories_memory" ("project_id", "processing_status")'),
+)
 
 
 class Migration(migrations.Migration):
@@ -63,6 +51,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[migrations.RunPython(forwards, backwards, elidable=False)],
+            database_operations=[migrations.RunPython(*replacing_indexes(NEW, OLD), elidable=False)],
         ),
     ]

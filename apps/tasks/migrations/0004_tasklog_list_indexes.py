@@ -5,38 +5,25 @@ has are found by one probe each (apps.tasks.selectors.task_types). They
 replace the index on `(project, -created_at)`, which they cover.
 
 PostgreSQL builds them CONCURRENTLY (outside a transaction, writes go on),
-after dropping a leftover INVALID index of an interrupted build, and drops the
+after dropping a leftover INVALID index of an interrupted build
+(apps.core.migration_indexes), and drops the
 old one only once the new ones are there; reversing does the opposite.
 """
 
 from django.db import migrations, models
 
-TABLE = "tasks_tasklog"
-NEW = {
-    "tasklog_project_list": '("project_id", "created_at" DESC, "id")',
-    "tasklog_project_status_list": '("project_id", "status", "created_at" DESC, "id")',
-    "tasklog_project_type_list": '("project_id", "task_type", "created_at" DESC, "id")',
-}
-OLD = {
-    "tasklog_project_recent": '("project_id", "created_at" DESC)',
-}
+from apps.core.migration_indexes import Index, replacing_indexes
 
-
-def _swap(schema_editor, build: dict[str, str], drop: dict[str, str]) -> None:
-    concurrently = "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
-    for name, columns in build.items():
-        schema_editor.execute(f'DROP INDEX {concurrently}IF EXISTS "{name}"')
-        schema_editor.execute(f'CREATE INDEX {concurrently}"{name}" ON "{TABLE}" {columns}')
-    for name in drop:
-        schema_editor.execute(f'DROP INDEX {concurrently}IF EXISTS "{name}"')
-
-
-def forwards(apps, schema_editor) -> None:
-    _swap(schema_editor, NEW, OLD)
-
-
-def backwards(apps, schema_editor) -> None:
-    _swap(schema_editor, OLD, NEW)
+NEW = (
+    Index(name="tasklog_project_list", on='ON "tasks_tasklog" ("project_id", "created_at" DESC, "id")'),
+    Index(
+        name="tasklog_project_status_list", on='ON "tasks_tasklog" ("project_id", "status", "created_at" DESC, "id")'
+    ),
+    Index(
+        name="tasklog_project_type_list", on='ON "tasks_tasklog" ("project_id", "task_type", "created_at" DESC, "id")'
+    ),
+)
+OLD = (Index(name="tasklog_project_recent", on='ON "tasks_tasklog" ("project_id", "created_at" DESC)'),)
 
 
 class Migration(migrations.Migration):
@@ -67,6 +54,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[migrations.RunPython(forwards, backwards, elidable=False)],
+            database_operations=[migrations.RunPython(*replacing_indexes(NEW, OLD), elidable=False)],
         ),
     ]
