@@ -68,14 +68,33 @@ def test_a_client_through_pushpin_gets_every_stage_once(live_postgres_env, membe
     for seen, client in ((events, task), (project_events, proj)):
         ids = [e.id for e in seen if e.id]
         assert len(ids) == len(set(ids)), client.describe()
-        progress = [e.data["progress"] for e in seen if e.event == "progress"]
-        assert progress == sorted(progress), client.describe()
-        assert sorted(set(progress) - {0}) == STAGES[1:], client.describe()
-        assert len([p for p in progress if p]) == len(STAGES) - 1, "a stage came twice" + client.describe()
+        # Queued (0) may come first or not: the worker may have moved on before the stream opened.
+        stages = [e.data["progress"] for e in seen if e.event == "progress" and e.data["progress"]]
+        if client is proj:
+            assert stages == STAGES[1:], "not every stage once, in order" + client.describe()
+        elif stages:
+            # The task's stream opens after the task was created: a busy worker may
+            # be past its first stages by then. It gets where the task is, then every later stage.
+            assert stages == STAGES[STAGES.index(stages[0]) :], (
+                "not every later stage once, in order" + client.describe()
+            )
         assert [e.event for e in seen if e.event != "progress"] == ["completed"], client.describe()
 
 
-def test_it_closes_the_streams_pushpin_holds_for_a_member_who_lost_access(live_postgres_env, team, token_for):
+# The ways a membership goes, each run in a process of the deployment (GRIP_URL set):
+# as the members page does it, as the admin's bulk delete does it, and with the user.
+REMOVALS = {
+    "membership_remove": (
+        "from apps.projects.models import Project; from apps.projects.services import membership_remove; "
+        "membership_remove(project=Project.objects.get(pk={project!r}), membership_id={membership})"
+    ),
+    "queryset_delete": "from apps.projects.models import Membership; Membership.objects.filter(pk={membership}).delete()",
+    "user_deleted": "from django.contrib.auth import get_user_model; get_user_model().objects.filter(pk={user}).delete()",
+}
+
+
+@pytest.mark.parametrize("removal", list(REMOVALS))
+def test_it_closes_the_streams_pushpin_holds_for_a_member_who_lost_access(live_postgres_env, team, token_for, removal):
     project = team["project"]
     task = TaskLog.objects.create(project=project, task_type="memory_ingest")
     viewer, owner = token_for(team["viewer"]), token_for(team["owner"])
@@ -100,14 +119,10 @@ def test_it_closes_the_streams_pushpin_holds_for_a_member_who_lost_access(live_p
                 for client in clients:
                     client.start().wait_opened()
 
-                # The owner removes the viewer, as the members page does, in a
-                # process of the deployment (GRIP_URL set).
                 membership = project.memberships.get(user=team["viewer"])
                 manage_shell(
                     env,
-                    "from apps.projects.models import Project; from apps.projects.services import membership_remove; "
-                    f"membership_remove(project=Project.objects.get(pk={str(project.id)!r}), "
-                    f"membership_id={membership.id})",
+                    REMOVALS[removal].format(project=str(project.id), membership=membership.id, user=team["viewer"].pk),
                 )
                 removed_at = time.monotonic()
 
