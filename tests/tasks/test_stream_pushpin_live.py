@@ -9,6 +9,7 @@ import time
 
 import httpx
 import pytest
+from django.db import connection
 
 from apps.tasks.models import TaskLog
 from tests.live import SSEClient, start_celery_worker, start_uvicorn
@@ -135,3 +136,33 @@ def test_it_closes_the_streams_pushpin_holds_for_a_member_who_lost_access(live_p
             finally:
                 for client in clients:
                     client.close()
+
+
+def test_it_closes_a_stream_pushpin_began_to_hold_as_the_member_left(live_postgres_env, team, token_for):
+    """Access is checked before Pushpin holds a stream: a close published in
+    between reaches no one. Here the membership goes with no close at all (a
+    raw delete), which is what Pushpin sees then; the web process that
+    handed the stream over checks its reader again and closes it."""
+    project = team["project"]
+    viewer = token_for(team["viewer"])
+    port = free_port()
+    with start_pushpin(port) as pushpin:
+        env = {**live_postgres_env, "GRIP_URL": pushpin.grip_url}
+        with start_uvicorn(env, port=port) as server:
+            stream = SSEClient(
+                f"{pushpin.url}/api/v1/projects/{project.id}/stream",
+                headers={"Authorization": f"Token {viewer}"},
+                context=lambda: server.log_tail() + "\n" + pushpin.log_tail(),
+            )
+            try:
+                stream.start().wait_opened()
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "DELETE FROM projects_membership WHERE project_id = %s AND user_id = %s",
+                        [project.id, team["viewer"].pk],
+                    )
+                assert stream.finished.wait(10), "the stream stayed open" + stream.describe()
+                assert stream.all_events[-1].event == "stream-error", stream.describe()
+                assert stream.all_events[-1].data["condition"] == "forbidden", stream.describe()
+            finally:
+                stream.close()
