@@ -12,7 +12,7 @@ from django_eventstream.utils import add_default_headers, sse_encode_event
 
 from apps.tasks.bridge import get_bridge
 from apps.tasks.channels import project_id_of, reader_channel
-from apps.tasks.events import TERMINAL_EVENTS, event_id
+from apps.tasks.events import TERMINAL_EVENTS, event_id, forbidden_frame
 from apps.tasks.eventstorage import read_events
 
 # At most this many tasks' states in what a new client gets first.
@@ -57,7 +57,15 @@ def grip_response(request: HttpRequest, channel: str, user, ends_with_task: bool
         if not any(c == channel for c in event_request.channels):
             raise EventRequest.Error("wrong channel")
         event_response = get_events(event_request, user=user if user is not None else event_request.user)
-    except (EventRequest.Error, EventPermissionError, ValueError, ObjectDoesNotExist, jwt.PyJWTError) as exc:
+    except EventPermissionError:
+        # The reader lost access (Pushpin asks again for a stream it holds:
+        # a gap, a recovery). An error status would make Pushpin retry and
+        # keep the stream open; the last frame of a direct stream, with no
+        # hold, ends it.
+        response = HttpResponse(forbidden_frame(), content_type="text/event-stream")
+        add_default_headers(response, request=request)
+        return response
+    except (EventRequest.Error, ValueError, ObjectDoesNotExist, jwt.PyJWTError) as exc:
         return HttpResponseBadRequest(f"Invalid request: {exc}.\n")
     fresh = not event_request.is_next and not event_request.is_recover and channel not in event_request.channel_last_ids
     response = event_response.to_grip_response(request)
