@@ -5,9 +5,11 @@ streams of a member removed from the project end within seconds."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import httpx
+import jwt
 import pytest
 from django.db import connection
 
@@ -166,3 +168,36 @@ def test_it_closes_a_stream_pushpin_began_to_hold_as_the_member_left(live_postgr
                 assert stream.all_events[-1].data["condition"] == "forbidden", stream.describe()
             finally:
                 stream.close()
+
+
+def test_it_ends_the_stream_when_pushpin_asks_again_for_a_reader_who_left(live_postgres_env, team, token_for):
+    """What a web process answers Pushpin's follow-up request (a recovery, the
+    next link) for a reader who lost access since the stream opened: the
+    forbidden frame with no hold, which ends the stream. An error status
+    made Pushpin retry it and keep the stream open. Here the test sends the
+    requests Pushpin would, signed with its key."""
+    project = team["project"]
+    key = "memstack-test-grip-key"
+    env = {**live_postgres_env, "GRIP_URL": f"http://127.0.0.1:{free_port()}/?iss=pushpin&key={key}"}
+    with start_uvicorn(env) as server:
+
+        def as_pushpin(path: str, **headers: str) -> httpx.Response:
+            signature = jwt.encode({"iss": "pushpin", "exp": int(time.time()) + 600}, key, algorithm="HS256")
+            return httpx.get(
+                f"{server.url}{path}", headers={"Grip-Sig": signature, **headers}, timeout=30, trust_env=False
+            )
+
+        opened = as_pushpin(f"/api/v1/projects/{project.id}/stream", Authorization=f"Token {token_for(team['viewer'])}")
+        assert opened.status_code == 200, opened.text
+        assert opened.headers.get("Grip-Hold") == "stream", opened.headers
+        next_link = re.search(r"<([^>]+)>; rel=next", opened.headers["Grip-Link"]).group(1)
+
+        with connection.cursor() as cursor:  # no close published: only the follow-up can end it
+            cursor.execute(
+                "DELETE FROM projects_membership WHERE project_id = %s AND user_id = %s",
+                [project.id, team["viewer"].pk],
+            )
+        again = as_pushpin(next_link)
+        assert again.status_code == 200, again.text
+        assert "Grip-Hold" not in again.headers, again.headers
+        assert "event: stream-error" in again.text and '"forbidden"' in again.text, again.text
