@@ -42,12 +42,10 @@ def membership_set(*, project: Project, username: str, role: str) -> Membership:
 
 @transaction.atomic
 def membership_remove(*, project: Project, membership_id: int) -> None:
-    from apps.tasks.events import close_reader_streams
-
+    """Remove a member; the streams they have open end (apps.tasks closes them on the row's deletion)."""
     membership = Membership.objects.select_for_update().get(project=project, pk=membership_id)
     _ensure_an_owner_remains(project, leaving=membership)
     membership.delete()
-    close_reader_streams(project_id=project.id, user_id=membership.user_id)
 
 
 def _ensure_an_owner_remains(project: Project, *, leaving: Membership) -> None:

@@ -47,6 +47,9 @@ KEEP_ALIVE_SECONDS = 20.0
 # How often open streams' readers are checked against project memberships:
 # a member removed from a project stops receiving its events within this.
 ACCESS_CHECK_SECONDS = 2.0
+# How long the readers of streams handed to Pushpin are checked as well: far
+# longer than Pushpin takes to start holding a stream it was handed.
+HANDED_CHECK_SECONDS = 30.0
 
 
 def redis_channel() -> str:
@@ -110,6 +113,10 @@ class Bridge:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._start_lock = threading.Lock()
         self.subscriptions: dict[str, set[Subscription]] = {}
+        # Readers (user id, project id) of streams this process handed to Pushpin lately, and until when
+        # to check them; written from the storage threads.
+        self._handed: dict[tuple, float] = {}
+        self._handed_lock = threading.Lock()
         # The id of the last event handed to the streams of each channel.
         self._last_ids: dict[str, int] = {}
         self.connected = False
@@ -179,14 +186,33 @@ class Bridge:
                 subscription.keep_alive = True
                 subscription.wake.set()
 
+    def handed_to_proxy(self, *, user_id, project_id) -> None:
+        """A stream of this reader was just handed to Pushpin (from a storage thread).
+
+        Its access was checked before Pushpin holds it: a membership deleted
+        in between closes the reader's channel while Pushpin does not listen
+        on it yet, and the stream would stay open. guard_access checks such
+        readers for a while and closes their channel again if they left.
+        """
+        with self._handed_lock:
+            self._handed[(user_id, str(project_id))] = time.monotonic() + HANDED_CHECK_SECONDS
+
+    def _recently_handed(self) -> set[tuple]:
+        now = time.monotonic()
+        with self._handed_lock:
+            self._handed = {reader: until for reader, until in self._handed.items() if until > now}
+            return set(self._handed)
+
     async def guard_access(self) -> None:
         """End the streams of readers who are no longer members of the stream's project.
 
-        One query per round for all open streams, whatever their number.
+        One query per round for all open streams (and readers of streams
+        lately handed to Pushpin), whatever their number.
         """
         while True:
             await asyncio.sleep(ACCESS_CHECK_SECONDS)
-            readers = {(s.user_id, s.project_id) for s in self.open_streams()}
+            handed = self._recently_handed()
+            readers = {(s.user_id, s.project_id) for s in self.open_streams()} | handed
             if not readers:
                 continue
             try:
@@ -199,6 +225,11 @@ class Bridge:
             )
             if closed:
                 logger.info("Closed %d stream(s) of readers who lost access.", closed)
+            if gone := handed - allowed:
+                await run_read(_close_on_proxy, gone)
+                with self._handed_lock:
+                    for reader in gone:
+                        self._handed.pop(reader, None)
 
     async def run(self) -> None:
         raise NotImplementedError
@@ -274,6 +305,13 @@ class Bridge:
         for channel in list(channels):
             for subscription in list(self.subscriptions.get(channel, ())):
                 subscription.ask_to_reread()
+
+
+def _close_on_proxy(readers: set[tuple]) -> None:
+    from apps.tasks.events import close_reader_streams
+
+    for user_id, project_id in readers:
+        close_reader_streams(project_id=project_id, user_id=user_id)
 
 
 def _members(readers: set[tuple]) -> set[tuple]:

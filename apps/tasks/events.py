@@ -121,6 +121,16 @@ def close_reader_streams(*, project_id, user_id) -> None:
         transaction.on_commit(lambda: _close_on_grip_proxy(reader_channel(project_id, user_id)))
 
 
+def membership_deleted(sender, instance, **kwargs) -> None:
+    """Membership's post_delete (connected in apps.py): however the row goes.
+
+    The service, the admin, a queryset's delete and the cascade from a
+    user's or a project's deletion all end here, so none of them leaves
+    the removed reader's streams open behind Pushpin.
+    """
+    close_reader_streams(project_id=instance.project_id, user_id=instance.user_id)
+
+
 def _close_on_grip_proxy(channel: str) -> None:
     from django_grip import publish
     from gripcontrol import HttpStreamFormat

@@ -10,8 +10,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django_eventstream.utils import add_default_headers, sse_encode_event
 
+from apps.tasks.bridge import get_bridge
 from apps.tasks.channels import project_id_of, reader_channel
-from apps.tasks.events import TERMINAL_EVENTS, event_id
+from apps.tasks.events import TERMINAL_EVENTS, event_id, forbidden_frame
 from apps.tasks.eventstorage import read_events
 
 # At most this many tasks' states in what a new client gets first.
@@ -43,7 +44,9 @@ def grip_response(request: HttpRequest, channel: str, user, ends_with_task: bool
     A task stream whose answer carries the task's terminal event is not
     held: Pushpin sends it and ends the stream, as a direct stream ends.
     Every held stream also listens on its reader's channel, where
-    `events.close_reader_streams` closes it when the reader loses access.
+    `events.close_reader_streams` closes it when the reader loses access;
+    the bridge checks the reader again once Pushpin holds the stream
+    (`Bridge.handed_to_proxy`), for a removal that came in between.
     """
     from django_eventstream.eventrequest import EventRequest
     from django_eventstream.eventstream import EventPermissionError, get_events
@@ -54,7 +57,15 @@ def grip_response(request: HttpRequest, channel: str, user, ends_with_task: bool
         if not any(c == channel for c in event_request.channels):
             raise EventRequest.Error("wrong channel")
         event_response = get_events(event_request, user=user if user is not None else event_request.user)
-    except (EventRequest.Error, EventPermissionError, ValueError, ObjectDoesNotExist, jwt.PyJWTError) as exc:
+    except EventPermissionError:
+        # The reader lost access (Pushpin asks again for a stream it holds:
+        # a gap, a recovery). An error status would make Pushpin retry and
+        # keep the stream open; the last frame of a direct stream, with no
+        # hold, ends it.
+        response = HttpResponse(forbidden_frame(), content_type="text/event-stream")
+        add_default_headers(response, request=request)
+        return response
+    except (EventRequest.Error, ValueError, ObjectDoesNotExist, jwt.PyJWTError) as exc:
         return HttpResponseBadRequest(f"Invalid request: {exc}.\n")
     fresh = not event_request.is_next and not event_request.is_recover and channel not in event_request.channel_last_ids
     response = event_response.to_grip_response(request)
@@ -75,7 +86,9 @@ def grip_response(request: HttpRequest, channel: str, user, ends_with_task: bool
         reader = user if user is not None else event_request.user
         if project_id is None:
             project_id = project_id_of(channel)
-        request.grip.instruct.add_channel(Channel(reader_channel(project_id, reader.pk if reader else None)))
+        reader_id = reader.pk if reader else None
+        request.grip.instruct.add_channel(Channel(reader_channel(project_id, reader_id)))
+        get_bridge().handed_to_proxy(user_id=reader_id, project_id=project_id)
     add_default_headers(response, request=request)
     return response
 

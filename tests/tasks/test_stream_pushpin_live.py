@@ -5,10 +5,13 @@ streams of a member removed from the project end within seconds."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import httpx
+import jwt
 import pytest
+from django.db import connection
 
 from apps.tasks.models import TaskLog
 from tests.live import SSEClient, start_celery_worker, start_uvicorn
@@ -68,14 +71,33 @@ def test_a_client_through_pushpin_gets_every_stage_once(live_postgres_env, membe
     for seen, client in ((events, task), (project_events, proj)):
         ids = [e.id for e in seen if e.id]
         assert len(ids) == len(set(ids)), client.describe()
-        progress = [e.data["progress"] for e in seen if e.event == "progress"]
-        assert progress == sorted(progress), client.describe()
-        assert sorted(set(progress) - {0}) == STAGES[1:], client.describe()
-        assert len([p for p in progress if p]) == len(STAGES) - 1, "a stage came twice" + client.describe()
+        # Queued (0) may come first or not: the worker may have moved on before the stream opened.
+        stages = [e.data["progress"] for e in seen if e.event == "progress" and e.data["progress"]]
+        if client is proj:
+            assert stages == STAGES[1:], "not every stage once, in order" + client.describe()
+        elif stages:
+            # The task's stream opens after the task was created: a busy worker may
+            # be past its first stages by then. It gets where the task is, then every later stage.
+            assert stages == STAGES[STAGES.index(stages[0]) :], (
+                "not every later stage once, in order" + client.describe()
+            )
         assert [e.event for e in seen if e.event != "progress"] == ["completed"], client.describe()
 
 
-def test_it_closes_the_streams_pushpin_holds_for_a_member_who_lost_access(live_postgres_env, team, token_for):
+# The ways a membership goes, each run in a process of the deployment (GRIP_URL set):
+# as the members page does it, as the admin's bulk delete does it, and with the user.
+REMOVALS = {
+    "membership_remove": (
+        "from apps.projects.models import Project; from apps.projects.services import membership_remove; "
+        "membership_remove(project=Project.objects.get(pk={project!r}), membership_id={membership})"
+    ),
+    "queryset_delete": "from apps.projects.models import Membership; Membership.objects.filter(pk={membership}).delete()",
+    "user_deleted": "from django.contrib.auth import get_user_model; get_user_model().objects.filter(pk={user}).delete()",
+}
+
+
+@pytest.mark.parametrize("removal", list(REMOVALS))
+def test_it_closes_the_streams_pushpin_holds_for_a_member_who_lost_access(live_postgres_env, team, token_for, removal):
     project = team["project"]
     task = TaskLog.objects.create(project=project, task_type="memory_ingest")
     viewer, owner = token_for(team["viewer"]), token_for(team["owner"])
@@ -100,14 +122,10 @@ def test_it_closes_the_streams_pushpin_holds_for_a_member_who_lost_access(live_p
                 for client in clients:
                     client.start().wait_opened()
 
-                # The owner removes the viewer, as the members page does, in a
-                # process of the deployment (GRIP_URL set).
                 membership = project.memberships.get(user=team["viewer"])
                 manage_shell(
                     env,
-                    "from apps.projects.models import Project; from apps.projects.services import membership_remove; "
-                    f"membership_remove(project=Project.objects.get(pk={str(project.id)!r}), "
-                    f"membership_id={membership.id})",
+                    REMOVALS[removal].format(project=str(project.id), membership=membership.id, user=team["viewer"].pk),
                 )
                 removed_at = time.monotonic()
 
@@ -120,3 +138,66 @@ def test_it_closes_the_streams_pushpin_holds_for_a_member_who_lost_access(live_p
             finally:
                 for client in clients:
                     client.close()
+
+
+def test_it_closes_a_stream_pushpin_began_to_hold_as_the_member_left(live_postgres_env, team, token_for):
+    """Access is checked before Pushpin holds a stream: a close published in
+    between reaches no one. Here the membership goes with no close at all (a
+    raw delete), which is what Pushpin sees then; the web process that
+    handed the stream over checks its reader again and closes it."""
+    project = team["project"]
+    viewer = token_for(team["viewer"])
+    port = free_port()
+    with start_pushpin(port) as pushpin:
+        env = {**live_postgres_env, "GRIP_URL": pushpin.grip_url}
+        with start_uvicorn(env, port=port) as server:
+            stream = SSEClient(
+                f"{pushpin.url}/api/v1/projects/{project.id}/stream",
+                headers={"Authorization": f"Token {viewer}"},
+                context=lambda: server.log_tail() + "\n" + pushpin.log_tail(),
+            )
+            try:
+                stream.start().wait_opened()
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "DELETE FROM projects_membership WHERE project_id = %s AND user_id = %s",
+                        [project.id, team["viewer"].pk],
+                    )
+                assert stream.finished.wait(10), "the stream stayed open" + stream.describe()
+                assert stream.all_events[-1].event == "stream-error", stream.describe()
+                assert stream.all_events[-1].data["condition"] == "forbidden", stream.describe()
+            finally:
+                stream.close()
+
+
+def test_it_ends_the_stream_when_pushpin_asks_again_for_a_reader_who_left(live_postgres_env, team, token_for):
+    """What a web process answers Pushpin's follow-up request (a recovery, the
+    next link) for a reader who lost access since the stream opened: the
+    forbidden frame with no hold, which ends the stream. An error status
+    made Pushpin retry it and keep the stream open. Here the test sends the
+    requests Pushpin would, signed with its key."""
+    project = team["project"]
+    key = "memstack-test-grip-key"
+    env = {**live_postgres_env, "GRIP_URL": f"http://127.0.0.1:{free_port()}/?iss=pushpin&key={key}"}
+    with start_uvicorn(env) as server:
+
+        def as_pushpin(path: str, **headers: str) -> httpx.Response:
+            signature = jwt.encode({"iss": "pushpin", "exp": int(time.time()) + 600}, key, algorithm="HS256")
+            return httpx.get(
+                f"{server.url}{path}", headers={"Grip-Sig": signature, **headers}, timeout=30, trust_env=False
+            )
+
+        opened = as_pushpin(f"/api/v1/projects/{project.id}/stream", Authorization=f"Token {token_for(team['viewer'])}")
+        assert opened.status_code == 200, opened.text
+        assert opened.headers.get("Grip-Hold") == "stream", opened.headers
+        next_link = re.search(r"<([^>]+)>; rel=next", opened.headers["Grip-Link"]).group(1)
+
+        with connection.cursor() as cursor:  # no close published: only the follow-up can end it
+            cursor.execute(
+                "DELETE FROM projects_membership WHERE project_id = %s AND user_id = %s",
+                [project.id, team["viewer"].pk],
+            )
+        again = as_pushpin(next_link)
+        assert again.status_code == 200, again.text
+        assert "Grip-Hold" not in again.headers, again.headers
+        assert "event: stream-error" in again.text and '"forbidden"' in again.text, again.text
