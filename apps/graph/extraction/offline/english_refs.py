@@ -18,6 +18,7 @@ from apps.graph.extraction.offline.analysis import CONTEXT, FORMAT, UNKNOWN, Lin
 from apps.graph.extraction.offline.english_words import Token
 
 _BASED = re.compile(r"^(?P<place>[A-Z][\w]*(?:-[A-Z][\w]*)*)-(?:based|headquartered)$")
+_QUOTES = frozenset('"“”')
 # In a chat these stand for the speaker ("we moved to Dubai": the speaker moved).
 _FIRST_PERSON = frozenset(
     {"I", "i", "I'm", "i'm", "im", "I've", "i've", "ive", "I'd", "i'd", "I'll", "i'll"}
@@ -85,7 +86,8 @@ def _starts_without_subject(tokens: list[Token]) -> bool:
     return (
         first in lx.VERB_EDGES
         or first in lx.IRREGULAR_VERBS
-        or first in ("took", "been", "just", "got", "working", "started", "starting", "finally", "back")
+        or first in ("took", "been", "just", "got", "working", "started", "starting", "finally", "back", "flew", "came")
+        or (len(first) > 4 and first.endswith("ed"))  # "signed on friday, starting at monzo"
     )
 
 
@@ -241,6 +243,16 @@ def unverbed_links(
     if words[-1:] == [","] and any(w in lx.SPOUSE_WORDS for w in words) and "of" not in words:
         spouse_of = subject if subject is not None and subject[0].type == "Person" else previous
         return [Link(a.name, b.name, "MARRIED_TO") for a in spouse_of for b in current if a.name != b.name]
+    if (
+        [w for w in words if w not in _QUOTES] == ["by"]
+        and words[0] in _QUOTES
+        and current[0].type in ("Person", "Entity")
+    ):
+        # '"Becoming Nicole" by Amy Ellis Nutt': a work and who made it.
+        for span in previous:
+            if span.strength < CONTEXT and span.type == "Entity":
+                span.type, span.strength = "Product", CONTEXT
+        return [Link(b.name, a.name, "WROTE") for a in previous for b in current if a.type == "Product"]
     if words == ["to"]:
         moved = [link for link in links if link.name == "MOVED_FROM" and link.target == previous[-1].name]
         return [Link(link.source, b.name, "MOVED_TO", link.valid_at) for link in moved for b in current]

@@ -231,10 +231,12 @@ LOCATION_PREPOSITIONS = _words("in near across throughout outside inside within 
 MOTION_VERBS = _words(
     "moved move moves relocated relocate went go goes flew fly travelled traveled travel "
     "returned return arrived arrive came come headed drove emigrated immigrated moves "
-    "trip vacation holiday flight"
+    "trip vacation holiday flight moving flying heading relocating travelling traveling"
 )
+# A pronoun with its verb "be" in one word: "i'm at deloitte now", "she's from Kenya".
+CONTRACTED_COPULAS = _words("i'm im i’m we're we’re you're you’re she's she’s he's he’s they're they’re")
 # "from" makes a place only after these: "moved from Prague", "she is from Kenya", but not "an offer from Hooli".
-FROM_PLACE_WORDS = MOTION_VERBS | _words("is am are was were 'm im originally hails hail")
+FROM_PLACE_WORDS = MOTION_VERBS | _words("is am are was were 'm im originally hails hail") | CONTRACTED_COPULAS
 
 PRODUCT_VERBS = _words("launched launches launch released releases release unveiled shipped ships introduced")
 
@@ -253,7 +255,7 @@ PREPOSITIONS = _words("at in on for with to from by of into onto as about under 
 ADVERBS = _words(
     "recently later then now currently still already formally officially eventually "
     "finally soon previously once first initially originally together again even "
-    "back subsequently ultimately"
+    "back subsequently ultimately only ever"
 )
 
 # verb as written -> (edge name, fixed). A fixed name ignores the following
@@ -277,6 +279,9 @@ VERB_EDGES: dict[str, tuple[str, bool]] = {
     **dict.fromkeys(("born",), ("BORN", False)),
     **dict.fromkeys(("met", "meets", "meet"), ("MET", False)),
     **dict.fromkeys(("married", "marries", "marry", "marrying"), ("MARRIED_TO", True)),
+    **dict.fromkeys(("engaged",), ("ENGAGED_TO", True)),
+    # "started at Stripe" is a new job (STARTED_AT: WORKS_AT), "started Acme" a founding (STARTED: FOUNDED).
+    **dict.fromkeys(("start", "starts", "started", "starting"), ("STARTED", False)),
     **dict.fromkeys(("hired", "hires", "employs", "employed"), ("HIRED", True)),
     **dict.fromkeys(("studied", "studies", "study", "studying"), ("STUDIED", False)),
     **dict.fromkeys(("attended", "attends"), ("ATTENDED", True)),
@@ -293,7 +298,7 @@ IRREGULAR_VERBS = _words(
     "owns uses sells makes builds supports funds partners reports invests visits knows "
     "loves likes teaches advises mentors chairs directs serves writes plays develops "
     "designs maintains sponsors competes collaborates trains oversees "
-    "help helps advise mentor visit teach grew got get gets lost spent"
+    "help helps advise mentor visit teach grew got get gets lost spent flew"
 )
 
 # Reporting verbs whose clause carries the fact: "Acme said it had bought Globex".
@@ -372,5 +377,10 @@ LOWERCASE_NAMES = frozenset(
 
 # Verbs that give someone a post: "Acme named Hiroshi Tanaka as its new president".
 APPOINTING_VERBS = _words("named names appointed appoints hired hires promoted promotes")
+# Before a name and a comma or "!", these make it someone spoken to: "Thanks, Melanie!", "Hey Jon,".
+ADDRESSING_WORDS = _words(
+    "hey hi hello thanks thank thx bye congrats congratulations wow yeah yes yep yup sorry aww cheers dear "
+    "morning night"
+)
 # Words that open a chat line without being its subject: "nope, moved to seattle".
 INTERJECTIONS = _words("yes yeah yep yup no nope nah ok okay oh well so lol haha omg btw also and but good great")
