@@ -424,12 +424,22 @@ def test_it_reads_a_visit_from_a_return_and_a_stay():
 
 def test_it_reads_a_speakers_own_contracted_words():
     result = extract(
-        "noor: i'm from tabriz, we're in leeds now\nmilo: so i'm at spotify these days",
+        "noor: i'm from tabriz, we're in leeds now\n"
+        "milo: so i'm at spotify these days, we've lived in malmo since 2020",
         content_type="conversation",
     )
 
-    assert {("noor", "COMES_FROM", "tabriz"), ("milo", "WORKS_AT", "spotify")} <= edges(result)
+    assert {("noor", "COMES_FROM", "tabriz"), ("milo", "WORKS_AT", "spotify"), ("milo", "LIVES_IN", "malmo")} <= edges(
+        result
+    )
     assert ("tabriz", "Location") in entities(result)
+
+
+def test_it_reads_no_name_from_a_kin_word_listed_after_a_place():
+    result = extract("noor: my mum grew up in sligo, dad in cavan", content_type="conversation")
+
+    names = {name for name, _ in entities(result)}
+    assert "sligo" in names and "dad" not in names
 
 
 def test_it_reads_engagements_and_weddings_with_got():

@@ -393,8 +393,8 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan], skipp
         if not between:  # split from one run by a title; linked already
             continue
         words = _words([t for t in between if t.start not in skipped])
-        if tokens[previous[-1].end - 1].lower in lx.CONTRACTED_COPULAS:
-            words = ["am", *words]  # "i'm at deloitte": the verb is in the name's own word
+        if contracted := lx.CONTRACTED_VERBS.get(tokens[previous[-1].end - 1].lower):
+            words = [contracted, *words]  # "i'm at deloitte", "we've lived in oslo": the verb is in the name's word
         guess = edge_between(
             words,
             source_type=previous[-1].type,
@@ -649,6 +649,7 @@ _LISTED_NAME = re.compile(r"(?:,\s*|\s+and\s+|\s+or\s+)([a-z][a-z-]{2,})\b")
 def _could_name(word: str) -> bool:
     return not (
         word in _CUED_NOT_NAMES
+        or word in lx.CLOSE_PEOPLE  # "grew up in cork, dad is from derry"
         or word in lx.SENTENCE_STARTERS
         or word in lx.DETERMINERS
         or word in lx.PREPOSITIONS

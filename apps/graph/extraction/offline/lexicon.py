@@ -233,8 +233,14 @@ MOTION_VERBS = _words(
     "returned return arrived arrive came come headed drove emigrated immigrated moves "
     "trip vacation holiday flight moving flying heading relocating travelling traveling"
 )
-# A pronoun with its verb "be" in one word: "i'm at deloitte now", "she's from Kenya".
-CONTRACTED_COPULAS = _words("i'm im i’m we're we’re you're you’re she's she’s he's he’s they're they’re")
+# A pronoun with its verb in one word: "i'm at deloitte now", "she's from Kenya", "we've lived in oslo".
+CONTRACTED_VERBS = {
+    **dict.fromkeys("i'm im i’m".split(), "am"),
+    **dict.fromkeys("we're we’re you're you’re they're they’re".split(), "are"),
+    **dict.fromkeys("she's she’s he's he’s".split(), "is"),
+    **dict.fromkeys("i've ive i’ve we've we’ve you've you’ve they've they’ve".split(), "have"),
+}
+CONTRACTED_COPULAS = frozenset(word for word, verb in CONTRACTED_VERBS.items() if verb != "have")
 # "from" makes a place only after these: "moved from Prague", "she is from Kenya", but not "an offer from Hooli".
 FROM_PLACE_WORDS = MOTION_VERBS | _words("is am are was were 'm im originally hails hail") | CONTRACTED_COPULAS
 
