@@ -119,6 +119,7 @@ def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = 
 
 
 _SKIPPED = "skip"  # the flag of words no edge is read from (a place describing an organisation)
+_DESCRIBING = "describing"  # the flag of a description before an organisation's name (物流软件公司)
 
 
 def _split_suffixes(words: list[_Word]) -> list[_Word]:
@@ -139,7 +140,7 @@ def _placed_organisations(words: list[_Word], names: list[_Name]) -> list[Link]:
     """杭州康宁医药, 位于上海的蔚蓝生物: the place locates the organisation and takes no other part."""
     links = []
     for place, organisation in zip(names, names[1:]):
-        between = [w.text for w in words[place.end : organisation.first]]
+        between = [w.text for w in words[place.end : organisation.first] if w.flag != _DESCRIBING]
         if place.type != "Location" or organisation.type != "Organization" or place.pronoun:
             continue
         if between not in ([], ["的"]):
@@ -178,6 +179,10 @@ def _names(words: list[_Word], speaker: str | None, organization: str | None) ->
             names.append(_Name(index, index + 1, organization, "Organization", UNKNOWN))
             index += 1
             continue
+        if described := _described(words, index):
+            names += described
+            index = described[-1].end
+            continue
         org_end = _organisation_end(words, index)
         if org_end is not None and index > 0 and _QUANTIFIED.match(words[index - 1].text):
             index = org_end  # 一家德国公司, "a German company": names nobody
@@ -204,6 +209,48 @@ def _names(words: list[_Word], speaker: str | None, organization: str | None) ->
         names.append(_bought(words, found))
         index = names[-1].end
     return names
+
+
+def _described(words: list[_Word], index: int) -> list[_Name]:
+    """深圳物流软件公司速达网络, 医疗器械公司康华医疗: common nouns ending in a kind of organisation describe
+    the name after them, which is the organisation (located in the place before them, if any)."""
+    start = index + 1 if words[index].flag == "ns" else index
+    end = start
+    while end < min(start + 4, len(words)) and words[end].flag == "n":
+        end += 1
+        if words[end - 1].text.endswith(cw.DESCRIPTION_HEADS):
+            break
+    if end == start or not words[end - 1].text.endswith(cw.DESCRIPTION_HEADS):
+        return []
+    name_end = _described_name_end(words, end)
+    if name_end is None:
+        return []
+    organisation = _Name(end, name_end, "".join(w.text for w in words[end:name_end]), "Organization", CONTEXT)
+    for at in range(start, end):
+        words[at] = _Word(words[at].text, _DESCRIBING)
+    if start == index:
+        return [organisation]
+    return [_Name(index, index + 1, words[index].text, "Location", DEFINITE), organisation]
+
+
+def _described_name_end(words: list[_Word], start: int) -> int | None:
+    """The name after a description: nouns up to an organisation suffix (速达 + 网络), a proper noun and
+    a noun (康华 + 医疗), or a foreign name (普茨 + 迈斯特); a person's name alone or a role (公司总裁) is
+    no organisation."""
+    end = start
+    while end < min(start + 3, len(words)) and words[end].flag in ("n", "nr", "nrt", "nz", "j", "eng"):
+        if words[end].text in cw.AFTER_SUFFIX:
+            break
+        end += 1
+    run = words[start:end]
+    suffixed = [i for i, w in enumerate(run) if w.text in ORG_SUFFIXES]
+    if len(run) >= 2 and suffixed and suffixed[-1] > 0:
+        return start + suffixed[-1] + 1
+    if len(run) >= 2 and run[0].flag != "n" and run[-1].flag == "n":
+        return end
+    if run and all(w.flag in ("nrt", "nz", "eng") for w in run):
+        return end
+    return None
 
 
 def _registered(words: list[_Word], end: int) -> bool:
@@ -429,7 +476,7 @@ def _groups(names: list[_Name], words: list[_Word]) -> list[list[_Name]]:
 
 
 def _edge(words: list[_Word], gap_start: int, target: _Name, target_end: int) -> tuple[str, dict[str, str]] | None:
-    between = _after_reporting([w for w in words[gap_start : target.first] if w.flag != _SKIPPED])
+    between = _after_reporting([w for w in words[gap_start : target.first] if w.flag not in (_SKIPPED, _DESCRIBING)])
     if len(between) > _MAX_GAP or any(w.text in _NEGATIONS for w in between):
         return None
     edge = _edge_in(between, words, target, target_end)
@@ -463,6 +510,8 @@ def _edge_in(
             return None  # 投资了一家位于新加坡的游戏公司: the company is in Singapore, not the investor
         return _located(VERB_EDGES[mapped[-1].text], target), {}
     verb = verbs[-1].text
+    if target.type == "Location" and verb != "是":
+        return None  # 会到广州拜访, 在欧洲建设工厂: a visit or a plan somewhere, no standing fact
     if verb == "是":  # 陈静是阿里巴巴集团的工程师: a role at the organisation
         role = _role_after(words, target_end)
         if role in cw.FOUNDER_ROLES:
