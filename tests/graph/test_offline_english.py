@@ -496,3 +496,24 @@ def test_it_reads_a_work_and_who_made_it():
     result = extract('noor: I just finished "The Glass Meridian" by Oren Tal. So good.', content_type="conversation")
 
     assert ("Oren Tal", "WROTE", "Glass Meridian") in edges(result)  # "The" is no part of a name
+
+
+def test_it_reads_who_founded_a_company_named_with_its_place():
+    # "founded in <place> (in <year>) by X": X founded it, and it is in the place.
+    assert edges(extract("Tidewater Analytics was founded in Halifax in 2016 by Jonah Fraser.")) == {
+        ("Jonah Fraser", "FOUNDED", "Tidewater Analytics"),
+        ("Tidewater Analytics", "LOCATED_IN", "Halifax"),
+    }
+    assert edges(extract("The bakery chain Crumbly was started in Leeds by Aisha Khan.")) == {
+        ("Aisha Khan", "FOUNDED", "Crumbly"),
+        ("Crumbly", "LOCATED_IN", "Leeds"),
+    }
+
+
+def test_it_reads_reports_to_as_a_relation_not_as_reporting_news():
+    assert edges(extract("Priya Raman reports to Daniel Cho, the head of design.")) == {
+        ("Priya Raman", "REPORTS_TO", "Daniel Cho")
+    }
+    assert ("Ruth Adler", "REPORTS_TO", "Martin Gale") in edges(
+        extract("Our analyst Ruth Adler reported to Martin Gale until 2021.")
+    )

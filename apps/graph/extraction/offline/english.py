@@ -35,6 +35,7 @@ from apps.graph.extraction.offline.english_refs import (
     clause_links,
     is_based,
     kin_links,
+    passive_over_place,
     references,
     unverbed_links,
 )
@@ -388,7 +389,11 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan], skipp
     aside_of: list[_Span] | None = None  # the name an open ", who ..." / ", CEO of ..." is about
     lead_date = _lead_date(dates, tokens, groups)
     links += clause_links(groups, tokens, edge_between)
+    placed = passive_over_place(groups, tokens)
+    links += placed
     for index, (previous, current) in enumerate(zip(groups, groups[1:]), start=1):
+        if any(link.source == previous[0].name and link.target == current[0].name for link in placed):
+            continue  # "was started in Leeds by": placed there, read already
         between = tokens[previous[-1].end : current[0].first]
         if not between:  # split from one run by a title; linked already
             continue

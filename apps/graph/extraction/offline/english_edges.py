@@ -74,8 +74,8 @@ def edge_between(words: list[str], *, source_type: str, target_type: str, travel
     if relative:
         words = words[1:]
     words = _after_reporting_verb(words)
-    if words and words[0] in REPORTING_VERBS:
-        return None  # "Acme announced that Alice ...": announcing is no relation between them
+    if words and words[0] in REPORTING_VERBS and words[1:2] != ["to"]:
+        return None  # "Acme announced that Alice ...": announcing is no relation between them; "reports to" is one
     words, new_clause = _after_last_coordinator(words)
     # "i left amazon, joined a startup called tinybird": a verb and its object after the comma go on
     # with the sentence's subject; ", founded by X" or ", acquired in 2019" are about the name before.

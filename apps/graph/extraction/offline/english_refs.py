@@ -276,3 +276,22 @@ def at_least_organization(group: list[Span]) -> None:
     for span in group:
         if span.strength < CONTEXT:
             span.type, span.strength = "Organization", CONTEXT
+
+
+def passive_over_place(groups: list[list[Span]], tokens: list[Token]) -> list[Link]:
+    """ "Vigil Labs was founded in Kraków in 2018 by Marta Nowak": the place between the verb and its
+    "by" places the thing; the names after "by" did what the verb says to it."""
+    links: list[Link] = []
+    for thing, place, agents in zip(groups, groups[1:], groups[2:]):
+        before = [t.lower for t in tokens[thing[-1].end : place[0].first]]
+        after = [t.lower for t in tokens[place[-1].end : agents[0].first] if not t.in_date and t.kind != "number"]
+        if place[0].type != "Location" or after not in (["by"], ["in", "by"], ["on", "by"]):
+            continue
+        if len(before) != 3 or before[0] not in lx.COPULAS or before[2] not in ("in", "at"):
+            continue
+        name = canonical_edge(lx.VERB_EDGES.get(before[1], ("", False))[0])
+        if name not in ("FOUNDED", "ACQUIRED"):  # what a company has done to it by someone, and where
+            continue
+        links += [Link(a.name, t.name, name) for a in agents for t in thing]
+        links += [Link(t.name, p.name, "LOCATED_IN") for t in thing for p in place if t.type != "Person"]
+    return links
