@@ -517,3 +517,8 @@ def test_it_reads_reports_to_as_a_relation_not_as_reporting_news():
     assert ("Ruth Adler", "REPORTS_TO", "Martin Gale") in edges(
         extract("Our analyst Ruth Adler reported to Martin Gale until 2021.")
     )
+
+
+def test_it_reads_guess_who_as_the_speaker_telling_news():
+    conversation = "kim: guess who moved to lisbon last month\nann: no way, since when?"
+    assert ("kim", "MOVED_TO", "lisbon") in edges(extract(conversation, "conversation"))

@@ -58,7 +58,7 @@ def references(tokens: list[Token], context: Any, named: list[Span]) -> list[Spa
             spans.append(Span(0, 0, context.speaker, "Person", FORMAT, reference=True))
             if token.text in _FIRST_PERSON:
                 spans.append(Span(index, index + 1, context.speaker, "Person", FORMAT, reference=True))
-        elif context.speaker and (token.text in _FIRST_PERSON or _my_job(tokens, index)):
+        elif context.speaker and (token.text in _FIRST_PERSON or _my_job(tokens, index) or _guess_who(tokens, index)):
             spans.append(Span(index, index + 1, context.speaker, "Person", FORMAT, reference=True))
         elif lower == "there" and context.place and index > 0 and tokens[index - 1].lower in lx.THERE_VERBS:
             spans.append(Span(index, index + 1, context.place, "Location", UNKNOWN, reference=True))
@@ -88,6 +88,17 @@ def _starts_without_subject(tokens: list[Token]) -> bool:
         or first in lx.IRREGULAR_VERBS
         or first in ("took", "been", "just", "got", "working", "started", "starting", "finally", "back", "flew", "came")
         or (len(first) > 4 and first.endswith("ed"))  # "signed on friday, starting at monzo"
+    )
+
+
+def _guess_who(tokens: list[Token], index: int) -> bool:
+    """ "guess who just got a job at airbnb": the speaker, telling news ("guess who i met" asks of someone else)."""
+    after = tokens[index + 1].lower if index + 1 < len(tokens) else ""
+    return (
+        tokens[index].lower == "who"
+        and index > 0
+        and tokens[index - 1].lower == "guess"
+        and after not in ("i", "i've", "we", "you", "he", "she", "they")
     )
 
 
