@@ -118,3 +118,17 @@ def test_it_relates_no_place_by_a_verb_it_does_not_know():
     # A trip or a plan (会到成都出差, 在欧洲建设工厂) is no standing fact about the place.
     assert edges(extract("赵强今年会到成都出差。")) == set()
     assert edges(extract("吉利宣布将在欧洲建设新工厂。")) == set()
+
+
+def test_it_reads_a_relative_named_with_and():
+    # 和 + a kin word: the two do what follows together, and the kin word says how they are related.
+    assert edges(extract("林涛和妻子王丽住在广州。")) == {
+        ("林涛", "MARRIED_TO", "王丽"),
+        ("林涛", "LIVES_IN", "广州"),
+        ("王丽", "LIVES_IN", "广州"),
+    }
+    assert edges(extract("陈刚和儿子陈亮搬到了成都。")) == {
+        ("陈刚", "PARENT_OF", "陈亮"),
+        ("陈刚", "MOVED_TO", "成都"),
+        ("陈亮", "MOVED_TO", "成都"),
+    }

@@ -425,7 +425,7 @@ def _clause_links(
     if subject is not None and (not names or names[0] is not subject):
         names = [subject, *[n for n in names if n.first >= subject.end]]
     groups = _groups(names, words)
-    links: list[Link] = _married_groups(groups, words, valid_at)
+    links: list[Link] = _married_groups(groups, words, valid_at) + _kin_in_groups(groups, words, valid_at)
     for previous, current in zip(groups, groups[1:]):
         edge = _edge(words, previous[-1].end, current[0], current[-1].end)
         if edge is None:
@@ -464,15 +464,36 @@ def _married_groups(groups: list[list[_Name]], words: list[_Word], valid_at: dat
     return links
 
 
+def _kin_in_groups(groups: list[list[_Name]], words: list[_Word], valid_at: datetime | None) -> list[Link]:
+    """林涛和妻子王丽住在广州: the kin word between two names of a group relates them."""
+    links = []
+    for group in groups:
+        for before, name in zip(group, group[1:]):
+            between = [w.text for w in words[before.end : name.first]]
+            if len(between) == 2 and between[1] in cw.KIN_WORDS:
+                kin = cw.KIN_WORDS[between[1]]
+                source, target = (name, before) if kin.startswith("~") else (before, name)
+                links.append(Link(source.name, target.name, kin.lstrip("~"), valid_at))
+    return links
+
+
 def _groups(names: list[_Name], words: list[_Word]) -> list[list[_Name]]:
     groups: list[list[_Name]] = []
     for name in names:
         between = words[groups[-1][-1].end : name.first] if groups else []
-        if groups and between and all(w.text in _COORDINATORS for w in between):
+        if groups and _joined(between):
             groups[-1].append(name)
         else:
             groups.append([name])
     return groups
+
+
+def _joined(between: list[_Word]) -> bool:
+    """和, 、, 以及 join two names; so does 和 + a kin word (和妻子王丽: the two together)."""
+    texts = [w.text for w in between]
+    if len(texts) == 2 and texts[0] in _COORDINATORS and texts[1] in cw.KIN_WORDS:
+        return True
+    return bool(texts) and all(t in _COORDINATORS for t in texts)
 
 
 def _edge(words: list[_Word], gap_start: int, target: _Name, target_end: int) -> tuple[str, dict[str, str]] | None:
