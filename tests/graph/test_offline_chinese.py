@@ -132,3 +132,11 @@ def test_it_reads_a_relative_named_with_and():
         ("陈刚", "MOVED_TO", "成都"),
         ("陈亮", "MOVED_TO", "成都"),
     }
+
+
+def test_it_reads_graduated_from_after_a_degree():
+    # jieba keeps 本科毕业 as one noun; the degree is no part of the verb.
+    assert edges(extract("宋佳出生于青岛，本科毕业于山东大学。")) == {
+        ("宋佳", "BORN_IN", "青岛"),
+        ("宋佳", "GRADUATED_FROM", "山东大学"),
+    }

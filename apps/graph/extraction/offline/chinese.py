@@ -97,7 +97,9 @@ class _Name:
 def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = None) -> tuple[SentenceAnalysis, Topic]:
     """The sentence's mentions and links, and the topic later sentences may refer to."""
     topic = topic or Topic()
-    words = _with_names_introduced(_split_suffixes([_Word(w.word, w.flag) for w in _posseg().cut(sentence)]))
+    words = _with_names_introduced(
+        _split_degrees(_split_suffixes([_Word(w.word, w.flag) for w in _posseg().cut(sentence)]))
+    )
     names = _names(words, speaker, topic.organization)
     analysis = SentenceAnalysis(text=sentence)
     analysis.mentions = [Mention(n.name, n.type, n.strength) for n in names if not n.pronoun]
@@ -133,6 +135,18 @@ def _split_suffixes(words: list[_Word]) -> list[_Word]:
             split.append(word)
         else:
             split += [_Word(suffix, "n"), _Word(word.text[len(suffix) :], "n")]
+    return split
+
+
+def _split_degrees(words: list[_Word]) -> list[_Word]:
+    """本科毕业于四川大学: jieba keeps the degree and the verb as one noun; the verb is 毕业."""
+    split: list[_Word] = []
+    for word in words:
+        degree, verb = word.text[:-2], word.text[-2:]
+        if verb == "毕业" and degree in cw.DEGREES:
+            split += [_Word(degree, "n"), _Word(verb, "v")]
+        else:
+            split.append(word)
     return split
 
 

@@ -119,6 +119,7 @@ TITLE_VERBS = frozenset("现任 担任 出任 任 兼任".split())
 FOUNDER_ROLES = frozenset("创始人 创办人 联合创始人 创建者 缔造者".split())
 SPOUSE_WORDS = frozenset("妻子 丈夫 老婆 老公 太太 夫人 爱人 先生".split())
 MARRY_WORDS = frozenset("结婚 成婚 完婚".split())
+DEGREES = frozenset("本科 大学 硕士 博士 研究生 高中 中学".split())  # 本科毕业于…
 HOMETOWN_WORDS = frozenset("老家 家乡 故乡".split())
 PASSIVE_AGENT = "由"  # 由张一鸣创办: the name after it did what the verb says to the subject
 MOVE_FROM = "从"
