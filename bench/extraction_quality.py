@@ -4,7 +4,7 @@
     .venv/bin/python bench/extraction_quality.py --misses           # also list what was missed or extra (dev only)
     .venv/bin/python bench/extraction_quality.py --misses=heldout   # ... of another part
 
-Parts: dev and dev_chat (tuned against), heldout, heldout2, heldout3 and heldout4.
+Parts: dev and dev_chat (tuned against), heldout, heldout2 and heldout3 (tuned against in later rounds), heldout4.
 Prints, per part and language group (en prose, zh prose, chat turns):
 relationship pair precision / recall / F1 (direction right), how many found
 pairs carry a right relation name, how many are only RELATED_TO, entity F1
