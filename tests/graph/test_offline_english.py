@@ -522,3 +522,11 @@ def test_it_reads_reports_to_as_a_relation_not_as_reporting_news():
 def test_it_reads_guess_who_as_the_speaker_telling_news():
     conversation = "kim: guess who moved to lisbon last month\nann: no way, since when?"
     assert ("kim", "MOVED_TO", "lisbon") in edges(extract(conversation, "conversation"))
+
+
+def test_it_reads_a_passive_aside_with_an_irregular_participle():
+    # ", run by X," is passive like ", founded by X,": X runs the company, which did the rest.
+    assert edges(extract("Quarry Labs, run by Tom Ekberg, bought Nimbus in 2022.")) == {
+        ("Tom Ekberg", "LEADS", "Quarry Labs"),
+        ("Quarry Labs", "ACQUIRED", "Nimbus"),
+    }

@@ -19,6 +19,7 @@ from apps.graph.extraction.offline.lexicon import (
     COORDINATORS,
     COPULAS,
     DETERMINERS,
+    IRREGULAR_PARTICIPLES,
     IRREGULAR_VERBS,
     JOB_WORDS,
     NEGATIONS,
@@ -251,7 +252,8 @@ def _verb_edge(phrase: list[str], had_copula: bool) -> EdgeGuess | None:
     verb = phrase[0]
     if not looks_like_verb(verb) or len(phrase) > _MAX_PHRASE_WORDS:
         return None
-    if len(phrase) >= 2 and phrase[-1] == "by" and (had_copula or verb.endswith("ed")):  # "(was) founded by"
+    passive = had_copula or verb.endswith("ed") or verb in IRREGULAR_PARTICIPLES
+    if len(phrase) >= 2 and phrase[-1] == "by" and passive:  # "(was) founded by", ", run by"
         return EdgeGuess(name=_edge_name(verb, None), reverse=True)
     preposition = phrase[-1] if len(phrase) > 1 and phrase[-1] in PREPOSITIONS else None
     if preposition and len(phrase) > 2 and phrase[1] in _PARTICLES:

@@ -276,7 +276,7 @@ VERB_EDGES: dict[str, tuple[str, bool]] = {
     **dict.fromkeys(("worked",), ("WORKED", False)),
     **dict.fromkeys(("live", "lives", "living", "resides"), ("LIVES", False)),
     **dict.fromkeys(("lived", "resided"), ("LIVED", False)),
-    **dict.fromkeys(("lead", "leads", "led", "heads", "headed", "runs", "ran"), ("LEADS", True)),
+    **dict.fromkeys(("lead", "leads", "led", "heads", "headed", "runs", "ran", "run"), ("LEADS", True)),
     **dict.fromkeys(("manage", "manages", "managed"), ("MANAGES", True)),
     **dict.fromkeys(("report", "reports", "reported"), ("REPORTS", False)),
     **dict.fromkeys(("move", "moves", "moved", "moving", "relocated", "relocates", "relocating", "emigrated", "immigrated"), ("MOVED", False)),
@@ -306,6 +306,9 @@ IRREGULAR_VERBS = _words(
     "designs maintains sponsors competes collaborates trains oversees "
     "help helps advise mentor visit teach grew got get gets lost spent flew"
 )
+
+# Past participles not ending in -ed: "Halvorsen, run by Ingrid Dahl" is passive like "founded by".
+IRREGULAR_PARTICIPLES = _words("run led built made written held bought sold taught known drawn grown begun")
 
 # Reporting verbs whose clause carries the fact: "Acme said it had bought Globex".
 REPORTING_VERBS = _words("said says announced announces confirmed confirms reported reports stated added noted")
