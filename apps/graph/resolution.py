@@ -97,6 +97,19 @@ def better_type(current: str, seen: str, support: Mapping[str, int] | None = Non
     return seen if strength[1] > strength[0] else current
 
 
+def supported_type(support: Mapping[str, int]) -> str:
+    """The type an entity's mentions give it (`support`: type -> how many memories give it).
+
+    The same decision as `better_type` made over all of them at once, most
+    supported first: the type most memories give, of those that can be one
+    thing with it; the generic type when none gives a specific one.
+    """
+    kept = GENERIC_TYPE
+    for seen in sorted(support, key=lambda t: (-support[t], -_TYPE_STRENGTH.get(t.casefold(), 1), t)):
+        kept = better_type(kept, seen, support)
+    return kept
+
+
 def find_match(
     name: str,
     type: str,

@@ -3,10 +3,11 @@
 The goals of the knowledge-quality issue (relationship pair F1 at least 0.8 in
 English and 0.7 in Chinese, precision at least 0.8, entity types right at
 least nine times in ten) are asserted on the part the rules were improved
-against and on each held-out part, which the rules were not written against:
-a change that loses what generalised fails here. Chat turns reach the prose
-goal on the parts tuned against (dev, dev_chat) but not on the held-out
-parts; each part is held at the level it reached.
+against and on the first two held-out parts: a change that loses what
+generalised fails here. The third held-out part (tuned against in the fifth
+round) and the fourth, which no rule was tuned against, meet none of the
+relation goals yet; they and the chat turns of each part are held at the
+level they reached.
 `bench/extraction_quality.py` prints the same figures in full.
 """
 
@@ -25,7 +26,10 @@ TYPE_ACCURACY = 0.9
 @pytest.fixture(scope="module")
 def parts() -> dict[str, dict[str, Tally]]:
     extractor = OfflineExtractor()
-    return {part: score(load(part), extractor) for part in ("dev", "dev_chat", "heldout", "heldout2")}
+    return {
+        part: score(load(part), extractor)
+        for part in ("dev", "dev_chat", "heldout", "heldout2", "heldout3", "heldout4")
+    }
 
 
 @pytest.mark.parametrize("part", ["dev", "heldout", "heldout2"])
@@ -39,17 +43,45 @@ def test_it_finds_the_facts_a_reader_states(parts, part, group):
 
 
 @pytest.mark.parametrize(
-    ("part", "f1"),
-    # What each part reached (dev 0.89, dev_chat 0.82, heldout 0.60, heldout2 0.76) less a small margin:
-    # the tuning parts meet the prose goal, the held-out parts not yet.
-    [("dev", 0.87), ("dev_chat", 0.80), ("heldout", 0.58), ("heldout2", 0.74)],
+    ("part", "f1", "types"),
+    # What each part reached (dev 0.89, dev_chat 0.84, heldout 0.83, heldout2 0.82, heldout3 0.65 with entity
+    # types right 0.85, heldout4 0.58) less a small margin: the parts first tuned against meet the prose goal,
+    # the later ones not.
+    [
+        ("dev", 0.87, TYPE_ACCURACY),
+        ("dev_chat", 0.82, TYPE_ACCURACY),
+        ("heldout", 0.81, TYPE_ACCURACY),
+        ("heldout2", 0.80, TYPE_ACCURACY),
+        ("heldout3", 0.63, 0.83),
+        ("heldout4", 0.56, TYPE_ACCURACY),
+    ],
 )
-def test_it_reads_chat_turns(parts, part, f1):
+def test_it_reads_chat_turns(parts, part, f1, types):
     tally = parts[part]["chat"]
 
     assert tally.f1 >= f1, tally.misses
     assert tally.precision >= PRECISION, tally.misses
-    assert tally.entity_type_accuracy >= TYPE_ACCURACY, tally.misses
+    assert tally.entity_type_accuracy >= types, tally.misses
+
+
+@pytest.mark.parametrize(
+    ("part", "group", "f1", "precision", "types"),
+    # What the later held-out parts reached less a small margin, below the goals (see docs/benchmarks.md):
+    # heldout3 English 0.78 (precision 0.88), Chinese 0.69 (0.95); the untouched heldout4 English 0.67
+    # (0.83, types right 0.90), Chinese 0.45 (0.61, types right 0.93).
+    [
+        ("heldout3", "en", 0.76, 0.86, TYPE_ACCURACY),
+        ("heldout3", "zh", 0.67, 0.93, TYPE_ACCURACY),
+        ("heldout4", "en", 0.65, 0.81, 0.88),
+        ("heldout4", "zh", 0.43, 0.59, TYPE_ACCURACY),
+    ],
+)
+def test_it_keeps_what_the_later_parts_reached(parts, part, group, f1, precision, types):
+    tally = parts[part][group]
+
+    assert tally.f1 >= f1, tally.misses
+    assert tally.precision >= precision, tally.misses
+    assert tally.entity_type_accuracy >= types, tally.misses
 
 
 @pytest.mark.parametrize("group", ["en", "zh", "chat"])
@@ -60,7 +92,7 @@ def test_it_names_relations_and_finds_entities(parts, group):
     assert tally.entity_f1 >= 0.9, tally.misses
 
 
-@pytest.mark.parametrize("part", ["dev", "heldout"])  # heldout2: 1 RELATED_TO pair, see docs/benchmarks.md
+@pytest.mark.parametrize("part", ["dev", "heldout", "heldout2", "heldout3"])
 def test_it_gives_chinese_relations_a_meaning(parts, part):
     chinese = parts[part]["zh"]
 

@@ -94,3 +94,49 @@ def test_it_reads_general_patterns():
     }
     for text, expected in cases.items():
         assert expected <= edges(extract(text)), text
+
+
+def test_it_names_the_organisation_a_description_introduces():
+    # 电子制造商, 医疗器械公司, 餐饮公司 say what kind of organisation the name after them is.
+    cases = {
+        "远景集团收购了苏州电子制造商恒通电子。": {("恒通电子", "LOCATED_IN", "苏州")},
+        "李华在一家医疗器械公司康达医疗工作。": {("李华", "WORKS_AT", "康达医疗")},
+        "总部位于西安的餐饮公司秦味餐饮今天上市。": {("秦味餐饮", "LOCATED_IN", "西安")},
+    }
+    for text, expected in cases.items():
+        result = extract(text)
+        assert expected <= edges(result), text
+        assert not {name for name, _ in entities(result)} & {"电子制造商", "苏州电子制造商", "医疗器械公司", "餐饮公司"}
+    assert ("康达医疗", "Organization") in entities(extract("李华在一家医疗器械公司康达医疗工作。"))
+
+
+def test_it_reads_a_person_stationed_somewhere():
+    assert edges(extract("王磊明年起常驻东京。")) == {("王磊", "WORKS_IN", "东京")}
+
+
+def test_it_relates_no_place_by_a_verb_it_does_not_know():
+    # A trip or a plan (会到成都出差, 在欧洲建设工厂) is no standing fact about the place.
+    assert edges(extract("赵强今年会到成都出差。")) == set()
+    assert edges(extract("吉利宣布将在欧洲建设新工厂。")) == set()
+
+
+def test_it_reads_a_relative_named_with_and():
+    # 和 + a kin word: the two do what follows together, and the kin word says how they are related.
+    assert edges(extract("林涛和妻子王丽住在广州。")) == {
+        ("林涛", "MARRIED_TO", "王丽"),
+        ("林涛", "LIVES_IN", "广州"),
+        ("王丽", "LIVES_IN", "广州"),
+    }
+    assert edges(extract("陈刚和儿子陈亮搬到了成都。")) == {
+        ("陈刚", "PARENT_OF", "陈亮"),
+        ("陈刚", "MOVED_TO", "成都"),
+        ("陈亮", "MOVED_TO", "成都"),
+    }
+
+
+def test_it_reads_graduated_from_after_a_degree():
+    # jieba keeps 本科毕业 as one noun; the degree is no part of the verb.
+    assert edges(extract("宋佳出生于青岛，本科毕业于山东大学。")) == {
+        ("宋佳", "BORN_IN", "青岛"),
+        ("宋佳", "GRADUATED_FROM", "山东大学"),
+    }

@@ -420,3 +420,113 @@ def test_it_reads_a_visit_from_a_return_and_a_stay():
     assert {("zara", "VISITED", "accra"), ("Alice", "VISITED", "Berlin")} <= edges(result)
     assert ("kumasi", "Location") in entities(result)
     assert "mostly" not in {name for name, _ in entities(result)}
+
+
+def test_it_reads_a_speakers_own_contracted_words():
+    result = extract(
+        "noor: i'm from tabriz, we're in leeds now\n"
+        "milo: so i'm at spotify these days, we've lived in malmo since 2020",
+        content_type="conversation",
+    )
+
+    assert {("noor", "COMES_FROM", "tabriz"), ("milo", "WORKS_AT", "spotify"), ("milo", "LIVES_IN", "malmo")} <= edges(
+        result
+    )
+    assert ("tabriz", "Location") in entities(result)
+
+
+def test_it_reads_no_name_from_a_kin_word_listed_after_a_place():
+    result = extract("noor: my mum grew up in sligo, dad in cavan", content_type="conversation")
+
+    names = {name for name, _ in entities(result)}
+    assert "sligo" in names and "dad" not in names
+
+
+def test_it_reads_engagements_and_weddings_with_got():
+    result = extract(
+        "noor: my cousin dalia got engaged to samir!!\nmilo: and Ivan is getting married to Petra in June",
+        content_type="conversation",
+    )
+
+    assert {("dalia", "ENGAGED_TO", "samir"), ("Ivan", "MARRIED_TO", "Petra")} <= edges(result)
+
+
+def test_it_reads_visits_and_a_home_a_chat_implies():
+    result = extract(
+        "noor: we made it to tbilisi in the end, then flew home to glasgow\n"
+        "milo: did you make it to batumi?\n"
+        "noor: yep\n"
+        "milo: we explored the Scottish Highlands last spring. been only to Oslo once though",
+        content_type="conversation",
+    )
+
+    assert {
+        ("noor", "VISITED", "tbilisi"),
+        ("noor", "LIVES_IN", "glasgow"),
+        ("noor", "VISITED", "batumi"),
+        ("milo", "VISITED", "Scottish Highlands"),
+        ("milo", "VISITED", "Oslo"),
+    } <= edges(result)
+
+
+def test_it_reads_a_new_job_and_a_left_one_in_lower_case():
+    result = extract(
+        "noor: signed on friday, starting at monzo in two weeks\n"
+        "milo: nice! i quit zalando, joined a tiny studio called brickfox",
+        content_type="conversation",
+    )
+
+    assert {("noor", "WORKS_AT", "monzo"), ("milo", "WORKED_AT", "zalando"), ("milo", "JOINED", "brickfox")} <= edges(
+        result
+    )
+    assert ("zalando", "JOINED", "brickfox") not in edges(result)
+
+
+def test_it_takes_someone_spoken_to_for_a_person_not_for_she():
+    result = extract(
+        "noor: Thanks, Farida! The scarf was a gift from my aunt. She knitted it in Tabriz.",
+        content_type="conversation",
+    )
+
+    assert ("Farida", "Person") in entities(result)
+    assert not any("Farida" in (r.source, r.target) for r in result.relationships)
+
+
+def test_it_reads_a_work_and_who_made_it():
+    result = extract('noor: I just finished "The Glass Meridian" by Oren Tal. So good.', content_type="conversation")
+
+    assert ("Oren Tal", "WROTE", "Glass Meridian") in edges(result)  # "The" is no part of a name
+
+
+def test_it_reads_who_founded_a_company_named_with_its_place():
+    # "founded in <place> (in <year>) by X": X founded it, and it is in the place.
+    assert edges(extract("Tidewater Analytics was founded in Halifax in 2016 by Jonah Fraser.")) == {
+        ("Jonah Fraser", "FOUNDED", "Tidewater Analytics"),
+        ("Tidewater Analytics", "LOCATED_IN", "Halifax"),
+    }
+    assert edges(extract("The bakery chain Crumbly was started in Leeds by Aisha Khan.")) == {
+        ("Aisha Khan", "FOUNDED", "Crumbly"),
+        ("Crumbly", "LOCATED_IN", "Leeds"),
+    }
+
+
+def test_it_reads_reports_to_as_a_relation_not_as_reporting_news():
+    assert edges(extract("Priya Raman reports to Daniel Cho, the head of design.")) == {
+        ("Priya Raman", "REPORTS_TO", "Daniel Cho")
+    }
+    assert ("Ruth Adler", "REPORTS_TO", "Martin Gale") in edges(
+        extract("Our analyst Ruth Adler reported to Martin Gale until 2021.")
+    )
+
+
+def test_it_reads_guess_who_as_the_speaker_telling_news():
+    conversation = "kim: guess who moved to lisbon last month\nann: no way, since when?"
+    assert ("kim", "MOVED_TO", "lisbon") in edges(extract(conversation, "conversation"))
+
+
+def test_it_reads_a_passive_aside_with_an_irregular_participle():
+    # ", run by X," is passive like ", founded by X,": X runs the company, which did the rest.
+    assert edges(extract("Quarry Labs, run by Tom Ekberg, bought Nimbus in 2022.")) == {
+        ("Tom Ekberg", "LEADS", "Quarry Labs"),
+        ("Quarry Labs", "ACQUIRED", "Nimbus"),
+    }

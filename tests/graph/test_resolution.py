@@ -3,7 +3,10 @@ from __future__ import annotations
 import pytest
 
 from apps.graph.models import Entity
-from apps.graph.resolution import better_type, find_match, normalize_name
+from apps.graph.resolution import better_type, find_match, normalize_name, supported_type
+from apps.memories import services as memory_services
+from apps.memories.models import Memory
+from apps.memories.tasks import ingest_memory
 
 
 @pytest.mark.parametrize(
@@ -155,3 +158,65 @@ def test_it_types_an_entity_by_how_many_memories_support_each_type(make_user, ma
         "Organization",
         "Organization",
     ]
+
+
+@pytest.mark.parametrize(
+    ("support", "kept"),
+    [
+        ({"Location": 1, "Organization": 2}, "Organization"),
+        ({"Organization": 1, "Location": 1}, "Organization"),  # a tie: the evidence's kind
+        ({"Location": 3, "Person": 1}, "Location"),  # a person is another thing: the most supported wins
+        ({"Entity": 4, "Location": 1}, "Location"),  # specific beats generic
+        ({"Entity": 2}, "Entity"),
+        ({}, "Entity"),
+    ],
+)
+def test_it_decides_a_type_from_all_the_support_at_once(support, kept):
+    assert supported_type(support) == kept
+
+
+def zentrix_type(project) -> str:
+    return Entity.objects.get(project=project, name="Zentrix").entity_type.name
+
+
+def test_it_types_an_entity_again_when_a_memory_leaves(make_user, make_project, ingest):
+    owner = make_user()
+    project = make_project(owner)
+    ingest(project, owner, content="Alice Chen works at Zentrix as a designer.")
+    ingest(project, owner, content="Bob Stone joined Zentrix in 2021.")
+    offsite = ingest(project, owner, content="The team offsite was held in Zentrix last spring.")
+    retreat = ingest(project, owner, content="Our retreat took place in Zentrix.")
+    ingest(project, owner, content="The summer party was in Zentrix again.")
+    three_places = zentrix_type(project)
+
+    memory_services.memory_trash(memory=offsite, by=owner)
+    after_trash = zentrix_type(project)
+    memory_services.memory_delete(memory=retreat)
+
+    assert three_places == "Location"  # three memories say a place, two a company
+    assert after_trash == "Organization"  # two and two: a tie goes to the stronger kind of evidence
+    assert zentrix_type(project) == "Organization"  # one place, two companies
+    assert sorted(Entity.objects.get(name="Zentrix").mentions.values_list("entity_type_name", flat=True)) == [
+        "Location",
+        "Organization",
+        "Organization",
+    ]
+
+
+def test_it_types_an_entity_again_when_a_memory_is_edited(make_user, make_project, ingest):
+    owner = make_user()
+    project = make_project(owner)
+    ingest(project, owner, content="Alice Chen works at Zentrix as a designer.")
+    offsite = ingest(project, owner, content="The team offsite was held in Zentrix last spring.")
+    retreat = ingest(project, owner, content="Our retreat took place in Zentrix.")
+    two_places = zentrix_type(project)
+
+    memory_services.memory_update(memory=retreat, by=owner, content="Our retreat took place in Lisbon.")
+    ingest_memory(str(Memory.objects.get(pk=retreat.pk).current_task_id))
+    after_one_edit = zentrix_type(project)
+    memory_services.memory_update(memory=offsite, by=owner, content="Carol Diaz joined Zentrix in 2019.")
+    ingest_memory(str(Memory.objects.get(pk=offsite.pk).current_task_id))
+
+    assert two_places == "Location"
+    assert after_one_edit == "Organization"  # one place, one company: the stronger kind of evidence
+    assert zentrix_type(project) == "Organization"

@@ -65,6 +65,7 @@ SIGNATURES: dict[str, tuple[str | None, str | None]] = {
     "ACQUIRED": (None, ORGANIZATION),
     "INVESTED_IN": (None, ORGANIZATION),
     "MARRIED_TO": (PERSON, PERSON),
+    "ENGAGED_TO": (PERSON, PERSON),
     "REPORTS_TO": (PERSON, PERSON),
     "PARTNER_OF": (PERSON, PERSON),
     "COUSIN_OF": (PERSON, PERSON),

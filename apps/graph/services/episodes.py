@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from apps.graph.extraction import Extraction, get_extractor
 from apps.graph.models import EdgeType, Entity, EntityAlias, EntityType, Mention, Relationship
-from apps.graph.resolution import better_type, find_match, normalize_name
+from apps.graph.resolution import better_type, find_match, normalize_name, supported_type
 from apps.graph.services.communities import communities_update, refresh_communities
 from apps.graph.services.locking import lock_project_graph
 from apps.graph.services.schema import schema_load, schema_sync
@@ -162,9 +162,9 @@ def _episode_write(project: Project, episode_id: UUID, extraction: Extraction, *
         [Mention(memory_id=episode_id, entity_id=eid, entity_type_name=given[eid]) for eid in given.keys() - present],
         ignore_conflicts=True,
     )
-    for entity_id, type_name in present.items():
-        if entity_id in given and given[entity_id] != type_name:
-            Mention.objects.filter(memory_id=episode_id, entity_id=entity_id).update(entity_type_name=given[entity_id])
+    retyped = {entity_id for entity_id, type_name in present.items() if given[entity_id] != type_name}
+    for entity_id in retyped:
+        Mention.objects.filter(memory_id=episode_id, entity_id=entity_id).update(entity_type_name=given[entity_id])
 
     # Relationships: support what it states, withdraw support from what it no longer does.
     exclusive = set(EdgeType.objects.filter(project=project, exclusive=True).values_list("name", flat=True))
@@ -176,6 +176,8 @@ def _episode_write(project: Project, episode_id: UUID, extraction: Extraction, *
         if name in exclusive:
             _retime_exclusive(project.id, source_id, name)
     _delete_orphan_entities(previous.keys() - written.entity_ids)
+    # The entities this episode stopped naming, or names with another type now, lost its support for their type.
+    _retype_entities(project, (previous.keys() - written.entity_ids) | retyped)
     refresh_communities(project, {cid for cid in previous.values() if cid is not None})
     return written
 
@@ -277,22 +279,35 @@ def _resolve_entities(
     return resolved
 
 
-def _type_support(entity_ids: Iterable[int], episode_id: UUID) -> dict[int, Counter[str]]:
-    """How many other memories give each entity each type (one query for all of them).
+def _type_support(entity_ids: Iterable[int], episode_id: UUID | None) -> dict[int, Counter[str]]:
+    """How many memories (but the episode's own) give each entity each type (one query for all of them).
 
     Mentions from before types were recorded (an empty type) count for the
     entity's current type, which they led to (see `_support_with`).
     """
     support: dict[int, Counter[str]] = {}
-    rows = (
-        Mention.objects.filter(entity_id__in=list(entity_ids))
-        .exclude(memory_id=episode_id)
-        .values_list("entity_id", "entity_type_name")
-        .annotate(n=Count("id"))
-    )
+    rows = Mention.objects.filter(entity_id__in=list(entity_ids))
+    if episode_id is not None:
+        rows = rows.exclude(memory_id=episode_id)
+    rows = rows.values_list("entity_id", "entity_type_name").annotate(n=Count("id"))
     for entity_id, type_name, n in rows:
         support.setdefault(entity_id, Counter())[type_name] += n
     return support
+
+
+def _retype_entities(project: Project, entity_ids: set[int]) -> None:
+    """Decide the type of these entities again from the mentions they have left (a memory removed or re-read)."""
+    if not entity_ids:
+        return
+    support = _type_support(entity_ids, None)
+    types = {t.name: t for t in EntityType.objects.filter(project=project)}
+    for entity in Entity.objects.filter(id__in=list(entity_ids)).select_related("entity_type"):
+        counts = Counter(support.get(entity.id))
+        counts[entity.entity_type.name] += counts.pop("", 0)
+        decided = types.get(supported_type(+counts))
+        if decided is not None and decided.pk != entity.entity_type_id:
+            entity.entity_type = decided
+            entity.save(update_fields=["entity_type", "updated_at"])
 
 
 def _support_with(entity: Entity, others: Counter[str] | None, seen: str) -> Counter[str]:

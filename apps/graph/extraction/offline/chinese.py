@@ -97,7 +97,9 @@ class _Name:
 def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = None) -> tuple[SentenceAnalysis, Topic]:
     """The sentence's mentions and links, and the topic later sentences may refer to."""
     topic = topic or Topic()
-    words = _with_names_introduced(_split_suffixes([_Word(w.word, w.flag) for w in _posseg().cut(sentence)]))
+    words = _with_names_introduced(
+        _split_degrees(_split_suffixes([_Word(w.word, w.flag) for w in _posseg().cut(sentence)]))
+    )
     names = _names(words, speaker, topic.organization)
     analysis = SentenceAnalysis(text=sentence)
     analysis.mentions = [Mention(n.name, n.type, n.strength) for n in names if not n.pronoun]
@@ -119,6 +121,7 @@ def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = 
 
 
 _SKIPPED = "skip"  # the flag of words no edge is read from (a place describing an organisation)
+_DESCRIBING = "describing"  # the flag of a description before an organisation's name (物流软件公司)
 
 
 def _split_suffixes(words: list[_Word]) -> list[_Word]:
@@ -135,11 +138,23 @@ def _split_suffixes(words: list[_Word]) -> list[_Word]:
     return split
 
 
+def _split_degrees(words: list[_Word]) -> list[_Word]:
+    """本科毕业于四川大学: jieba keeps the degree and the verb as one noun; the verb is 毕业."""
+    split: list[_Word] = []
+    for word in words:
+        degree, verb = word.text[:-2], word.text[-2:]
+        if verb == "毕业" and degree in cw.DEGREES:
+            split += [_Word(degree, "n"), _Word(verb, "v")]
+        else:
+            split.append(word)
+    return split
+
+
 def _placed_organisations(words: list[_Word], names: list[_Name]) -> list[Link]:
     """杭州康宁医药, 位于上海的蔚蓝生物: the place locates the organisation and takes no other part."""
     links = []
     for place, organisation in zip(names, names[1:]):
-        between = [w.text for w in words[place.end : organisation.first]]
+        between = [w.text for w in words[place.end : organisation.first] if w.flag != _DESCRIBING]
         if place.type != "Location" or organisation.type != "Organization" or place.pronoun:
             continue
         if between not in ([], ["的"]):
@@ -178,6 +193,10 @@ def _names(words: list[_Word], speaker: str | None, organization: str | None) ->
             names.append(_Name(index, index + 1, organization, "Organization", UNKNOWN))
             index += 1
             continue
+        if described := _described(words, index):
+            names += described
+            index = described[-1].end
+            continue
         org_end = _organisation_end(words, index)
         if org_end is not None and index > 0 and _QUANTIFIED.match(words[index - 1].text):
             index = org_end  # 一家德国公司, "a German company": names nobody
@@ -204,6 +223,48 @@ def _names(words: list[_Word], speaker: str | None, organization: str | None) ->
         names.append(_bought(words, found))
         index = names[-1].end
     return names
+
+
+def _described(words: list[_Word], index: int) -> list[_Name]:
+    """深圳物流软件公司速达网络, 医疗器械公司康华医疗: common nouns ending in a kind of organisation describe
+    the name after them, which is the organisation (located in the place before them, if any)."""
+    start = index + 1 if words[index].flag == "ns" else index
+    end = start
+    while end < min(start + 4, len(words)) and words[end].flag == "n":
+        end += 1
+        if words[end - 1].text.endswith(cw.DESCRIPTION_HEADS):
+            break
+    if end == start or not words[end - 1].text.endswith(cw.DESCRIPTION_HEADS):
+        return []
+    name_end = _described_name_end(words, end)
+    if name_end is None:
+        return []
+    organisation = _Name(end, name_end, "".join(w.text for w in words[end:name_end]), "Organization", CONTEXT)
+    for at in range(start, end):
+        words[at] = _Word(words[at].text, _DESCRIBING)
+    if start == index:
+        return [organisation]
+    return [_Name(index, index + 1, words[index].text, "Location", DEFINITE), organisation]
+
+
+def _described_name_end(words: list[_Word], start: int) -> int | None:
+    """The name after a description: nouns up to an organisation suffix (速达 + 网络), a proper noun and
+    a noun (康华 + 医疗), or a foreign name (普茨 + 迈斯特); a person's name alone or a role (公司总裁) is
+    no organisation."""
+    end = start
+    while end < min(start + 3, len(words)) and words[end].flag in ("n", "nr", "nrt", "nz", "j", "eng"):
+        if words[end].text in cw.AFTER_SUFFIX:
+            break
+        end += 1
+    run = words[start:end]
+    suffixed = [i for i, w in enumerate(run) if w.text in ORG_SUFFIXES]
+    if len(run) >= 2 and suffixed and suffixed[-1] > 0:
+        return start + suffixed[-1] + 1
+    if len(run) >= 2 and run[0].flag != "n" and run[-1].flag == "n":
+        return end
+    if run and all(w.flag in ("nrt", "nz", "eng") for w in run):
+        return end
+    return None
 
 
 def _registered(words: list[_Word], end: int) -> bool:
@@ -378,7 +439,7 @@ def _clause_links(
     if subject is not None and (not names or names[0] is not subject):
         names = [subject, *[n for n in names if n.first >= subject.end]]
     groups = _groups(names, words)
-    links: list[Link] = _married_groups(groups, words, valid_at)
+    links: list[Link] = _married_groups(groups, words, valid_at) + _kin_in_groups(groups, words, valid_at)
     for previous, current in zip(groups, groups[1:]):
         edge = _edge(words, previous[-1].end, current[0], current[-1].end)
         if edge is None:
@@ -417,19 +478,40 @@ def _married_groups(groups: list[list[_Name]], words: list[_Word], valid_at: dat
     return links
 
 
+def _kin_in_groups(groups: list[list[_Name]], words: list[_Word], valid_at: datetime | None) -> list[Link]:
+    """林涛和妻子王丽住在广州: the kin word between two names of a group relates them."""
+    links = []
+    for group in groups:
+        for before, name in zip(group, group[1:]):
+            between = [w.text for w in words[before.end : name.first]]
+            if len(between) == 2 and between[1] in cw.KIN_WORDS:
+                kin = cw.KIN_WORDS[between[1]]
+                source, target = (name, before) if kin.startswith("~") else (before, name)
+                links.append(Link(source.name, target.name, kin.lstrip("~"), valid_at))
+    return links
+
+
 def _groups(names: list[_Name], words: list[_Word]) -> list[list[_Name]]:
     groups: list[list[_Name]] = []
     for name in names:
         between = words[groups[-1][-1].end : name.first] if groups else []
-        if groups and between and all(w.text in _COORDINATORS for w in between):
+        if groups and _joined(between):
             groups[-1].append(name)
         else:
             groups.append([name])
     return groups
 
 
+def _joined(between: list[_Word]) -> bool:
+    """和, 、, 以及 join two names; so does 和 + a kin word (和妻子王丽: the two together)."""
+    texts = [w.text for w in between]
+    if len(texts) == 2 and texts[0] in _COORDINATORS and texts[1] in cw.KIN_WORDS:
+        return True
+    return bool(texts) and all(t in _COORDINATORS for t in texts)
+
+
 def _edge(words: list[_Word], gap_start: int, target: _Name, target_end: int) -> tuple[str, dict[str, str]] | None:
-    between = _after_reporting([w for w in words[gap_start : target.first] if w.flag != _SKIPPED])
+    between = _after_reporting([w for w in words[gap_start : target.first] if w.flag not in (_SKIPPED, _DESCRIBING)])
     if len(between) > _MAX_GAP or any(w.text in _NEGATIONS for w in between):
         return None
     edge = _edge_in(between, words, target, target_end)
@@ -463,6 +545,8 @@ def _edge_in(
             return None  # 投资了一家位于新加坡的游戏公司: the company is in Singapore, not the investor
         return _located(VERB_EDGES[mapped[-1].text], target), {}
     verb = verbs[-1].text
+    if target.type == "Location" and verb != "是":
+        return None  # 会到广州拜访, 在欧洲建设工厂: a visit or a plan somewhere, no standing fact
     if verb == "是":  # 陈静是阿里巴巴集团的工程师: a role at the organisation
         role = _role_after(words, target_end)
         if role in cw.FOUNDER_ROLES:

@@ -70,6 +70,7 @@ VERB_EDGES = {
     **dict.fromkeys(("学习", "读书", "就读", "上学", "攻读", "念书", "就读于"), "STUDIED_AT"),
     **dict.fromkeys(("毕业", "毕业于"), "GRADUATED_FROM"),
     **dict.fromkeys(("住", "居住", "生活", "定居"), "LIVES_IN"),
+    **dict.fromkeys(("常驻", "驻", "派驻", "驻扎"), "WORKS_IN"),
     **dict.fromkeys(("出生", "生于", "出生于"), "BORN_IN"),
     **dict.fromkeys(("来自",), "COMES_FROM"),
     **dict.fromkeys(("搬到", "搬去", "搬往", "搬", "移居", "迁往", "迁居", "移民"), "MOVED_TO"),
@@ -101,6 +102,8 @@ NAMING_WORDS = frozenset("名叫 叫做 名为 取名 取名为 名字叫".split
 ORG_NOUNS = frozenset(
     "公司 该公司 这家公司 那家公司 企业 该企业 集团 该集团 机构 单位 工厂 学校 该校 公司总部 总部".split()
 )
+# "深圳物流软件公司速达网络", "医疗器械公司康华医疗": a noun saying what kind of organisation the name after it is.
+DESCRIPTION_HEADS = tuple("公司 工作室 制造商 厂商 开发商 运营商 供应商 企业 品牌".split())  # also 餐饮公司, 初创公司
 # "她的丈夫李明", "我的女儿小美": the relation between the possessor and the name ("~": the name is its source).
 KIN_WORDS = {
     **dict.fromkeys("丈夫 妻子 老婆 老公 太太 夫人 爱人 未婚夫 未婚妻".split(), "MARRIED_TO"),
@@ -116,6 +119,7 @@ TITLE_VERBS = frozenset("现任 担任 出任 任 兼任".split())
 FOUNDER_ROLES = frozenset("创始人 创办人 联合创始人 创建者 缔造者".split())
 SPOUSE_WORDS = frozenset("妻子 丈夫 老婆 老公 太太 夫人 爱人 先生".split())
 MARRY_WORDS = frozenset("结婚 成婚 完婚".split())
+DEGREES = frozenset("本科 大学 硕士 博士 研究生 高中 中学".split())  # 本科毕业于…
 HOMETOWN_WORDS = frozenset("老家 家乡 故乡".split())
 PASSIVE_AGENT = "由"  # 由张一鸣创办: the name after it did what the verb says to the subject
 MOVE_FROM = "从"

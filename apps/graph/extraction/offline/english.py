@@ -35,6 +35,7 @@ from apps.graph.extraction.offline.english_refs import (
     clause_links,
     is_based,
     kin_links,
+    passive_over_place,
     references,
     unverbed_links,
 )
@@ -314,6 +315,8 @@ def _classify(tokens: list[Token], first: int, end: int, name: str) -> tuple[str
         return "Organization", CONTEXT, {}  # "a startup called Tinybird"
     if before in lx.ORGANIZATION_REFERENCES:
         return "Organization", CONTEXT, {}  # "robotics company Tessellate", "the carrier Northwind Air"
+    if _addressed(tokens, first, end):
+        return "Person", CONTEXT, {}  # "Thanks, Melanie!", "Hey Jon, ..."
     if before in lx.PERSON_NOUNS or before in lx.CLOSE_PEOPLE:
         return "Person", CONTEXT, {}  # "the photographer Jonas Weber", "my roommate Jess"
     if before in lx.LOCATION_PREPOSITIONS or (before in ("to", "at") and before_that in lx.MOTION_VERBS):
@@ -323,6 +326,26 @@ def _classify(tokens: list[Token], first: int, end: int, name: str) -> tuple[str
     if before in lx.PRODUCT_VERBS or re.match(r"[a-z]+[A-Z]", tokens[first].text) or _followed_by_version(tokens, end):
         return "Product", CONTEXT, {}
     return GENERIC_TYPE, UNKNOWN, {}
+
+
+def _addressed(tokens: list[Token], first: int, end: int) -> bool:
+    """ "Thanks, Melanie!", "Hey Jon,": a short name after a greeting, closed by punctuation, is someone spoken to."""
+    words = [t.lower for t in tokens[max(0, first - 2) : first] if t.text != ","]
+    closed = end == len(tokens) or tokens[end].text in (",", "!", ".", "?")
+    return closed and end - first <= 2 and bool(words) and words[-1] in lx.ADDRESSING_WORDS
+
+
+_ADDRESSED = re.compile(
+    r"\b(?:"
+    + "|".join(sorted(lx.ADDRESSING_WORDS))
+    + r")\W+(?P<name>[^\W\d][\w'’-]*(?: [^\W\d][\w'’-]*)?)\s*(?:[,!.?]|$)",
+    re.IGNORECASE,
+)
+
+
+def addressed_names(sentence: str) -> frozenset[str]:
+    """The names a sentence speaks to ("Thanks, Melanie!"): no "she" later in the turn stands for them."""
+    return frozenset(m["name"] for m in _ADDRESSED.finditer(sentence))
 
 
 def _followed_by_title(tokens: list[Token], end: int) -> bool:
@@ -366,12 +389,19 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan], skipp
     aside_of: list[_Span] | None = None  # the name an open ", who ..." / ", CEO of ..." is about
     lead_date = _lead_date(dates, tokens, groups)
     links += clause_links(groups, tokens, edge_between)
+    placed = passive_over_place(groups, tokens)
+    links += placed
     for index, (previous, current) in enumerate(zip(groups, groups[1:]), start=1):
+        if any(link.source == previous[0].name and link.target == current[0].name for link in placed):
+            continue  # "was started in Leeds by": placed there, read already
         between = tokens[previous[-1].end : current[0].first]
         if not between:  # split from one run by a title; linked already
             continue
+        words = _words([t for t in between if t.start not in skipped])
+        if contracted := lx.CONTRACTED_VERBS.get(tokens[previous[-1].end - 1].lower):
+            words = [contracted, *words]  # "i'm at deloitte", "we've lived in oslo": the verb is in the name's word
         guess = edge_between(
-            _words([t for t in between if t.start not in skipped]),
+            words,
             source_type=previous[-1].type,
             target_type=current[0].type,
             travel=_about_travel(tokens, current[0].first),
@@ -567,7 +597,9 @@ _CUED_NAME = re.compile(
     r"\b(?:"
     # "moved to ottawa", "flying to denver", "a trip to kyoto"
     r"(?:moved|moving|move|moves|relocated|relocating|flew|flying|fly|trip|travelled|traveled|drove|headed|heading)"
-    r"(?: (?:up|down|over|back|out))? to"
+    r"(?: (?:up|down|over|back|out|home))? to"
+    # "made it to hanoi", "did you make it to kyoto?", "got engaged to samir"
+    r"|(?:make|made|making) it to|(?:engaged|married) to"
     # "grew up in leeds", "living in bristol", "are you in ottawa", "she's in vancouver"
     r"|(?:live|lives|living|lived|grew up|born|based|staying|settled|i'm|im|i am|you're|are you|we're|she's|he's"
     r"|is she|is he|she is|he is|they're|still) in"
@@ -579,6 +611,8 @@ _CUED_NAME = re.compile(
     # "working at shopify", "interning at airbus", "a phd at mcgill", "still at boeing"
     r"|(?:work|works|working|worked|job|intern|interns|interning|internship|started|starting|phd|masters|degree"
     r"|studying|studies|study|still) (?:at|for)"
+    # "i left amazon", "she joined tinybird", "got into oxford"
+    r"|(?:left|quit|joined|joining|got into|get into)"
     r") ([a-z][a-z-]{2,})\b"
 )
 # Words those cues are often followed by that name nothing.
@@ -620,6 +654,7 @@ _LISTED_NAME = re.compile(r"(?:,\s*|\s+and\s+|\s+or\s+)([a-z][a-z-]{2,})\b")
 def _could_name(word: str) -> bool:
     return not (
         word in _CUED_NOT_NAMES
+        or word in lx.CLOSE_PEOPLE  # "grew up in cork, dad is from derry"
         or word in lx.SENTENCE_STARTERS
         or word in lx.DETERMINERS
         or word in lx.PREPOSITIONS

@@ -19,6 +19,7 @@ from apps.graph.extraction.offline.lexicon import (
     COORDINATORS,
     COPULAS,
     DETERMINERS,
+    IRREGULAR_PARTICIPLES,
     IRREGULAR_VERBS,
     JOB_WORDS,
     NEGATIONS,
@@ -45,6 +46,9 @@ _SUBJECT_PRONOUNS = frozenset({"it", "he", "she", "they", "we"})
 # "trained at X before moving to Y": the subject of the first verb moved.
 _SUBORDINATORS = frozenset({"before", "after", "while", "then"})
 _FLYING = frozenset("fly flies flew flying".split())
+_GETTING = frozenset("get gets got getting".split())
+# A name of unknown kind where a place is meant takes the type from the relation ("made it to batumi").
+_PLACE = frozenset({"Location", "Entity"})
 
 
 @dataclass(frozen=True)
@@ -71,9 +75,14 @@ def edge_between(words: list[str], *, source_type: str, target_type: str, travel
     if relative:
         words = words[1:]
     words = _after_reporting_verb(words)
-    if words and words[0] in REPORTING_VERBS:
-        return None  # "Acme announced that Alice ...": announcing is no relation between them
+    if words and words[0] in REPORTING_VERBS and words[1:2] != ["to"]:
+        return None  # "Acme announced that Alice ...": announcing is no relation between them; "reports to" is one
     words, new_clause = _after_last_coordinator(words)
+    # "i left amazon, joined a startup called tinybird": a verb and its object after the comma go on
+    # with the sentence's subject; ", founded by X" or ", acquired in 2019" are about the name before.
+    new_clause = new_clause or (
+        starts_aside and not relative and len(words) > 2 and looks_like_verb(words[0]) and words[1] in DETERMINERS
+    )
     words, purpose = _after_purpose(words)
     new_clause = new_clause or purpose
     phrase, had_copula = _content_words(_without_description(words))
@@ -149,6 +158,14 @@ def _special_edge(
         return EdgeGuess(name="STUDIED_AT")  # "starting my masters at X", "did her phd at X"
     if target_type == "Location" and phrase[0] in ("got", "returned", "returning") and "from" in phrase[1:]:
         return EdgeGuess(name="VISITED")  # "got back from a week in porto", "back from visiting my parents in X"
+    if target_type in _PLACE and len(phrase) >= 2 and phrase[-2] == "home":
+        return EdgeGuess(name="LIVES_IN")  # "flew home to chicago", "back home in Leeds"
+    if target_type in _PLACE and phrase[-2:] == ["it", "to"] and phrase[0] in ("make", "made", "making"):
+        return EdgeGuess(name="VISITED")  # "we made it to hanoi", "did you make it to osaka?"
+    if target_type in _PLACE and phrase[0] in ("explore", "explores", "explored", "exploring"):
+        return EdgeGuess(name="VISITED")  # "explored the coast of Portugal"
+    if phrase[0] in _GETTING and len(phrase) > 1 and phrase[1] in ("married", "engaged"):
+        return EdgeGuess(name=_edge_name(phrase[1], None))  # "got engaged to", "getting married to"
     if phrase[0] in _FLYING and last == "to" and target_type == "Location":
         return EdgeGuess(name="VISITED")  # "flying to denver for work"
     if had_copula and phrase == ["at"] and target_type == "Organization" and source_type == "Person":
@@ -235,7 +252,8 @@ def _verb_edge(phrase: list[str], had_copula: bool) -> EdgeGuess | None:
     verb = phrase[0]
     if not looks_like_verb(verb) or len(phrase) > _MAX_PHRASE_WORDS:
         return None
-    if len(phrase) >= 2 and phrase[-1] == "by" and (had_copula or verb.endswith("ed")):  # "(was) founded by"
+    passive = had_copula or verb.endswith("ed") or verb in IRREGULAR_PARTICIPLES
+    if len(phrase) >= 2 and phrase[-1] == "by" and passive:  # "(was) founded by", ", run by"
         return EdgeGuess(name=_edge_name(verb, None), reverse=True)
     preposition = phrase[-1] if len(phrase) > 1 and phrase[-1] in PREPOSITIONS else None
     if preposition and len(phrase) > 2 and phrase[1] in _PARTICLES:

@@ -18,6 +18,7 @@ from apps.graph.extraction.offline.analysis import CONTEXT, FORMAT, UNKNOWN, Lin
 from apps.graph.extraction.offline.english_words import Token
 
 _BASED = re.compile(r"^(?P<place>[A-Z][\w]*(?:-[A-Z][\w]*)*)-(?:based|headquartered)$")
+_QUOTES = frozenset('"“”')
 # In a chat these stand for the speaker ("we moved to Dubai": the speaker moved).
 _FIRST_PERSON = frozenset(
     {"I", "i", "I'm", "i'm", "im", "I've", "i've", "ive", "I'd", "i'd", "I'll", "i'll"}
@@ -57,7 +58,7 @@ def references(tokens: list[Token], context: Any, named: list[Span]) -> list[Spa
             spans.append(Span(0, 0, context.speaker, "Person", FORMAT, reference=True))
             if token.text in _FIRST_PERSON:
                 spans.append(Span(index, index + 1, context.speaker, "Person", FORMAT, reference=True))
-        elif context.speaker and (token.text in _FIRST_PERSON or _my_job(tokens, index)):
+        elif context.speaker and (token.text in _FIRST_PERSON or _my_job(tokens, index) or _guess_who(tokens, index)):
             spans.append(Span(index, index + 1, context.speaker, "Person", FORMAT, reference=True))
         elif lower == "there" and context.place and index > 0 and tokens[index - 1].lower in lx.THERE_VERBS:
             spans.append(Span(index, index + 1, context.place, "Location", UNKNOWN, reference=True))
@@ -85,7 +86,19 @@ def _starts_without_subject(tokens: list[Token]) -> bool:
     return (
         first in lx.VERB_EDGES
         or first in lx.IRREGULAR_VERBS
-        or first in ("took", "been", "just", "got", "working", "started", "starting", "finally", "back")
+        or first in ("took", "been", "just", "got", "working", "started", "starting", "finally", "back", "flew", "came")
+        or (len(first) > 4 and first.endswith("ed"))  # "signed on friday, starting at monzo"
+    )
+
+
+def _guess_who(tokens: list[Token], index: int) -> bool:
+    """ "guess who just got a job at airbnb": the speaker, telling news ("guess who i met" asks of someone else)."""
+    after = tokens[index + 1].lower if index + 1 < len(tokens) else ""
+    return (
+        tokens[index].lower == "who"
+        and index > 0
+        and tokens[index - 1].lower == "guess"
+        and after not in ("i", "i've", "we", "you", "he", "she", "they")
     )
 
 
@@ -241,6 +254,16 @@ def unverbed_links(
     if words[-1:] == [","] and any(w in lx.SPOUSE_WORDS for w in words) and "of" not in words:
         spouse_of = subject if subject is not None and subject[0].type == "Person" else previous
         return [Link(a.name, b.name, "MARRIED_TO") for a in spouse_of for b in current if a.name != b.name]
+    if (
+        [w for w in words if w not in _QUOTES] == ["by"]
+        and words[0] in _QUOTES
+        and current[0].type in ("Person", "Entity")
+    ):
+        # '"Becoming Nicole" by Amy Ellis Nutt': a work and who made it.
+        for span in previous:
+            if span.strength < CONTEXT and span.type == "Entity":
+                span.type, span.strength = "Product", CONTEXT
+        return [Link(b.name, a.name, "WROTE") for a in previous for b in current if a.type == "Product"]
     if words == ["to"]:
         moved = [link for link in links if link.name == "MOVED_FROM" and link.target == previous[-1].name]
         return [Link(link.source, b.name, "MOVED_TO", link.valid_at) for link in moved for b in current]
@@ -264,3 +287,22 @@ def at_least_organization(group: list[Span]) -> None:
     for span in group:
         if span.strength < CONTEXT:
             span.type, span.strength = "Organization", CONTEXT
+
+
+def passive_over_place(groups: list[list[Span]], tokens: list[Token]) -> list[Link]:
+    """ "Vigil Labs was founded in Kraków in 2018 by Marta Nowak": the place between the verb and its
+    "by" places the thing; the names after "by" did what the verb says to it."""
+    links: list[Link] = []
+    for thing, place, agents in zip(groups, groups[1:], groups[2:]):
+        before = [t.lower for t in tokens[thing[-1].end : place[0].first]]
+        after = [t.lower for t in tokens[place[-1].end : agents[0].first] if not t.in_date and t.kind != "number"]
+        if place[0].type != "Location" or after not in (["by"], ["in", "by"], ["on", "by"]):
+            continue
+        if len(before) != 3 or before[0] not in lx.COPULAS or before[2] not in ("in", "at"):
+            continue
+        name = canonical_edge(lx.VERB_EDGES.get(before[1], ("", False))[0])
+        if name not in ("FOUNDED", "ACQUIRED"):  # what a company has done to it by someone, and where
+            continue
+        links += [Link(a.name, t.name, name) for a in agents for t in thing]
+        links += [Link(t.name, p.name, "LOCATED_IN") for t in thing for p in place if t.type != "Person"]
+    return links

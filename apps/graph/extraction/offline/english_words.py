@@ -84,14 +84,14 @@ def split_sentences(text: str, *, informal: bool = False) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        if _ends_sentence(text, match) or (informal and match.group().strip() and match.group()[0] in "!?"):
+        if _ends_sentence(text, match, informal=informal):
             sentences.append(text[start : match.end()])
             start = match.end()
     sentences.append(text[start:])
     return [re.sub(r"\s+", " ", s).strip() for s in sentences if s.strip()]
 
 
-def _ends_sentence(text: str, match: re.Match[str]) -> bool:
+def _ends_sentence(text: str, match: re.Match[str], *, informal: bool = False) -> bool:
     # Look at bounded windows: slicing to the end of a long text per boundary is quadratic.
     following = re.match(r"\s*(\S?)", text[match.end() : match.end() + 200])
     next_char = following.group(1) if following else ""
@@ -105,7 +105,7 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
         line = text[max(0, match.start() - 200) : match.start()].rsplit("\n", 1)[-1].rstrip()
         complete = not line or line[-1] in ".!?:;,)" or len(line) < _WRAPPED_LINE_CHARS
         return complete and not next_char.islower()
-    if next_char.islower():
+    if next_char.islower() and not informal:
         return False
     if match.group().startswith("."):
         word = re.search(r"(\S+)$", text[max(0, match.start() - 100) : match.start()])

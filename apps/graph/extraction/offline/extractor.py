@@ -146,7 +146,8 @@ def _with_topics(
     context: english.EnglishContext, analysis: SentenceAnalysis, speaker: str | None
 ) -> english.EnglishContext:
     """The person, organisation and place the next sentence's "he", "she", "the company" or "there" stand for."""
-    people = [m.name for m in analysis.mentions if m.type == "Person" and m.name != speaker]
+    spoken_to = english.addressed_names(analysis.text)
+    people = [m.name for m in analysis.mentions if m.type == "Person" and m.name != speaker and m.name not in spoken_to]
     organization = next((m.name for m in analysis.mentions if m.type == "Organization"), None)
     places = [m.name for m in analysis.mentions if m.type == "Location"]
     return replace(

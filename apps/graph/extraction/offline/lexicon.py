@@ -231,10 +231,18 @@ LOCATION_PREPOSITIONS = _words("in near across throughout outside inside within 
 MOTION_VERBS = _words(
     "moved move moves relocated relocate went go goes flew fly travelled traveled travel "
     "returned return arrived arrive came come headed drove emigrated immigrated moves "
-    "trip vacation holiday flight"
+    "trip vacation holiday flight moving flying heading relocating travelling traveling"
 )
+# A pronoun with its verb in one word: "i'm at deloitte now", "she's from Kenya", "we've lived in oslo".
+CONTRACTED_VERBS = {
+    **dict.fromkeys("i'm im i’m".split(), "am"),
+    **dict.fromkeys("we're we’re you're you’re they're they’re".split(), "are"),
+    **dict.fromkeys("she's she’s he's he’s".split(), "is"),
+    **dict.fromkeys("i've ive i’ve we've we’ve you've you’ve they've they’ve".split(), "have"),
+}
+CONTRACTED_COPULAS = frozenset(word for word, verb in CONTRACTED_VERBS.items() if verb != "have")
 # "from" makes a place only after these: "moved from Prague", "she is from Kenya", but not "an offer from Hooli".
-FROM_PLACE_WORDS = MOTION_VERBS | _words("is am are was were 'm im originally hails hail")
+FROM_PLACE_WORDS = MOTION_VERBS | _words("is am are was were 'm im originally hails hail") | CONTRACTED_COPULAS
 
 PRODUCT_VERBS = _words("launched launches launch released releases release unveiled shipped ships introduced")
 
@@ -253,7 +261,7 @@ PREPOSITIONS = _words("at in on for with to from by of into onto as about under 
 ADVERBS = _words(
     "recently later then now currently still already formally officially eventually "
     "finally soon previously once first initially originally together again even "
-    "back subsequently ultimately"
+    "back subsequently ultimately only ever"
 )
 
 # verb as written -> (edge name, fixed). A fixed name ignores the following
@@ -268,7 +276,7 @@ VERB_EDGES: dict[str, tuple[str, bool]] = {
     **dict.fromkeys(("worked",), ("WORKED", False)),
     **dict.fromkeys(("live", "lives", "living", "resides"), ("LIVES", False)),
     **dict.fromkeys(("lived", "resided"), ("LIVED", False)),
-    **dict.fromkeys(("lead", "leads", "led", "heads", "headed", "runs", "ran"), ("LEADS", True)),
+    **dict.fromkeys(("lead", "leads", "led", "heads", "headed", "runs", "ran", "run"), ("LEADS", True)),
     **dict.fromkeys(("manage", "manages", "managed"), ("MANAGES", True)),
     **dict.fromkeys(("report", "reports", "reported"), ("REPORTS", False)),
     **dict.fromkeys(("move", "moves", "moved", "moving", "relocated", "relocates", "relocating", "emigrated", "immigrated"), ("MOVED", False)),
@@ -277,6 +285,9 @@ VERB_EDGES: dict[str, tuple[str, bool]] = {
     **dict.fromkeys(("born",), ("BORN", False)),
     **dict.fromkeys(("met", "meets", "meet"), ("MET", False)),
     **dict.fromkeys(("married", "marries", "marry", "marrying"), ("MARRIED_TO", True)),
+    **dict.fromkeys(("engaged",), ("ENGAGED_TO", True)),
+    # "started at Stripe" is a new job (STARTED_AT: WORKS_AT), "started Acme" a founding (STARTED: FOUNDED).
+    **dict.fromkeys(("start", "starts", "started", "starting"), ("STARTED", False)),
     **dict.fromkeys(("hired", "hires", "employs", "employed"), ("HIRED", True)),
     **dict.fromkeys(("studied", "studies", "study", "studying"), ("STUDIED", False)),
     **dict.fromkeys(("attended", "attends"), ("ATTENDED", True)),
@@ -293,8 +304,11 @@ IRREGULAR_VERBS = _words(
     "owns uses sells makes builds supports funds partners reports invests visits knows "
     "loves likes teaches advises mentors chairs directs serves writes plays develops "
     "designs maintains sponsors competes collaborates trains oversees "
-    "help helps advise mentor visit teach grew got get gets lost spent"
+    "help helps advise mentor visit teach grew got get gets lost spent flew"
 )
+
+# Past participles not ending in -ed: "Halvorsen, run by Ingrid Dahl" is passive like "founded by".
+IRREGULAR_PARTICIPLES = _words("run led built made written held bought sold taught known drawn grown begun")
 
 # Reporting verbs whose clause carries the fact: "Acme said it had bought Globex".
 REPORTING_VERBS = _words("said says announced announces confirmed confirms reported reports stated added noted")
@@ -372,5 +386,10 @@ LOWERCASE_NAMES = frozenset(
 
 # Verbs that give someone a post: "Acme named Hiroshi Tanaka as its new president".
 APPOINTING_VERBS = _words("named names appointed appoints hired hires promoted promotes")
+# Before a name and a comma or "!", these make it someone spoken to: "Thanks, Melanie!", "Hey Jon,".
+ADDRESSING_WORDS = _words(
+    "hey hi hello thanks thank thx bye congrats congratulations wow yeah yes yep yup sorry aww cheers dear "
+    "morning night"
+)
 # Words that open a chat line without being its subject: "nope, moved to seattle".
 INTERJECTIONS = _words("yes yeah yep yup no nope nah ok okay oh well so lol haha omg btw also and but good great")
