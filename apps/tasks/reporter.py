@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-
-from django.db import transaction
+from datetime import datetime
 
 from apps.tasks.channels import project_channel, task_channel
-from apps.tasks.events import publish, task_event
-from apps.tasks.models import Status, TaskLog, TaskStage
+from apps.tasks.events import publish_together, task_event
+from apps.tasks.models import Status, TaskLog
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +26,15 @@ class TaskSuperseded(Exception):
     """
 
 
-def announce(task: TaskLog) -> None:
-    """Publish the task's current state on its own channel and its project's."""
-    event_type, payload = task_event(task)
-    publish(task_channel(task.id), event_type, payload)
-    publish(project_channel(task.project_id), event_type, payload)
+def announce(task: TaskLog, *, reached_at: datetime | None = None) -> None:
+    """Publish the task's current state on its own channel and its project's.
+
+    `reached_at`: when the task reached its current progress, if the caller knows (its ETA then reads no history of its own).
+    """
+    event_type, payload = task_event(task, reached_at=reached_at)
+    publish_together(
+        [(task_channel(task.id), event_type, payload), (project_channel(task.project_id), event_type, payload)]
+    )
 
 
 class ProgressReporter:
@@ -76,19 +79,16 @@ class ProgressReporter:
     def stage(self, progress: int, message: str) -> None:
         """Check for cancellation, then record that the task reached `progress` with `message`.
 
-        One conditional update does both: it moves the task only while this
-        attempt is current and no one asked it to stop; only when it moved
-        nothing does the reporter read the row to say why (check_cancelled).
+        One conditional write does both (TaskLog.mark_stage): it moves the
+        task only while this attempt is current and no one asked it to stop;
+        only when it moved nothing does the reporter read the row to say why
+        (check_cancelled). The stage's events are stored when the surrounding
+        transaction commits, or at once outside one.
         """
-        message = message[:255]
         try:
-            with transaction.atomic():
-                moved = self.task.mark_progress(
-                    progress=progress, message=message, attempt=self.attempt, unless_cancelled=True
-                )
-                if moved:
-                    TaskStage.objects.create(task=self.task, progress=progress, message=message)
-                    announce(self.task)
+            moved = self.task.mark_stage(progress=progress, message=message, attempt=self.attempt)
+            if moved:
+                announce(self.task, reached_at=self.task.updated_at)
         except Exception:
             logger.exception("Could not record stage %s%% of task %s", progress, self.task.pk)
             moved = False
