@@ -61,15 +61,36 @@ def publish_together(events: list[tuple[str, str, dict]]) -> None:
     transaction.on_commit(lambda: _publish_now(events))
 
 
+def publish_with_change(change: tuple[str, list], events: list[tuple[str, str, dict]]) -> bool:
+    """Make a change and store the events that announce it in one statement, then deliver them.
+
+    PostgreSQL, outside a transaction only (the change commits with the
+    statement). `change` is SQL defining a CTE named `change` and its
+    parameters (EventStorage.append_events): True if it returned a row,
+    False if it did not (then no event is stored). Errors propagate: the
+    caller decides what a failed change means.
+    """
+    stored = get_storage().append_events(_texts(events), after=change)
+    _deliver(stored)
+    return bool(stored)
+
+
+def _texts(events: list[tuple[str, str, dict]]) -> list[tuple[str, str, str]]:
+    return [
+        (channel, event_type, json.dumps(payload, cls=DjangoJSONEncoder)) for channel, event_type, payload in events
+    ]
+
+
 def _publish_now(events: list[tuple[str, str, dict]]) -> None:
     try:
-        texts = [
-            (channel, event_type, json.dumps(payload, cls=DjangoJSONEncoder)) for channel, event_type, payload in events
-        ]
-        stored = get_storage().append_events(texts)
+        stored = get_storage().append_events(_texts(events))
     except Exception:
         logger.exception("Could not store %s", ", ".join(f"{kind} event for {channel}" for channel, kind, _ in events))
         return
+    _deliver(stored)
+
+
+def _deliver(stored: list) -> None:
     for event in stored:
         try:
             get_bridge().announce(event)

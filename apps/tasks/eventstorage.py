@@ -47,7 +47,7 @@ class EventStorage(DjangoModelStorage):
     def append_event(self, channel: str, event_type: str, data: Any):
         return self.append_events([(channel, event_type, data)])[0]
 
-    def append_events(self, events: list[tuple[str, str, Any]]) -> list:
+    def append_events(self, events: list[tuple[str, str, Any]], *, after: tuple[str, list] | None = None) -> list:
         """Store events (channel, type, data), each as the next of its channel: on PostgreSQL in one statement.
 
         django-eventstream takes five round trips an event (read the counter,
@@ -57,9 +57,14 @@ class EventStorage(DjangoModelStorage):
         guarantee: a counter's row lock orders its channel's events, and each
         is visible once its number is. Counters are locked in the order of
         their names, so two writers never wait for each other in a circle.
+
+        `after` (PostgreSQL only): the change the events announce, as SQL
+        that defines a CTE named `change` and its parameters. The events are
+        stored in the same statement, and only if `change` returned a row:
+        otherwise nothing is stored and the result is empty.
         """
         channels = [channel for channel, _type, _data in events]
-        if connection.vendor != "postgresql" or len(set(channels)) != len(channels):
+        if after is None and (connection.vendor != "postgresql" or len(set(channels)) != len(channels)):
             # A channel twice in one statement would bump its counter twice in one command.
             return [self._append_alone(*event) for event in events]
         from django_eventstream import models
@@ -70,12 +75,15 @@ class EventStorage(DjangoModelStorage):
             (channel, event_type, json.dumps(data, cls=DjangoJSONEncoder)) for channel, event_type, data in events
         )
         values = ", ".join(["(%s, %s, %s)"] * len(rows))
+        change_sql, change_params = after or ("change AS (SELECT)", [])
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
-                WITH input (channel, type, data) AS (VALUES {values}),
+                WITH {change_sql},
+                input (channel, type, data) AS (VALUES {values}),
                 next AS (
-                    INSERT INTO {counter} (name, value, updated) SELECT channel, 1, now() FROM input ORDER BY channel
+                    INSERT INTO {counter} (name, value, updated)
+                    SELECT channel, 1, now() FROM input WHERE EXISTS (SELECT FROM change) ORDER BY channel
                     ON CONFLICT (name) DO UPDATE SET value = {counter}.value + 1, updated = now()
                     RETURNING name, value
                 )
@@ -83,9 +91,11 @@ class EventStorage(DjangoModelStorage):
                 SELECT input.channel, input.type, input.data, next.value, now() FROM input JOIN next ON next.name = input.channel
                 RETURNING channel, eid
                 """,
-                [value for row in rows for value in row],
+                [*change_params, *(value for row in rows for value in row)],
             )
             eids = dict(cursor.fetchall())
+            if not eids:
+                return []
             if firsts := [channel for channel, eid in eids.items() if eid == 1]:
                 # django-eventstream's placeholder that lets a client read from position 0.
                 cursor.execute(

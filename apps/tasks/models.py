@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 import uuid
-from contextlib import nullcontext
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import models
 from django.utils import timezone
 
 
@@ -158,40 +157,6 @@ class TaskLog(models.Model):
             message=message[:255],
             heartbeat_at=timezone.now(),
         )
-
-    def mark_stage(self, *, progress: int, message: str, attempt: int) -> bool:
-        """Move a running attempt to `progress` with `message` and add the stage to its history, unless asked to stop.
-
-        A stage is reported several times a task, each a round trip: on
-        PostgreSQL the conditional update and the stage row are one
-        statement, which needs no transaction of its own.
-        """
-        message = message[:255]
-        if connection.vendor != "postgresql":
-            with transaction.atomic():
-                moved = self.mark_progress(progress=progress, message=message, attempt=attempt, unless_cancelled=True)
-                if moved:
-                    TaskStage.objects.create(task=self, progress=progress, message=message, at=self.updated_at)
-            return moved
-        now = timezone.now()
-        # Inside a caller's transaction a savepoint keeps a failed report from breaking it.
-        with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                WITH moved AS (
-                    UPDATE {TaskLog._meta.db_table} SET progress = %s, message = %s, heartbeat_at = %s, updated_at = %s
-                    WHERE id = %s AND status = %s AND attempts = %s AND cancel_requested_at IS NULL
-                    RETURNING id
-                )
-                INSERT INTO {TaskStage._meta.db_table} (task_id, progress, message, at)
-                SELECT id, %s, %s, %s FROM moved RETURNING id
-                """,
-                [progress, message, now, now, self.pk, Status.PROCESSING, attempt, progress, message, now],
-            )
-            moved = cursor.fetchone() is not None
-        if moved:
-            self.progress, self.message, self.heartbeat_at, self.updated_at = progress, message, now, now
-        return moved
 
     def mark_completed(self, *, result: dict | None, message: str, attempt: int | None = None) -> bool:
         return self._transition(
