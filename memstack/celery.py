@@ -4,7 +4,7 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import worker_init, worker_ready
+from celery.signals import task_prerun, worker_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "memstack.settings")
 
@@ -21,6 +21,16 @@ def keep_database_connections(**kwargs) -> None:
     from django.conf import settings
 
     settings.DATABASES["default"]["CONN_MAX_AGE"] = settings.WORKER_CONN_MAX_AGE
+
+
+@task_prerun.connect
+def check_database_connections(**kwargs) -> None:
+    """Before each task, what Django does before each request: drop a connection that is broken
+    (a database restart) or older than its age, and check the next one's health on first use."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        connection.close_if_unusable_or_obsolete()
 
 
 @worker_ready.connect
