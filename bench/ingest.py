@@ -124,6 +124,8 @@ def child(args) -> dict:
     timers.wrap(type(get_extractor()), "extract", "extraction")
     for name in ("schema_sync", "communities_update", "_episode_write", "schema_load"):
         timers.wrap(episodes, name, "graph reads/writes")
+    # A stage is one statement: its row, its stage row and its events.
+    timers.wrap(reporter_module.ProgressReporter, "_record", "stages (row, stage row, events)")
     timers.wrap(reporter_module, "announce", "events")
     timers.wrap(task_services, "announce", "events")
     for name in ("mark_started", "mark_progress", "mark_completed"):
