@@ -4,11 +4,14 @@ Runs in a scratch database. The measured process plays the worker: it
 creates memories through `memory_create` (the enqueue goes to a queue of this
 run's own, deleted at the end) and runs each ingestion with the worker's own
 `run_task(memory_ingest)`, one after another, so memories/s is per worker
-process, without the broker's pickup delay (not measured here). Time is split
-by timers around the pipeline's parts; a cProfile pass over a smaller set says
-where it goes.
+process, without the broker's pickup delay. Time is split by timers around
+the pipeline's parts; a cProfile pass over a smaller set says where it goes.
+The `latency` suite measures one memory end to end instead: POST to the
+`completed` event on its task's stream, with the Procfile's uvicorn and
+worker, against an empty Celery task's round trip in the same run.
 
     python bench/ingest.py --locomo-turns 200 --synthetic 1000   (make bench runs it)
+    python bench/ingest.py --suites latency --latency-memories 30
 """
 
 from __future__ import annotations
