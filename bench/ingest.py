@@ -4,11 +4,14 @@ Runs in a scratch database. The measured process plays the worker: it
 creates memories through `memory_create` (the enqueue goes to a queue of this
 run's own, deleted at the end) and runs each ingestion with the worker's own
 `run_task(memory_ingest)`, one after another, so memories/s is per worker
-process, without the broker's pickup delay (not measured here). Time is split
-by timers around the pipeline's parts; a cProfile pass over a smaller set says
-where it goes.
+process, without the broker's pickup delay. Time is split by timers around
+the pipeline's parts; a cProfile pass over a smaller set says where it goes.
+The `latency` suite measures one memory end to end instead: POST to the
+`completed` event on its task's stream, with the Procfile's uvicorn and
+worker, against an empty Celery task's round trip in the same run.
 
     python bench/ingest.py --locomo-turns 200 --synthetic 1000   (make bench runs it)
+    python bench/ingest.py --suites latency --latency-memories 30
 """
 
 from __future__ import annotations
@@ -124,6 +127,8 @@ def child(args) -> dict:
     timers.wrap(type(get_extractor()), "extract", "extraction")
     for name in ("schema_sync", "communities_update", "_episode_write", "schema_load"):
         timers.wrap(episodes, name, "graph reads/writes")
+    # A stage is one statement: its row, its stage row and its events.
+    timers.wrap(reporter_module.ProgressReporter, "_record", "stages (row, stage row, events)")
     timers.wrap(reporter_module, "announce", "events")
     timers.wrap(task_services, "announce", "events")
     for name in ("mark_started", "mark_progress", "mark_completed"):
@@ -421,6 +426,129 @@ def child(args) -> dict:
     return results
 
 
+# -- one memory end to end, with the Procfile's web and worker ---------------------
+
+LATENCY_SETUP = """
+import json
+from django.contrib.auth.models import User
+from rest_framework.authtoken.models import Token
+from apps.projects.services import project_create
+user = User.objects.create_user("bench-latency")
+project = project_create(owner=user, name="Latency")
+print(json.dumps({"token": Token.objects.create(user=user).key, "project_id": str(project.id)}))
+"""
+
+
+def _parse_time(value: str) -> float:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+def latency(env: dict[str, str], args, log=print) -> dict:
+    """POST /api/v1/memories/ to the `completed` event on the task's stream, as a user's script sees it.
+
+    uvicorn and the worker run as the Procfile runs them (the worker also
+    loads bench.noop_task). Each round sends the baseline first, an empty
+    Celery task through the same broker and pool (bench/noop_task.py), then
+    posts one short memory and reads its task's stream until `completed`.
+    The first rounds warm both processes up and are not counted.
+    """
+    import httpx
+    import redis
+    from celery import Celery
+
+    from bench.sse_latency import ProductionUvicorn
+    from tests.live.processes import PYTHON, ServerProcess, manage_shell_json
+
+    env = {**env, "ALLOWED_HOSTS": "127.0.0.1"}
+    setup = manage_shell_json(env, LATENCY_SETUP)
+    worker = ServerProcess(
+        "celery",
+        [PYTHON, "-m", "celery", "-A", "memstack", "worker", "--loglevel", "INFO",
+         "--concurrency", str(args.latency_concurrency), "--include", "bench.noop_task",
+         "--hostname", f"bench-{secrets.token_hex(3)}@%h"],
+        env,
+        ready_log=" ready.",
+    )  # fmt: skip
+    broker = Celery(broker=env["REDIS_URL"])
+    notes = redis.Redis.from_url(env["REDIS_URL"])
+    key = f"memstack-bench-noop-{secrets.token_hex(4)}"
+    warmup = 3
+    rounds: list[dict] = []
+    with ProductionUvicorn(env) as web, worker:
+        api = httpx.Client(
+            base_url=web.url, headers={"Authorization": f"Token {setup['token']}"}, timeout=60, trust_env=False
+        )
+        for index, (text, valid_at) in enumerate(locomo_notes(args.latency_memories + warmup)):
+            start = time.perf_counter()
+            broker.send_task("bench.noop", args=[key])
+            if notes.blpop([key], timeout=60) is None:
+                raise SystemExit("bench/ingest.py: the no-op task did not run within 60 s\n" + worker.log_tail())
+            noop = time.perf_counter() - start
+
+            posted_at = time.time()
+            start = time.perf_counter()
+            response = api.post(
+                "/api/v1/memories/",
+                json={"project_id": setup["project_id"], "title": text[:40], "content": text,
+                      "valid_at": valid_at.isoformat()},
+            )  # fmt: skip
+            if response.status_code != 201:
+                raise SystemExit(f"bench/ingest.py: POST answered {response.status_code}: {response.text[:500]}")
+            answered = time.perf_counter()
+            task_id = response.json()["task_id"]
+            event = None
+            with api.stream("GET", f"/api/v1/tasks/{task_id}/stream") as stream:
+                for line in stream.iter_lines():
+                    if line.startswith("event: ") and line[7:] in ("completed", "failed", "cancelled"):
+                        event = line[7:]
+                        break
+            done = time.perf_counter()
+            received_at = time.time()
+            if event != "completed":
+                raise SystemExit(f"bench/ingest.py: task {task_id} ended {event}\n" + worker.log_tail())
+            task = api.get(f"/api/v1/tasks/{task_id}/").json()
+            if index < warmup:
+                continue
+            created, started, completed = (
+                _parse_time(task[name]) for name in ("created_at", "started_at", "completed_at")
+            )
+            rounds.append({
+                "noop": noop,
+                "post_to_completed": done - start,
+                "post_answered": answered - start,
+                "created_to_started": started - created,
+                "started_to_completed": completed - started,
+                "completed_to_received": received_at - completed,
+                "posted_to_created": created - posted_at,
+            })  # fmt: skip
+        notes.delete(key)
+
+    def p50_ms(name: str) -> float:
+        return round(statistics.median(r[name] for r in rounds) * 1000, 1)
+
+    post, noop = p50_ms("post_to_completed"), p50_ms("noop")
+    return {
+        "memories": len(rounds),
+        "worker_concurrency": args.latency_concurrency,
+        "post_to_completed_ms": {
+            "p50": post,
+            "p90": round(statistics.quantiles([r["post_to_completed"] for r in rounds], n=10)[-1] * 1000, 1),
+        },
+        "noop_round_trip_ms_p50": noop,
+        "ratio_p50": round(post / noop, 1) if noop else None,
+        "split_ms_p50": {
+            name: p50_ms(name)
+            for name in (
+                "post_answered",
+                "posted_to_created",
+                "created_to_started",
+                "started_to_completed",
+                "completed_to_received",
+            )
+        },  # fmt: skip
+    }
+
+
 # -- the orchestrating process ------------------------------------------------------
 
 
@@ -440,6 +568,11 @@ def run_once(*, database_server_url: str, redis_url: str, args, log=print) -> di
         )
         log(f"  database {database.name}: migrating")
         run_manage(env, "migrate", "--noinput", "-v", "0")
+        if args.suites in ("all", "latency"):
+            log(f"  latency: {args.latency_memories} memories, POST to completed, web and worker as in the Procfile")
+            latency_result = latency(env, args, log)
+            if args.suites == "latency":
+                return {"extractor": env.get("GRAPH_EXTRACTOR", "offline"), "latency": latency_result}
         log(f"  ingesting {args.locomo_turns} LoCoMo turns, {args.synthetic} synthetic, {args.profile} profiled")
         command = [
             sys.executable, __file__, "--child", "--locomo-turns", str(args.locomo_turns),
@@ -451,7 +584,10 @@ def run_once(*, database_server_url: str, redis_url: str, args, log=print) -> di
         done = subprocess.run(command, env=env, cwd=BASE_DIR, capture_output=True, text=True, check=False)  # noqa: S603
         if done.returncode != 0:
             raise SystemExit(f"bench/ingest.py child failed:\n{done.stderr[-4000:]}")
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        if args.suites == "all":
+            result["latency"] = latency_result
+        return result
 
 
 def report(result: dict) -> str:
@@ -459,7 +595,7 @@ def report(result: dict) -> str:
     for name in ("import_locomo", "import_synthetic"):
         if name in result:
             lines.append(f"{name}: {result[name]}")
-    for name in ("statements_single", "scale"):
+    for name in ("latency", "statements_single", "scale"):
         if name in result:
             lines.append(f"{name}: {json.dumps(result[name], default=str)}")
     if "pages" in result:
@@ -491,11 +627,13 @@ def main() -> int:
     parser.add_argument("--synthetic", type=int, default=10_000)
     parser.add_argument("--profile", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--suites", choices=["all", "ingest", "import", "scale", "pages"], default="all")
+    parser.add_argument("--suites", choices=["all", "ingest", "import", "scale", "pages", "latency"], default="all")
     parser.add_argument("--scale-memories", type=int, default=200, help="memories ingested at each entity count")
     parser.add_argument("--scale-entities", type=int, nargs="+", default=[1_000, 100_000])
     parser.add_argument("--page-rows", type=int, default=100_000, help="memories and tasks for the page timings")
     parser.add_argument("--page-repeats", type=int, default=20)
+    parser.add_argument("--latency-memories", type=int, default=40, help="memories timed POST to completed")
+    parser.add_argument("--latency-concurrency", type=int, default=2, help="the worker's --concurrency (Procfile: 2)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

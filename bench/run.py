@@ -218,6 +218,7 @@ def main() -> int:
         ingest_args = argparse.Namespace(
             locomo_turns=args.locomo_turns, synthetic=args.synthetic, profile=args.profile, seed=args.seed or 7,
             suites="all", scale_memories=200, scale_entities=[1_000, 100_000], page_rows=100_000, page_repeats=20,
+            latency_memories=40, latency_concurrency=2,
         )  # fmt: skip
         result = ingest.run_once(database_server_url=database_url, redis_url=redis_url, args=ingest_args)
         print(ingest.report(result))

@@ -23,11 +23,12 @@ HISTORY = 20
 MIN_SCALE, MAX_SCALE = 0.25, 4.0
 
 
-def estimate_eta(task: TaskLog, *, now: datetime | None = None) -> int | None:
+def estimate_eta(task: TaskLog, *, now: datetime | None = None, reached_at: datetime | None = None) -> int | None:
+    """`reached_at`: when the task reached its progress, if known (else read from its stages)."""
     if task.is_finished:
         return None
     now = now or timezone.now()
-    reached = _reached_at(task, task.progress)
+    reached = reached_at or _reached_at(task, task.progress)
     if reached is None:
         return None
     history = [past for past in _history(task.project_id, task.task_type) if past.pk != task.pk][:HISTORY]

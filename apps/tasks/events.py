@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from urllib.parse import quote, unquote
 
 from django.conf import settings
@@ -33,14 +34,14 @@ class BadEventId(ValueError):
     """A Last-Event-ID that is not `<channel>:<number>` (or a list of them)."""
 
 
-def task_event(task: TaskLog) -> tuple[str, dict]:
+def task_event(task: TaskLog, *, reached_at: datetime | None = None) -> tuple[str, dict]:
     """The event type and payload that say where `task` is now (DESIGN.md's shape).
 
     Streams send it as the first state to a new client and the reporter
     publishes it at every change, so both say the same thing the same way.
     """
     payload = task.event_payload()
-    payload["eta_seconds"] = estimate_eta(task)
+    payload["eta_seconds"] = estimate_eta(task, reached_at=reached_at)
     return task.event_type, payload
 
 
@@ -52,22 +53,51 @@ def publish(channel: str, event_type: str, payload: dict) -> None:
     page a moment of freshness (it catches up from storage), while an
     exception here would fail the work being reported on.
     """
-    transaction.on_commit(lambda: _publish_now(channel, event_type, payload))
+    publish_together([(channel, event_type, payload)])
 
 
-def _publish_now(channel: str, event_type: str, payload: dict) -> None:
+def publish_together(events: list[tuple[str, str, dict]]) -> None:
+    """Publish several events (channel, type, payload) as `publish` does, stored in one statement."""
+    transaction.on_commit(lambda: _publish_now(events))
+
+
+def publish_with_change(change: tuple[str, list], events: list[tuple[str, str, dict]]) -> bool:
+    """Make a change and store the events that announce it in one statement, then deliver them.
+
+    PostgreSQL, outside a transaction only (the change commits with the
+    statement). `change` is SQL defining a CTE named `change` and its
+    parameters (EventStorage.append_events): True if it returned a row,
+    False if it did not (then no event is stored). Errors propagate: the
+    caller decides what a failed change means.
+    """
+    stored = get_storage().append_events(_texts(events), after=change)
+    _deliver(stored)
+    return bool(stored)
+
+
+def _texts(events: list[tuple[str, str, dict]]) -> list[tuple[str, str, str]]:
+    return [
+        (channel, event_type, json.dumps(payload, cls=DjangoJSONEncoder)) for channel, event_type, payload in events
+    ]
+
+
+def _publish_now(events: list[tuple[str, str, dict]]) -> None:
     try:
-        data = json.dumps(payload, cls=DjangoJSONEncoder)
-        event = get_storage().append_event(channel, event_type, data)
+        stored = get_storage().append_events(_texts(events))
     except Exception:
-        logger.exception("Could not store %s event for %s", event_type, channel)
+        logger.exception("Could not store %s", ", ".join(f"{kind} event for {channel}" for channel, kind, _ in events))
         return
-    try:
-        get_bridge().announce(event)
-    except Exception:
-        logger.exception("Could not announce %s event for %s", event_type, channel)
-    if settings.GRIP_URL:
-        _publish_to_grip_proxy(event)
+    _deliver(stored)
+
+
+def _deliver(stored: list) -> None:
+    for event in stored:
+        try:
+            get_bridge().announce(event)
+        except Exception:
+            logger.exception("Could not announce %s event for %s", event.type, event.channel)
+        if settings.GRIP_URL:
+            _publish_to_grip_proxy(event)
 
 
 def _publish_to_grip_proxy(event) -> None:

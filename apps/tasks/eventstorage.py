@@ -45,43 +45,71 @@ class EventStorage(DjangoModelStorage):
     _trimmed_at = float("-inf")
 
     def append_event(self, channel: str, event_type: str, data: Any):
-        """Store an event as the next of its channel: on PostgreSQL in one statement.
+        return self.append_events([(channel, event_type, data)])[0]
+
+    def append_events(self, events: list[tuple[str, str, Any]], *, after: tuple[str, list] | None = None) -> list:
+        """Store events (channel, type, data), each as the next of its channel: on PostgreSQL in one statement.
 
         django-eventstream takes five round trips an event (read the counter,
-        lock it, insert, update it, commit), and a memory's ingestion stores
-        fourteen events. One statement that bumps the counter and inserts the
-        event gives the same guarantee: the counter's row lock orders the
-        channel's events, and each is visible once its number is.
+        lock it, insert, update it, commit), and every change of a task is
+        stored twice (its channel and its project's). One statement that bumps
+        the channels' counters and inserts the events gives the same
+        guarantee: a counter's row lock orders its channel's events, and each
+        is visible once its number is. Counters are locked in the order of
+        their names, so two writers never wait for each other in a circle.
+
+        `after` (PostgreSQL only): the change the events announce, as SQL
+        that defines a CTE named `change` and its parameters. The events are
+        stored in the same statement, and only if `change` returned a row:
+        otherwise nothing is stored and the result is empty.
         """
-        if connection.vendor != "postgresql":
-            return super().append_event(channel, event_type, data)
+        channels = [channel for channel, _type, _data in events]
+        if after is None and (connection.vendor != "postgresql" or len(set(channels)) != len(channels)):
+            # A channel twice in one statement would bump its counter twice in one command.
+            return [self._append_alone(*event) for event in events]
         from django_eventstream import models
         from django_eventstream.event import Event as StoredEvent
 
-        counter, event = models.EventCounter._meta.db_table, models.Event._meta.db_table
-        text = json.dumps(data, cls=DjangoJSONEncoder)
+        counter, table = models.EventCounter._meta.db_table, models.Event._meta.db_table
+        rows = sorted(
+            (channel, event_type, json.dumps(data, cls=DjangoJSONEncoder)) for channel, event_type, data in events
+        )
+        values = ", ".join(["(%s, %s, %s)"] * len(rows))
+        change_sql, change_params = after or ("change AS (SELECT)", [])
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
-                WITH next AS (
-                    INSERT INTO {counter} (name, value, updated) VALUES (%s, 1, now())
+                WITH {change_sql},
+                input (channel, type, data) AS (VALUES {values}),
+                next AS (
+                    INSERT INTO {counter} (name, value, updated)
+                    SELECT channel, 1, now() FROM input WHERE EXISTS (SELECT FROM change) ORDER BY channel
                     ON CONFLICT (name) DO UPDATE SET value = {counter}.value + 1, updated = now()
-                    RETURNING value
+                    RETURNING name, value
                 )
-                INSERT INTO {event} (channel, type, data, eid, created)
-                SELECT %s, %s, %s, value, now() FROM next RETURNING eid
+                INSERT INTO {table} (channel, type, data, eid, created)
+                SELECT input.channel, input.type, input.data, next.value, now() FROM input JOIN next ON next.name = input.channel
+                RETURNING channel, eid
                 """,
-                [channel, channel, event_type, text],
+                [*change_params, *(value for row in rows for value in row)],
             )
-            eid = cursor.fetchone()[0]
-            if eid == 1:
+            eids = dict(cursor.fetchall())
+            if not eids:
+                return []
+            if firsts := [channel for channel, eid in eids.items() if eid == 1]:
                 # django-eventstream's placeholder that lets a client read from position 0.
                 cursor.execute(
-                    f"INSERT INTO {event} (channel, type, data, eid, created) VALUES (%s, '', '', 0, now())",
-                    [channel],
+                    f"INSERT INTO {table} (channel, type, data, eid, created) "
+                    f"SELECT name, '', '', 0, now() FROM unnest(%s::varchar[]) AS name",
+                    [firsts],
                 )
         self.trim_event_log()
-        return StoredEvent(channel, event_type, data, id=eid)
+        return [StoredEvent(channel, event_type, data, id=eids[channel]) for channel, event_type, data in events]
+
+    def _append_alone(self, channel: str, event_type: str, data: Any):
+        if connection.vendor != "postgresql":
+            return super().append_event(channel, event_type, data)
+        return self.append_events([(channel, event_type, data)])[0]
 
     def trim_event_log(self) -> None:
         # django-eventstream deletes events older than a day after every

@@ -123,14 +123,17 @@ class TaskLog(models.Model):
         return moved == 1
 
     def mark_started(self, *, worker: str) -> bool:
+        """Start the next attempt; only from the attempt count this row was read with, so none is counted twice
+        and the new count is known without reading it back."""
         now = timezone.now()
         return self._transition(
             allowed_from={Status.PENDING},
+            where=models.Q(attempts=self.attempts),
             status=Status.PROCESSING,
             started_at=now,
             heartbeat_at=now,
             worker=worker[:255],
-            attempts=models.F("attempts") + 1,
+            attempts=self.attempts + 1,
         )
 
     def mark_requeued(self, *, stale_before) -> bool:

@@ -88,9 +88,8 @@ def episode_ingest(*, project: Project, episode: Episode, reporter: ProgressRepo
 
     reporter.stage(*EXTRACTING)
     extraction = get_extractor().extract(episode.text, content_type=episode.content_type, schema=schema)
-    reporter.check_cancelled()
 
-    reporter.stage(*SYNCING_SCHEMA)
+    reporter.stage(*SYNCING_SCHEMA)  # also the check for a stop asked during the extraction
     with transaction.atomic():
         lock_project_graph(project)
         reporter.check_cancelled()
