@@ -4,7 +4,7 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import task_prerun, worker_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "memstack.settings")
 
@@ -13,6 +13,24 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Celery looks for <app>.tasks only; the batch import and the exports are packages inside memories.
 app.autodiscover_tasks(["apps.memories.imports", "apps.memories.exports"])
+
+
+@worker_init.connect
+def keep_database_connections(**kwargs) -> None:
+    """Worker processes (forked after this) keep their connection between tasks: WORKER_CONN_MAX_AGE."""
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = settings.WORKER_CONN_MAX_AGE
+
+
+@task_prerun.connect
+def check_database_connections(**kwargs) -> None:
+    """Before each task, what Django does before each request: drop a connection that is broken
+    (a database restart) or older than its age, and check the next one's health on first use."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        connection.close_if_unusable_or_obsolete()
 
 
 @worker_ready.connect

@@ -197,6 +197,13 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 20 * 60, minimum=1)
 if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must be greater than CELERY_TASK_SOFT_TIME_LIMIT.")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A worker process runs one task after another in one thread: it keeps its
+# database connection this many seconds (CONN_MAX_AGE is the web's), instead
+# of connecting anew for every task; a broken one is replaced at the start of
+# the next task (memstack/celery.py). Celery's Django fixup would close it
+# around every task: it is told to leave that to us (CELERY_DB_REUSE_MAX).
+WORKER_CONN_MAX_AGE = env_int("WORKER_CONN_MAX_AGE", 600, minimum=0)
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request that enqueues must not hang on a dead broker: fail fast and let
 # the caller keep its pending row for the sweeper to enqueue later.
