@@ -1,7 +1,7 @@
 """The default extractor: no network, no model download, the same output for the same input.
 
 It reads English and Chinese (detected per segment from the share of CJK
-characters) with rules and word lists (see english.py, chinese.py). Its types
+characters) with rules and word lists (see the english and chinese packages). Its types
 are Person, Organization, Location, Event, Product and the generic Entity; they
 are spelled the way the project's schema spells them when the schema has an
 equivalent (Organisation, Company, Place ...), and returned as they are

@@ -1,0 +1,64 @@
+"""Chinese sentences -> mentions and edges, using jieba's part-of-speech tags.
+
+jieba tags person names (nr), places (ns) and organisations (nt); names it
+misses that end in an organisation suffix (腾讯 + 公司) are joined here. An edge
+is the verb between two names (张伟加入了腾讯), or the verb after "在 <place>"
+(张伟在北京大学工作). Pronouns (他/她) and subject-less clauses refer to the
+sentence's topic, the way Chinese prose drops repeated subjects; "公司" opening
+a clause refers to the organisation named last.
+
+tokens holds jieba's words, names finds the names among them, clauses reads
+each clause's subject and groups, and edges the edge between two names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from apps.graph.extraction.offline.analysis import Mention, SentenceAnalysis
+from apps.graph.extraction.offline.chinese.clauses import _clause_date, _clause_links, _clauses, _subject
+from apps.graph.extraction.offline.chinese.names import _Name, _names, _placed_organisations
+from apps.graph.extraction.offline.chinese.tokens import (
+    _posseg,
+    _split_degrees,
+    _split_suffixes,
+    _with_names_introduced,
+    _Word,
+    split_sentences,
+)
+
+__all__ = ["Topic", "analyse", "split_sentences"]
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Who 他/她 and a subject-less clause stand for, and which organisation 公司 does."""
+
+    person: str | None = None
+    organization: str | None = None
+
+
+def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = None) -> tuple[SentenceAnalysis, Topic]:
+    """The sentence's mentions and links, and the topic later sentences may refer to."""
+    topic = topic or Topic()
+    words = _with_names_introduced(
+        _split_degrees(_split_suffixes([_Word(w.word, w.flag) for w in _posseg().cut(sentence)]))
+    )
+    names = _names(words, speaker, topic.organization)
+    analysis = SentenceAnalysis(text=sentence)
+    analysis.mentions = [Mention(n.name, n.type, n.strength) for n in names if not n.pronoun]
+    analysis.links += _placed_organisations(words, names)
+    names = [n for n in names if not n.modifier]
+    person = topic.person
+    sentence_subject: _Name | None = None  # a clause with none continues the sentence's (饿了么……，由张旭豪创立)
+    for clause in _clauses(words, names):
+        subject, written = _subject(clause, words, person, sentence_subject)
+        if subject is not None and written:
+            sentence_subject = sentence_subject or subject
+            if subject.type == "Person":
+                person = subject.name
+        analysis.links += _clause_links(clause, words, subject, _clause_date(words, clause))
+    if person is None:  # 今天见了周婷。她……: with no subject written, 她 is the person named
+        person = next((n.name for n in names if n.type == "Person" and not n.pronoun), None)
+    organizations = [n.name for n in names if n.type == "Organization"]
+    return analysis, Topic(person, organizations[-1] if organizations else topic.organization)

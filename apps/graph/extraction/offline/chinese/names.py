@@ -1,0 +1,255 @@
+"""The names of a Chinese sentence: jieba's tagged names, organisations joined from a proper noun and
+a suffix (腾讯 + 公司), names introduced or described (名叫优创科技, 医疗器械公司康华医疗), pronouns
+standing for the topic, and a place that locates the organisation after it (杭州康宁医药)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from apps.graph.extraction.offline import chinese_words as cw
+from apps.graph.extraction.offline import lexicon as lx
+from apps.graph.extraction.offline.analysis import (
+    CONTEXT,
+    DEFINITE,
+    FORMAT,
+    GAZETTEER,
+    UNKNOWN,
+    Link,
+)
+from apps.graph.extraction.offline.chinese.tokens import _CLAUSE_BREAKS, _DESCRIBING, _NAMING, _SKIPPED, _Word
+from apps.graph.extraction.offline.chinese_words import KNOWN_ORGANIZATIONS, ORG_SUFFIXES, VERB_EDGES
+from apps.graph.extraction.types import GENERIC_TYPE
+
+_PRONOUNS = frozenset("他 她 他们 她们 其".split())
+
+
+_QUANTIFIED = re.compile(r"^[一两几这那该每某各][家个所间位名]?$|^\d+[家个所间]$")
+
+
+@dataclass
+class _Name:
+    first: int  # token indices, end exclusive
+    end: int
+    name: str
+    type: str
+    strength: int
+    pronoun: bool = False  # a 他/她 standing for the topic
+    modifier: bool = False  # a place describing the organisation after it (杭州康宁医药)
+
+
+def _placed_organisations(words: list[_Word], names: list[_Name]) -> list[Link]:
+    """杭州康宁医药, 位于上海的蔚蓝生物: the place locates the organisation and takes no other part."""
+    links = []
+    for place, organisation in zip(names, names[1:]):
+        between = [w.text for w in words[place.end : organisation.first] if w.flag != _DESCRIBING]
+        if place.type != "Location" or organisation.type != "Organization" or place.pronoun:
+            continue
+        if between not in ([], ["的"]):
+            continue
+        links.append(Link(organisation.name, place.name, "LOCATED_IN"))
+        place.modifier = True
+        for index in range(place.first, organisation.first):
+            words[index] = _Word(words[index].text, _SKIPPED)
+    return links
+
+
+def _names(words: list[_Word], speaker: str | None, organization: str | None) -> list[_Name]:
+    names: list[_Name] = []
+    index = 0
+    while index < len(words):
+        if index > 0 and words[index - 1].flag == _NAMING and (introduced := _introduced(words, index)):
+            names.append(introduced)
+            index = introduced.end
+            continue
+        if organization and words[index].text in cw.ORG_NOUNS and _opens_clause(words, index):
+            # 公司位于南山区: the organisation named last.
+            names.append(_Name(index, index + 1, organization, "Organization", UNKNOWN))
+            index += 1
+            continue
+        if described := _described(words, index):
+            names += described
+            index = described[-1].end
+            continue
+        org_end = _organisation_end(words, index)
+        if org_end is not None and index > 0 and _QUANTIFIED.match(words[index - 1].text):
+            index = org_end  # 一家德国公司, "a German company": names nobody
+            continue
+        if (
+            org_end is not None
+            and words[index].flag == "ns"
+            and org_end - index >= 3
+            and not _registered(words, org_end)
+        ):
+            # 杭州康宁医药: a place, then the organisation's own name (located there, see _placed_organisations);
+            # a registered name keeps its city (北京云图科技有限公司).
+            names.append(_Name(index, index + 1, words[index].text, "Location", DEFINITE))
+            index += 1
+        if org_end is not None:
+            found: _Name | None = _Name(
+                index, org_end, "".join(w.text for w in words[index:org_end]), "Organization", DEFINITE
+            )
+        else:
+            found = _name_at(words[index], index, speaker)
+        if found is None:
+            index += 1
+            continue
+        names.append(_bought(words, found))
+        index = names[-1].end
+    return names
+
+
+def _described(words: list[_Word], index: int) -> list[_Name]:
+    """深圳物流软件公司速达网络, 医疗器械公司康华医疗: common nouns ending in a kind of organisation describe
+    the name after them, which is the organisation (located in the place before them, if any)."""
+    start = index + 1 if words[index].flag == "ns" else index
+    end = start
+    while end < min(start + 4, len(words)) and words[end].flag == "n":
+        end += 1
+        if words[end - 1].text.endswith(cw.DESCRIPTION_HEADS):
+            break
+    if end == start or not words[end - 1].text.endswith(cw.DESCRIPTION_HEADS):
+        return []
+    name_end = _described_name_end(words, end)
+    if name_end is None:
+        return []
+    organisation = _Name(end, name_end, "".join(w.text for w in words[end:name_end]), "Organization", CONTEXT)
+    for at in range(start, end):
+        words[at] = _Word(words[at].text, _DESCRIBING)
+    if start == index:
+        return [organisation]
+    return [_Name(index, index + 1, words[index].text, "Location", DEFINITE), organisation]
+
+
+def _described_name_end(words: list[_Word], start: int) -> int | None:
+    """The name after a description: nouns up to an organisation suffix (速达 + 网络), a proper noun and
+    a noun (康华 + 医疗), or a foreign name (普茨 + 迈斯特); a person's name alone or a role (公司总裁) is
+    no organisation."""
+    end = start
+    while end < min(start + 3, len(words)) and words[end].flag in ("n", "nr", "nrt", "nz", "j", "eng"):
+        if words[end].text in cw.AFTER_SUFFIX:
+            break
+        end += 1
+    run = words[start:end]
+    suffixed = [i for i, w in enumerate(run) if w.text in ORG_SUFFIXES]
+    if len(run) >= 2 and suffixed and suffixed[-1] > 0:
+        return start + suffixed[-1] + 1
+    if len(run) >= 2 and run[0].flag != "n" and run[-1].flag == "n":
+        return end
+    if run and all(w.flag in ("nrt", "nz", "eng") for w in run):
+        return end
+    return None
+
+
+def _registered(words: list[_Word], end: int) -> bool:
+    return any(words[i].text in _LEGAL_FORMS or "有限" in words[i].text for i in range(max(0, end - 2), end))
+
+
+def _introduced(words: list[_Word], index: int) -> _Name | None:
+    """The name after 名叫/叫做: nouns up to 的 or a break; an organisation when it ends like one,
+    or when what it names is (一家公司，名叫…, 叫做…的公司)."""
+    end = index
+    while end < min(index + 4, len(words)) and words[end].flag.startswith(("n", "eng", "j", "l")):
+        if words[end].text in cw.ORG_NOUNS and end > index:
+            break
+        end += 1
+    if end == index:
+        return None
+    name = "".join(w.text for w in words[index:end])
+    described = [w.text for w in words[max(0, index - 3) : index - 1]] + [w.text for w in words[end : end + 2]]
+    if name.endswith(ORG_SUFFIXES) or any(w in cw.ORG_NOUNS or w.endswith(ORG_SUFFIXES) for w in described):
+        return _Name(index, end, name, "Organization", DEFINITE)
+    return _Name(index, end, name, GENERIC_TYPE, UNKNOWN)
+
+
+def _opens_clause(words: list[_Word], index: int) -> bool:
+    return index == 0 or words[index - 1].text in _CLAUSE_BREAKS or words[index - 1].flag in ("t", "m", "r")
+
+
+def _bought(words: list[_Word], found: _Name) -> _Name:
+    """收购了摩拜单车: what is bought, invested in or joined is an organisation, with the nouns after it."""
+    at = found.first - 1
+    while at >= 0 and words[at].flag == "ul":  # 了
+        at -= 1
+    if at < 0 or VERB_EDGES.get(words[at].text) not in ("ACQUIRED", "INVESTED_IN", "JOINED"):
+        return found
+    if found.type not in ("Location", GENERIC_TYPE) or found.strength > DEFINITE:
+        return found
+    end = found.end
+    while end < min(found.end + 2, len(words)) and words[end].flag == "n":
+        end += 1
+    name = "".join(w.text for w in words[found.first : end])
+    return _Name(found.first, end, name, "Organization", CONTEXT)
+
+
+def _name_at(word: _Word, index: int, speaker: str | None) -> _Name | None:
+    if word.text in cw.KIN_WORDS:  # jieba tags 哥哥 as a place
+        return None
+    if word.text in _PRONOUNS:
+        return _Name(index, index + 1, word.text, "Person", UNKNOWN, pronoun=True)
+    if word.text == "我" and speaker:  # in a conversation, "I" is the speaker
+        return _Name(index, index + 1, speaker, "Person", FORMAT)
+    return _single_word_name(word.text, word.flag, index)
+
+
+def _single_word_name(word: str, flag: str, index: int) -> _Name | None:
+    if word in KNOWN_ORGANIZATIONS:
+        return _Name(index, index + 1, word, "Organization", GAZETTEER)
+    if flag == "eng":
+        return _english_word(word, index)
+    if len(word) < 2:
+        return None
+    kind = {"nr": "Person", "nrfg": "Person", "ns": "Location", "nt": "Organization"}.get(flag)
+    if kind:
+        return _Name(index, index + 1, word, kind, DEFINITE)
+    if flag == "nrt":  # transliterated foreign names
+        return _Name(index, index + 1, word, "Person", CONTEXT)
+    if flag == "nz":  # other proper nouns
+        return _Name(index, index + 1, word, GENERIC_TYPE, UNKNOWN)
+    return None
+
+
+def _english_word(word: str, index: int) -> _Name | None:
+    lowered = word.lower()
+    if lowered in lx.KNOWN_ORGANIZATIONS:
+        return _Name(index, index + 1, word, "Organization", GAZETTEER)
+    if lowered in lx.LOCATIONS:
+        return _Name(index, index + 1, word, "Location", GAZETTEER)
+    if word[:1].isupper() and len(word) > 1:
+        return _Name(index, index + 1, word, GENERIC_TYPE, UNKNOWN)
+    return None
+
+
+def _organisation_end(words: list[_Word], index: int) -> int | None:
+    """腾讯 + 公司, 小米 + 科技 + 有限责任 + 公司: a proper noun, up to three nouns, a suffix."""
+    first = words[index]
+    if (
+        first.text.endswith(ORG_SUFFIXES)
+        and first.text not in ORG_SUFFIXES
+        and first.flag.startswith("n")
+        and first.flag != "n"
+    ):
+        return index + 1  # jieba kept it whole (华为公司 nt)
+    if not (first.flag in ("nr", "nrt", "nz", "ns", "nt", "j", "eng") or first.text in KNOWN_ORGANIZATIONS):
+        return None
+    for end in range(index + 1, min(index + 5, len(words))):
+        if words[end].text in ORG_SUFFIXES:
+            return _longest_suffix(words, end) + 1
+        if not words[end].flag.startswith(("n", "l")):
+            return None
+    return None
+
+
+_LEGAL_FORMS = frozenset("有限 有限责任 股份 股份有限".split())
+
+
+def _longest_suffix(words: list[_Word], end: int) -> int:
+    """小米 + 科技 + 有限责任 + 公司: past an industry word, the legal form belongs to the name too."""
+    last = end
+    for index in range(end + 1, min(end + 4, len(words))):
+        text = words[index].text
+        if text in ORG_SUFFIXES:
+            last = index
+        elif text not in _LEGAL_FORMS:
+            break
+    return last

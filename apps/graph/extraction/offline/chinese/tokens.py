@@ -1,0 +1,92 @@
+"""The words of a Chinese sentence as jieba cuts and tags them, re-split where jieba keeps two words
+as one (公司总裁, 本科毕业), and the flags this package gives words no edge is read from."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from apps.graph.extraction.offline import chinese_words as cw
+from apps.graph.extraction.offline.chinese_words import KNOWN_ORGANIZATIONS, ORG_SUFFIXES
+
+_CLAUSE_BREAKS = frozenset("， , ： : “ ” ‘ ’".split())
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
+
+_jieba_lock = threading.Lock()
+_jieba_ready = False
+
+
+def _posseg() -> Any:
+    """jieba, imported and initialised once, on first use, without its console chatter."""
+    global _jieba_ready
+    import jieba
+    import jieba.posseg
+
+    if not _jieba_ready:
+        with _jieba_lock:
+            if not _jieba_ready:
+                jieba.setLogLevel(logging.WARNING)
+                jieba.initialize()  # the dictionary ships inside the package; no download
+                for name in sorted(KNOWN_ORGANIZATIONS):
+                    jieba.add_word(name, freq=100_000, tag="nt")
+                _jieba_ready = True
+    return jieba.posseg
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    flag: str
+
+
+_SKIPPED = "skip"  # the flag of words no edge is read from (a place describing an organisation)
+_DESCRIBING = "describing"  # the flag of a description before an organisation's name (物流软件公司)
+
+
+def _split_suffixes(words: list[_Word]) -> list[_Word]:
+    """公司总裁, 公司总部: jieba keeps an organisation suffix and the word after it as one."""
+    split: list[_Word] = []
+    for word in words:
+        suffix = next(
+            (x for x in ORG_SUFFIXES if word.text.startswith(x) and word.text[len(x) :] in cw.AFTER_SUFFIX), None
+        )
+        if suffix is None:
+            split.append(word)
+        else:
+            split += [_Word(suffix, "n"), _Word(word.text[len(suffix) :], "n")]
+    return split
+
+
+def _split_degrees(words: list[_Word]) -> list[_Word]:
+    """本科毕业于四川大学: jieba keeps the degree and the verb as one noun; the verb is 毕业."""
+    split: list[_Word] = []
+    for word in words:
+        degree, verb = word.text[:-2], word.text[-2:]
+        if verb == "毕业" and degree in cw.DEGREES:
+            split += [_Word(degree, "n"), _Word(verb, "v")]
+        else:
+            split.append(word)
+    return split
+
+
+_NAMING = "naming"  # the flag of 名叫/叫做: neither a verb nor a clause break
+
+
+def _with_names_introduced(words: list[_Word]) -> list[_Word]:
+    """ "一家机器人公司，名叫优创科技": one clause, whose naming word the edge reader passes over."""
+    kept: list[_Word] = []
+    for index, word in enumerate(words):
+        following = words[index + 1].text if index + 1 < len(words) else ""
+        if word.text in _CLAUSE_BREAKS and following in cw.NAMING_WORDS:
+            continue
+        kept.append(_Word(word.text, _NAMING) if word.text in cw.NAMING_WORDS else word)
+    return kept

@@ -1,0 +1,126 @@
+"""What a whole text says about the names in it: words capitalised mid-sentence, names
+a chat types in lower case after a cue ("moved to ottawa"), and the names a sentence speaks to."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from apps.graph.extraction.offline import lexicon as lx
+from apps.graph.extraction.offline.english.names import _at_sentence_start
+from apps.graph.extraction.offline.english_edges import looks_like_verb
+from apps.graph.extraction.offline.english_words import Token, is_capitalised, tokenize
+
+
+def capitalised_mid_sentence(sentences: Iterable[str]) -> frozenset[str]:
+    """Words written with a capital where grammar does not require one: evidence of a name."""
+    seen: set[str] = set()
+    for sentence in sentences:
+        tokens = tokenize(sentence, [])
+        for index, token in enumerate(tokens):
+            if is_capitalised(token) and not _at_sentence_start(tokens, index):
+                seen.add(token.bare)
+            elif _opens_a_longer_name(tokens, index):
+                seen.add(token.bare)  # "Halden Stores opened ...": "Halden's" later is that name
+    return frozenset(seen)
+
+
+def _opens_a_longer_name(tokens: list[Token], index: int) -> bool:
+    token = tokens[index]
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    return (
+        following is not None
+        and is_capitalised(token)
+        and is_capitalised(following)
+        and not token.possessive
+        and token.bare not in lx.SENTENCE_STARTERS
+        and not looks_like_verb(token.bare)
+    )
+
+
+_ADDRESSED = re.compile(
+    r"\b(?:"
+    + "|".join(sorted(lx.ADDRESSING_WORDS))
+    + r")\W+(?P<name>[^\W\d][\w'’-]*(?: [^\W\d][\w'’-]*)?)\s*(?:[,!.?]|$)",
+    re.IGNORECASE,
+)
+
+
+def addressed_names(sentence: str) -> frozenset[str]:
+    """The names a sentence speaks to ("Thanks, Melanie!"): no "she" later in the turn stands for them."""
+    return frozenset(m["name"] for m in _ADDRESSED.finditer(sentence))
+
+
+_CUED_NAME = re.compile(
+    r"\b(?:"
+    # "moved to ottawa", "flying to denver", "a trip to kyoto"
+    r"(?:moved|moving|move|moves|relocated|relocating|flew|flying|fly|trip|travelled|traveled|drove|headed|heading)"
+    r"(?: (?:up|down|over|back|out|home))? to"
+    # "made it to hanoi", "did you make it to kyoto?", "got engaged to samir"
+    r"|(?:make|made|making) it to|(?:engaged|married) to"
+    # "grew up in leeds", "living in bristol", "are you in ottawa", "she's in vancouver"
+    r"|(?:live|lives|living|lived|grew up|born|based|staying|settled|i'm|im|i am|you're|are you|we're|she's|he's"
+    r"|is she|is he|she is|he is|they're|still) in"
+    # "visiting my parents in porto", "back from seeing my aunt in accra", "a few nights in bangkok"
+    r"|(?:visiting|visited|visit)(?: [a-z']+){0,2} in|back from(?: [a-z']+){0,3} in"
+    r"|(?:nights?|days|weeks|weekend|holiday|vacation|trip) in"
+    # "im from cork", "originally from porto"
+    r"|(?:i'm|im|i am|we're|she's|he's|she is|he is|originally|comes|come) from"
+    # "working at shopify", "interning at airbus", "a phd at mcgill", "still at boeing"
+    r"|(?:work|works|working|worked|job|intern|interns|interning|internship|started|starting|phd|masters|degree"
+    r"|studying|studies|study|still) (?:at|for)"
+    # "i left amazon", "she joined tinybird", "got into oxford"
+    r"|(?:left|quit|joined|joining|got into|get into)"
+    r") ([a-z][a-z-]{2,})\b"
+)
+# Words those cues are often followed by that name nothing.
+_CUED_NOT_NAMES = frozenset(
+    "home work school bed church college uni university class town city lunch dinner breakfast night first least "
+    "all once length office hospital gym shop store beach park bar mall market airport party concert camp sleep "
+    "me you him her them us myself yourself herself himself it there here now then years ages months weeks days "
+    "some free fun real sure nothing everything something anything places each other money food fact case love "
+    "touch time mind line person general town charge front bad good tears pieces shape contact trouble "
+    "this that these those his their our your its one two three she they we you got get advance total row".split()
+)
+
+
+def chat_names(sentences: Iterable[str]) -> frozenset[str]:
+    """Lower-case words a chat's cues make names: "moved to ottawa", "im from cork", "working at shopify".
+
+    Read over the whole conversation, so a name typed alone elsewhere ("ottawa, we moved there") is one too.
+    """
+    names = set()
+    for sentence in sentences:
+        lowered = sentence.lower()
+        for match in _CUED_NAME.finditer(lowered):
+            if not _could_name(match.group(1)):
+                continue
+            names.add(match.group(1))
+            # "travelled to kyoto, osaka and ...": the words listed with it are names too.
+            at = match.end()
+            while listed := _LISTED_NAME.match(lowered, at):
+                if not _could_name(listed.group(1)):
+                    break
+                names.add(listed.group(1))
+                at = listed.end()
+    return frozenset(names)
+
+
+_LISTED_NAME = re.compile(r"(?:,\s*|\s+and\s+|\s+or\s+)([a-z][a-z-]{2,})\b")
+
+
+def _could_name(word: str) -> bool:
+    return not (
+        word in _CUED_NOT_NAMES
+        or word in lx.CLOSE_PEOPLE  # "grew up in cork, dad is from derry"
+        or word in lx.SENTENCE_STARTERS
+        or word in lx.DETERMINERS
+        or word in lx.PREPOSITIONS
+        or word in lx.ADVERBS
+        or word in lx.NOT_NAMES
+        or word in lx.MONTHS
+        or word in lx.WEEKDAYS
+        or word in lx.INTERJECTIONS
+        or word.endswith(("ing", "ly"))
+        or looks_like_verb(word)
+    )

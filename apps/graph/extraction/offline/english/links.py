@@ -1,0 +1,241 @@
+"""The links between the names of an English sentence: the verb phrase between two names
+(see english_edges), coordinated names acting together, names that describe the next one,
+and the dates the links hold from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from apps.graph.extraction.naming import canonical_edge, fits, upper_snake
+from apps.graph.extraction.offline import lexicon as lx
+from apps.graph.extraction.offline.analysis import (
+    CONTEXT,
+    DEFINITE,
+    Link,
+)
+from apps.graph.extraction.offline.dates import DateSpan
+from apps.graph.extraction.offline.english.names import _CORPORATE_TITLES
+from apps.graph.extraction.offline.english_edges import edge_between
+from apps.graph.extraction.offline.english_refs import Span as _Span
+from apps.graph.extraction.offline.english_refs import (
+    appointed,
+    at_least_organization,
+    clause_links,
+    passive_over_place,
+    unverbed_links,
+)
+from apps.graph.extraction.offline.english_words import Token
+from apps.graph.extraction.types import GENERIC_TYPE
+
+
+def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan], skipped: frozenset[int]) -> list[Link]:
+    """`skipped`: positions of tokens the verb phrases between names leave out (see _descriptions)."""
+    groups = _groups([s for s in spans if not s.modifier], tokens)
+    links: list[Link] = []
+    # Of the sentence: whoever did the first thing; the first name, unless a preposition introduces it.
+    subject: list[_Span] | None = None
+    if groups and not _introduced(tokens, groups[0][0].first):
+        subject = groups[0]
+    aside_of: list[_Span] | None = None  # the name an open ", who ..." / ", CEO of ..." is about
+    lead_date = _lead_date(dates, tokens, groups)
+    links += clause_links(groups, tokens, edge_between)
+    placed = passive_over_place(groups, tokens)
+    links += placed
+    for index, (previous, current) in enumerate(zip(groups, groups[1:]), start=1):
+        if any(link.source == previous[0].name and link.target == current[0].name for link in placed):
+            continue  # "was started in Leeds by": placed there, read already
+        between = tokens[previous[-1].end : current[0].first]
+        if not between:  # split from one run by a title; linked already
+            continue
+        words = _words([t for t in between if t.start not in skipped])
+        if contracted := lx.CONTRACTED_VERBS.get(tokens[previous[-1].end - 1].lower):
+            words = [contracted, *words]  # "i'm at deloitte", "we've lived in oslo": the verb is in the name's word
+        guess = edge_between(
+            words,
+            source_type=previous[-1].type,
+            target_type=current[0].type,
+            travel=_about_travel(tokens, current[0].first),
+        )
+        if guess is None:
+            links += unverbed_links(previous, current, between, subject, links)
+            links += _titled_by_possessive(previous, current, between, tokens)
+            continue
+        if post := appointed(between, tokens, current):
+            links += [Link(b.name, a.name, "WORKS_AT", None, {"role": post}) for a in previous for b in current]
+            continue
+        source = previous
+        if aside_of is not None and between[0].text == ",":
+            source, aside_of = aside_of, None  # ", who founded Acme, joined Globex": the aside closed
+        elif guess.new_clause:
+            if subject is None:  # "She worked at Hooli and moved to Lisbon": not Hooli that moved
+                continue
+            source = subject
+        elif guess.opens_aside:
+            aside_of = previous
+        if (
+            not guess.reverse
+            and _cannot_do(guess.name, source, current)
+            and subject
+            and not _cannot_do(guess.name, subject, current)
+        ):
+            source = subject  # ", studied law at X": not the place just named, the sentence's subject
+        subject = subject or source
+        if guess.name.split("_")[0].lower() in _CORPORATE_TITLES or guess.name in ("WORKS_AT", "WORKED_AT"):
+            at_least_organization(current)
+        clause_end = tokens[groups[index + 1][0].first].start if index + 1 < len(groups) else tokens[-1].end
+        valid_at = _date_within(dates, between[0].start, clause_end) or lead_date
+        for a in source:
+            for b in current:
+                s, t = (b, a) if guess.reverse else (a, b)
+                if s.name != t.name:
+                    links.append(Link(s.name, t.name, guess.name, valid_at, dict(guess.attributes)))
+    return links
+
+
+def _introduced(tokens: list[Token], first: int) -> bool:
+    """A preposition before the first name makes it no subject ("In Berlin, ..."); one before a date does not
+    ("Since 2021 she ...")."""
+    return any(
+        t.lower in lx.PREPOSITIONS and not (i + 1 < first and (tokens[i + 1].in_date or tokens[i + 1].kind == "number"))
+        for i, t in enumerate(tokens[:first])
+    )
+
+
+def _descriptions(spans: list[_Span], tokens: list[Token]) -> tuple[list[Link], frozenset[int]]:
+    """Names that describe the next one rather than take part in the clause.
+
+    "MIT graduates Ayesha Khan and Ben Ortiz": they studied at MIT, and "founded
+    by" is theirs; "a fund in Lisbon called Atlantic Partners": the fund is in
+    Lisbon, and "runs" is about the fund. Returns the links these state and the
+    positions of the tokens the verb phrases between names leave out.
+    """
+    links: list[Link] = []
+    skipped: set[int] = set()
+    for index, (a, b) in enumerate(zip(spans, spans[1:])):
+        if a.reference or b.reference or a.modifier:
+            continue
+        between = tokens[a.end : b.first]
+        words = [t.lower for t in between]
+        if len(words) == 1 and words[0] in lx.AFFILIATION_NOUNS and a.type in ("Organization", GENERIC_TYPE):
+            people = _coordinated(spans, index + 1, tokens)
+            relation = lx.AFFILIATION_NOUNS[words[0]]
+            if a.first > 0 and tokens[a.first - 1].lower in ("former", "ex"):
+                relation = "WORKED_AT" if relation == "WORKS_AT" else relation
+            at_least_organization([a])
+            for person in people:
+                if person.strength < DEFINITE:
+                    person.type, person.strength = "Person", max(person.strength, CONTEXT)
+                links.append(Link(person.name, a.name, relation))
+        elif words in (["called"], ["named"]) and a.type == "Location" and a.first > 0:
+            preposition = tokens[a.first - 1]
+            if preposition.lower not in ("in", "at"):
+                continue
+            links.append(Link(b.name, a.name, "LOCATED_IN"))
+            if a.first > 1 and tokens[a.first - 2].lower in lx.ORGANIZATION_REFERENCES and b.strength < CONTEXT:
+                b.type, b.strength = "Organization", CONTEXT  # "a fund in Lisbon called ..."
+            skipped.add(preposition.start)
+        else:
+            continue
+        a.modifier = True
+        skipped.update(t.start for t in tokens[a.first : b.first])
+    return links, frozenset(skipped)
+
+
+def _coordinated(spans: list[_Span], index: int, tokens: list[Token]) -> list[_Span]:
+    """spans[index] and the names joined to it by "and" or commas."""
+    group = [spans[index]]
+    for following in spans[index + 1 :]:
+        if _coordination(tokens[group[-1].end : following.first]) is None:
+            break
+        group.append(following)
+    return group
+
+
+def _cannot_do(edge: str, source: list[_Span], target: list[_Span]) -> bool:
+    return not fits(canonical_edge(edge), source[0].type, target[0].type)
+
+
+def _about_travel(tokens: list[Token], before: int) -> bool:
+    """ "took a solo trip and took this pic in Spain": a trip earlier in the sentence makes "in X" a visit."""
+    return any(t.lower in lx.TRAVEL_WORDS for t in tokens[:before])
+
+
+def _titled_by_possessive(
+    previous: list[_Span], current: list[_Span], between: list[Token], tokens: list[Token]
+) -> list[Link]:
+    """ "Meridian's chief executive is Robert Hayes": the title of the possessor's."""
+    words = [t.lower for t in between]
+    owner = previous[-1]
+    if len(words) < 2 or words[-1] not in ("is", "was") or owner.type == "Person" or owner.reference:
+        return []
+    if not tokens[owner.end - 1].possessive:
+        return []
+    title = words[:-1]
+    if not all(w in lx.TITLE_WORDS for w in title) or current[0].type not in ("Person", GENERIC_TYPE):
+        return []
+    name = canonical_edge(upper_snake(" ".join(title)) + "_OF")
+    return [Link(person.name, owner.name, name) for person in current]
+
+
+def _groups(spans: list[_Span], tokens: list[Token]) -> list[list[_Span]]:
+    """Coordinated names act together: "Alice and Bob founded Acme" -> both FOUNDED Acme.
+
+    A chain of commas counts only if an "and"/"or" closes it; otherwise "In Berlin,
+    Alice ..." would make Berlin and Alice one group.
+    """
+    if not spans:
+        return []
+    # "Alice and Acme Corp" is rarely a list; "... in Paris, and Priya works ..." joins clauses.
+    joins = [
+        None
+        if a.reference != b.reference and b.first >= a.end  # "worked for Acme, and she is": a new clause
+        else "and"
+        if b.first < a.end  # "They": several names at one place
+        else _coordination(tokens[a.end : b.first])
+        if GENERIC_TYPE in (a.type, b.type) or a.type == b.type
+        else None
+        for a, b in zip(spans, spans[1:])
+    ]
+    groups: list[list[_Span]] = []
+    start = 0
+    while start < len(spans):
+        end = start  # the chain of joined names is spans[start : end + 1]
+        while end < len(joins) and joins[end] is not None:
+            end += 1
+        closed = end > start and end < len(spans) and _closed_by_and(tokens, spans[end].end)
+        if any(joins[k] == "and" for k in range(start, end)) or closed:
+            groups.append(spans[start : end + 1])
+        else:
+            groups.extend([s] for s in spans[start : end + 1])
+        start = end + 1
+    return groups
+
+
+def _closed_by_and(tokens: list[Token], at: int) -> bool:
+    """ "kyoto, osaka and a couple days in seoul": a comma chain that an "and" closes is a list."""
+    return at < len(tokens) and tokens[at].lower in ("and", "or")
+
+
+def _coordination(between: list[Token]) -> str | None:
+    """ "and" for "and"/"or"/"&" (with optional commas), "," for commas only, None otherwise."""
+    words = [t.lower for t in between]
+    if not words or any(w not in (",", "and", "or", "&") for w in words):
+        return None
+    return "and" if any(w != "," for w in words) else ","
+
+
+def _words(tokens: list[Token]) -> list[str]:
+    return [t.lower for t in tokens if not t.in_date and t.kind != "number" and t.text not in ("$", "€", "£", "%")]
+
+
+def _date_within(dates: list[DateSpan], start: int, end: int) -> datetime | None:
+    """The date stated between the verb and the next name: "joined Acme in 2021"."""
+    return next((d.value for d in dates if start <= d.start < end), None)
+
+
+def _lead_date(dates: list[DateSpan], tokens: list[Token], groups: list[list[_Span]]) -> datetime | None:
+    """A date opening the sentence dates all of it: "In March 2022, Acme acquired Globex"."""
+    if not groups or not dates:
+        return None
+    first_name_at = tokens[groups[0][0].first].start
+    return dates[0].value if dates[0].end <= first_name_at else None
