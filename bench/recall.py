@@ -354,7 +354,8 @@ def speed(memories: int, queries: int, seed: int) -> dict:
     from apps.projects.services import project_create
     from apps.recall import indexes, text
     from apps.recall.embeddings import get_embedder
-    from apps.recall.search import SearchQuery, retrievers, search
+    from apps.recall.search import SearchQuery, search
+    from apps.recall.search.retrievers import words
 
     rng = random.Random(seed)
     owner = User.objects.get_or_create(username="bench")[0]
@@ -439,7 +440,7 @@ def speed(memories: int, queries: int, seed: int) -> dict:
                 result = search(project=project, query=SearchQuery(q=q, limit=10))
                 elapsed = (time.perf_counter() - t) * 1000
             else:
-                hits = retrievers.lexical(project, text.query_words(q), None, limit=10)
+                hits = words.lexical(project, text.query_words(q), None, limit=10)
                 bm25 = (time.perf_counter() - t) * 1000
         for name in (kind, "all"):
             times[name]["hybrid"].append(elapsed)
@@ -449,12 +450,12 @@ def speed(memories: int, queries: int, seed: int) -> dict:
             found["bm25"].append(float(ids[source] in {h.memory_id for h in hits}))
         if n % 5 == 0:  # the bounded candidates against every passage sharing a word, BM25 alike
             bounded = [h.memory_id for h in hits]
-            rows, share = retrievers.CANDIDATE_ROWS, retrievers.COMMON_SHARE
-            retrievers.CANDIDATE_ROWS, retrievers.COMMON_SHARE = 10**9, 1.0
+            rows, share = words.CANDIDATE_ROWS, words.COMMON_SHARE
+            words.CANDIDATE_ROWS, words.COMMON_SHARE = 10**9, 1.0
             try:
-                full = [h.memory_id for h in retrievers.lexical(project, text.query_words(q), None, limit=10)]
+                full = [h.memory_id for h in words.lexical(project, text.query_words(q), None, limit=10)]
             finally:
-                retrievers.CANDIDATE_ROWS, retrievers.COMMON_SHARE = rows, share
+                words.CANDIDATE_ROWS, words.COMMON_SHARE = rows, share
             overlap.append(len(set(bounded) & set(full)) / max(len(full), 1))
 
     def pct(values: list[float], p: float) -> float:

@@ -58,7 +58,7 @@ def _start_in_loop() -> None:
 
 
 async def _django_with_streams(scope, receive, send):
-    """Django, with event streams that hold no thread while they are open (apps/tasks/streams.py)."""
+    """Django, with event streams that hold no thread while they are open (apps/tasks/streams/)."""
     _start_in_loop()
     context = stream_context(scope)
     if context is None:

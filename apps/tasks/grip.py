@@ -1,5 +1,5 @@
 """Streams that Pushpin holds (GRIP): what a web process answers the requests
-Pushpin proxies. The views in streams.py hand such requests here; they run
+Pushpin proxies. The views in streams/views.py hand such requests here; they run
 on a storage thread.
 """
 

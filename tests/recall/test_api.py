@@ -8,7 +8,7 @@ import pytest
 
 from apps.memories.services import memory_delete
 from apps.recall.models import Passage
-from apps.recall.search import retrievers
+from apps.recall.search.retrievers import words
 from tests.recall.conftest import QUESTIONS
 
 
@@ -191,8 +191,8 @@ def test_a_rare_word_finds_its_memory_among_many_that_share_a_common_one(
         ingest(project, owner, content=f"The weekly meeting number {n} went on as usual.")
     answer = ingest(project, owner, content="The meeting about the glacier expedition ran late.")
     # Candidates are bounded: here two rows, fewer than the passages holding "meeting".
-    monkeypatch.setattr(retrievers, "CANDIDATE_ROWS", 2)
-    monkeypatch.setattr(retrievers, "LEXICAL_POOL", 2)
+    monkeypatch.setattr(words, "CANDIDATE_ROWS", 2)
+    monkeypatch.setattr(words, "LEXICAL_POOL", 2)
     results = api_client_for(owner).get(url(project), {"q": "meeting glacier"}).json()["results"]
     assert results[0]["memory"]["id"] == str(answer.id)
     assert "lexical" in results[0]["retrievers"]
@@ -200,9 +200,9 @@ def test_a_rare_word_finds_its_memory_among_many_that_share_a_common_one(
 
 def test_candidate_words_are_the_rarest_and_never_a_stop_word_like_one():
     df = {"meeting": 900, "glacier": 3, "expedition": 40, "usual": 300}
-    assert retrievers.candidate_words(list(df), df, total=1000) == ["glacier", "expedition"]
+    assert words.candidate_words(list(df), df, total=1000) == ["glacier", "expedition"]
     # Nothing rarer: the commonest word still brings candidates.
-    assert retrievers.candidate_words(["meeting"], df, total=1000) == ["meeting"]
+    assert words.candidate_words(["meeting"], df, total=1000) == ["meeting"]
 
 
 def test_a_speaker_named_in_the_question_ranks_their_turns_first(make_user, make_project, ingest, api_client_for):

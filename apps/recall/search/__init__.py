@@ -2,7 +2,7 @@
 
     result = search(project=project, query=SearchQuery(q="Where does Alice work?"))
 
-Four retrievers (retrievers.py) each rank what they find; reciprocal rank
+Four retrievers (retrievers/) each rank what they find; reciprocal rank
 fusion (fusion.py) merges their lists with the weights in settings
 (RECALL_WEIGHTS, RECALL_RRF_K). Results are memories, best first, each with
 its best passage as a snippet; the facts and entities the question names come
