@@ -403,14 +403,40 @@ class PushpinServer(ServerProcess):
         args = [binary, "--config", str(self.config_dir / "pushpin.conf")]
         super().__init__("pushpin", args, live_env(), ready_port=self.port, **kwargs)
 
+    def services_log(self, lines: int = 20) -> str:
+        """What Pushpin's services (condure, zurl, proxy, handler) logged: the runner's own log says
+        only that one stopped."""
+        return "\n".join(
+            f"--- last lines of {path.name} ---\n{tail(path.read_text(errors='replace'), lines)}"
+            for path in sorted((self.config_dir / "log").glob("*.log"))
+        )
+
     def cleanup(self) -> None:
         super().cleanup()
         shutil.rmtree(self.config_dir, ignore_errors=True)
 
 
+# Pushpin binds five loopback ports picked just before it starts; on a machine
+# where other test runs start servers too, one may be taken in between, and
+# Pushpin's runner then stops at once. Such a start is tried again with other ports.
+PUSHPIN_STARTS = 3
+
+
 def start_pushpin(origin_port: int) -> PushpinServer:
     """Start Pushpin in front of 127.0.0.1:`origin_port`; returns once it listens."""
-    return _start_or_clean_up(PushpinServer(origin_port))
+    for start in range(1, PUSHPIN_STARTS + 1):
+        server = PushpinServer(origin_port)
+        try:
+            return server.start()
+        except RuntimeError as error:
+            detail = f"{error}\n{server.services_log()}"
+            server.cleanup()
+            if start == PUSHPIN_STARTS or "while starting" not in str(error):
+                raise RuntimeError(detail) from None
+            logging.getLogger(__name__).warning("Pushpin stopped while starting; again with other ports.\n%s", detail)
+        except BaseException:
+            server.cleanup()
+            raise
 
 
 def pushpin_config(
