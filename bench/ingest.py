@@ -118,6 +118,7 @@ def child(args) -> dict:
     from apps.tasks import reporter as reporter_module
     from apps.tasks import services as task_services
     from apps.tasks.models import TaskLog, TaskStage
+    from apps.tasks.services import control, creation, status
     from memstack.celery import app
 
     queue = f"memstack-bench-{secrets.token_hex(4)}"
@@ -130,11 +131,12 @@ def child(args) -> dict:
     # A stage is one statement: its row, its stage row and its events.
     timers.wrap(reporter_module.ProgressReporter, "_record", "stages (row, stage row, events)")
     timers.wrap(reporter_module, "announce", "events")
-    timers.wrap(task_services, "announce", "events")
+    for module in (status, creation, control):
+        timers.wrap(module, "announce", "events")
     for name in ("mark_started", "mark_progress", "mark_completed"):
         timers.wrap(TaskLog, name, "TaskLog")
     timers.wrap(reporter_module.ProgressReporter, "check_cancelled", "TaskLog")
-    timers.wrap(task_services, "task_enqueue", "queue (enqueue)")
+    timers.wrap(creation, "task_enqueue", "queue (enqueue)")
 
     user = get_user_model().objects.create_user(username=f"bench-{secrets.token_hex(3)}", password=None)
     results: dict = {"queue": queue, "extractor": settings.GRAPH_EXTRACTOR}
