@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
 import shutil
 import signal
 import socket
@@ -41,11 +42,35 @@ MANAGE_TIMEOUT = 120.0
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
+def _ephemeral_ports() -> range:
+    """The ports the kernel hands out as the local end of outgoing connections."""
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999  # Linux's default
+    return range(low, high + 1)
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nothing listens on right now, and that no
+    outgoing connection will take before our server binds it.
+
+    A port from the kernel (bind to 0) is an ephemeral one: between picking it
+    and a server binding it, any process's outgoing connection (a Pushpin
+    starting, a worker connecting to Redis) may get it as its local end, and
+    the server then fails with "address already in use" (seen under load).
+    So the port comes from below the ephemeral range, at random, checked free.
+    """
+    ephemeral = _ephemeral_ports()
+    for _ in range(100):
+        port = random.randrange(10_000, max(ephemeral.start, 11_000))  # noqa: S311 - a port, not a secret
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free TCP port found between 10000 and {ephemeral.start}")
 
 
 def live_env(**overrides: str | None) -> dict[str, str]:
