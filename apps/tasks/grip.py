@@ -57,15 +57,17 @@ def grip_response(request: HttpRequest, channel: str, user, ends_with_task: bool
         if not any(c == channel for c in event_request.channels):
             raise EventRequest.Error("wrong channel")
         event_response = get_events(event_request, user=user if user is not None else event_request.user)
-    except EventPermissionError:
-        # The reader lost access (Pushpin asks again for a stream it holds:
-        # a gap, a recovery). An error status would make Pushpin retry and
-        # keep the stream open; the last frame of a direct stream, with no
-        # hold, ends it.
+    except (EventPermissionError, ObjectDoesNotExist) as exc:
+        # The reader lost access, or is gone with their account (Pushpin asks
+        # again for a stream it holds: a gap, a recovery). An error status
+        # would make Pushpin retry and keep the stream open; the last frame
+        # of a direct stream, with no hold, ends it.
+        if isinstance(exc, ObjectDoesNotExist) and request.GET.get("link") != "next":
+            return HttpResponseBadRequest(f"Invalid request: {exc}.\n")
         response = HttpResponse(forbidden_frame(), content_type="text/event-stream")
         add_default_headers(response, request=request)
         return response
-    except (EventRequest.Error, ValueError, ObjectDoesNotExist, jwt.PyJWTError) as exc:
+    except (EventRequest.Error, ValueError, jwt.PyJWTError) as exc:
         return HttpResponseBadRequest(f"Invalid request: {exc}.\n")
     fresh = not event_request.is_next and not event_request.is_recover and channel not in event_request.channel_last_ids
     response = event_response.to_grip_response(request)
