@@ -116,8 +116,7 @@ class ProgressReporter:
                     announce(self.task, reached_at=now)
             return moved
         # The events say what the row will say once the update lands.
-        staged = copy.copy(self.task)
-        staged.progress, staged.message, staged.heartbeat_at, staged.updated_at = progress, message, now, now
+        staged = _at_stage(copy.copy(self.task), progress, message, now)
         change = (
             f"""
             moved AS (
@@ -134,10 +133,11 @@ class ProgressReporter:
         )
         moved = publish_with_change(change, _events(staged, reached_at=now))
         if moved:
-            self.task.progress, self.task.message, self.task.heartbeat_at, self.task.updated_at = (
-                progress,
-                message,
-                now,
-                now,
-            )
+            _at_stage(self.task, progress, message, now)
         return moved
+
+
+def _at_stage(task: TaskLog, progress: int, message: str, now: datetime) -> TaskLog:
+    """`task` as a stage's update leaves its row."""
+    task.progress, task.message, task.heartbeat_at, task.updated_at = progress, message, now, now
+    return task
