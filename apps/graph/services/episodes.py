@@ -301,18 +301,22 @@ def _retype_entities(project: Project, entity_ids: set[int]) -> None:
     support = _type_support(entity_ids, None)
     types = {t.name: t for t in EntityType.objects.filter(project=project)}
     for entity in Entity.objects.filter(id__in=list(entity_ids)).select_related("entity_type"):
-        counts = Counter(support.get(entity.id))
-        counts[entity.entity_type.name] += counts.pop("", 0)
-        decided = types.get(supported_type(+counts))
+        decided = types.get(supported_type(+_support_of(entity, support.get(entity.id))))
         if decided is not None and decided.pk != entity.entity_type_id:
             entity.entity_type = decided
             entity.save(update_fields=["entity_type", "updated_at"])
 
 
+def _support_of(entity: Entity, counted: Counter[str] | None) -> Counter[str]:
+    """The entity's type support from `_type_support`'s counts: untyped mentions count for its current type."""
+    support = Counter(counted or {})
+    support[entity.entity_type.name] += support.pop("", 0)
+    return support
+
+
 def _support_with(entity: Entity, others: Counter[str] | None, seen: str) -> Counter[str]:
     """The entity's type support with this memory's `seen` type counted in."""
-    support = Counter(others or {})
-    support[entity.entity_type.name] += support.pop("", 0)
+    support = _support_of(entity, others)
     support[seen] += 1
     return support
 
