@@ -57,16 +57,12 @@ def grip_response(request: HttpRequest, channel: str, user, ends_with_task: bool
         if not any(c == channel for c in event_request.channels):
             raise EventRequest.Error("wrong channel")
         event_response = get_events(event_request, user=user if user is not None else event_request.user)
-    except (EventPermissionError, ObjectDoesNotExist) as exc:
-        # The reader lost access, or is gone with their account (Pushpin asks
-        # again for a stream it holds: a gap, a recovery). An error status
-        # would make Pushpin retry and keep the stream open; the last frame
-        # of a direct stream, with no hold, ends it.
-        if isinstance(exc, ObjectDoesNotExist) and request.GET.get("link") != "next":
-            return HttpResponseBadRequest(f"Invalid request: {exc}.\n")
-        response = HttpResponse(forbidden_frame(), content_type="text/event-stream")
-        add_default_headers(response, request=request)
-        return response
+    except EventPermissionError:
+        return _ended(request)
+    except ObjectDoesNotExist as exc:
+        if request.GET.get("link") == "next":  # Pushpin asking again for a reader deleted since
+            return _ended(request)
+        return HttpResponseBadRequest(f"Invalid request: {exc}.\n")
     except (EventRequest.Error, ValueError, jwt.PyJWTError) as exc:
         return HttpResponseBadRequest(f"Invalid request: {exc}.\n")
     fresh = not event_request.is_next and not event_request.is_recover and channel not in event_request.channel_last_ids
@@ -105,3 +101,14 @@ def stored_states(channel: str, position: int, *, finished_too: bool, scan: int 
             latest[task_id] = event
     states = [e for e in latest.values() if finished_too or e.type not in TERMINAL_EVENTS]
     return sorted(states, key=lambda e: e.id)[-SNAPSHOT_LIMIT:]
+
+
+def _ended(request: HttpRequest) -> HttpResponse:
+    """The answer to Pushpin asking again (a gap, a recovery) for a stream whose reader lost access.
+
+    An error status would make Pushpin retry and keep the stream open; the
+    last frame of a direct stream, with no hold, ends it.
+    """
+    response = HttpResponse(forbidden_frame(), content_type="text/event-stream")
+    add_default_headers(response, request=request)
+    return response
