@@ -140,3 +140,64 @@ def test_it_reads_graduated_from_after_a_degree():
         ("宋佳", "BORN_IN", "青岛"),
         ("宋佳", "GRADUATED_FROM", "山东大学"),
     }
+
+
+def test_it_splits_a_character_jieba_sticks_to_a_name():
+    assert edges(extract("张明曾在网易工作。")) == {("张明", "WORKED_AT", "网易")}  # jieba: 张明曾/nr
+    assert edges(extract("周涛每周向雷军汇报。")) == {("周涛", "REPORTS_TO", "雷军")}  # jieba: 向雷军/nr
+
+
+def test_it_reads_a_place_within_a_region():
+    result = extract("周敏出生在浙江温州，现在住在广东深圳。他的老家在湖北仙桃。")
+
+    assert ("仙桃", "Location") in entities(result)  # jieba tags it a common noun
+    assert edges(result) == {
+        ("周敏", "BORN_IN", "温州"),  # the place meant is the second, not the province
+        ("周敏", "LIVES_IN", "深圳"),
+        ("周敏", "COMES_FROM", "仙桃"),
+        ("温州", "LOCATED_IN", "浙江"),
+        ("深圳", "LOCATED_IN", "广东"),
+        ("仙桃", "LOCATED_IN", "湖北"),
+    }
+
+
+def test_it_takes_no_room_for_a_place():
+    result = extract("孙磊常驻北京办公室。")
+
+    assert edges(result) == {("孙磊", "WORKS_IN", "北京")}
+    assert "办公室" not in {e.name for e in result.entities}
+
+
+def test_it_reads_a_post_before_a_name():
+    assert edges(extract("蓝鲸网络创始人赵刚毕业于南京大学。")) == {
+        ("赵刚", "FOUNDED", "蓝鲸网络"),
+        ("赵刚", "GRADUATED_FROM", "南京大学"),  # the founder graduated, not the company
+    }
+    assert edges(extract("前百度高管赵刚加入了美团。")) == {
+        ("赵刚", "WORKED_AT", "百度"),  # 前: a former post
+        ("赵刚", "JOINED", "美团"),
+    }
+    assert edges(extract("孙磊每周向副总裁李红汇报。")) == {("孙磊", "REPORTS_TO", "李红")}
+
+
+def test_it_reads_a_post_after_shi_wei_and_you():
+    assert edges(extract("星海资本是一家投资公司，创始人是马骏，董事长由孙颖担任。")) == {
+        ("马骏", "FOUNDED", "星海资本"),
+        ("孙颖", "CHAIRMAN_OF", "星海资本"),
+    }
+
+
+def test_it_keeps_the_topic_as_subject_after_a_title_verb_or_and():
+    assert edges(extract("林涛现任美团高级副总裁，和妻子刘燕住在北京。")) == {
+        ("林涛", "WORKS_AT", "美团"),  # 现任 (tagged a noun) does not make 美团 the subject
+        ("林涛", "MARRIED_TO", "刘燕"),
+        ("林涛", "LIVES_IN", "北京"),
+        ("刘燕", "LIVES_IN", "北京"),
+    }
+
+
+def test_it_lets_a_companion_share_the_deed():
+    assert edges(extract("陈峰与好友王磊共同创办了蓝鲸网络公司。")) == {
+        ("陈峰", "FOUNDED", "蓝鲸网络公司"),
+        ("王磊", "FOUNDED", "蓝鲸网络公司"),
+    }

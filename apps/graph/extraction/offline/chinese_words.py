@@ -113,10 +113,27 @@ KIN_WORDS = {
     **dict.fromkeys("同事".split(), "COLLEAGUE_OF"),
 }  # fmt: skip
 
+# 与好友周磊共同创立: someone named with the subject, doing what follows together.
+COMPANION_WORDS = frozenset("好友 朋友 同学 合伙人 搭档 室友 伙伴 老同学".split())
+
 # "现任联想集团董事长", "担任腾讯公司产品经理": holding a post at an organisation.
 TITLE_VERBS = frozenset("现任 担任 出任 任 兼任".split())
 # 是 <org> 的 <role>: these roles mean more than working there.
 FOUNDER_ROLES = frozenset("创始人 创办人 联合创始人 创建者 缔造者".split())
+# A post before a name or after 是/为 (小米集团创始人雷军, 董事长为曾毓群, 向副总裁陈静汇报): the relation
+# it gives its holder with the organisation; the roles after the first three lines only say they work there.
+ROLE_EDGES = {
+    **dict.fromkeys(FOUNDER_ROLES, "FOUNDED"),
+    **dict.fromkeys("董事长 董事会主席 主席".split(), "CHAIRMAN_OF"),
+    **dict.fromkeys("首席执行官 执行官 CEO 总裁".split(), "CEO_OF"),
+    **dict.fromkeys(
+        """副总裁 总经理 副总经理 经理 总监 高管 员工 合伙人 董事 主编 编辑 记者 工程师 教授 研究员 医生
+        律师 设计师 科学家 负责人 首席技术官 CTO 技术总监 产品经理 分析师 老师 教师 院长 校长 行长""".split(),
+        "WORKS_AT",
+    ),
+}  # fmt: skip
+# Roles strong enough to tie a name at a clause's start to the organisation the text is about (，创始人张伟将…).
+LEADING_ROLES = frozenset(r for r, edge in ROLE_EDGES.items() if edge != "WORKS_AT")
 SPOUSE_WORDS = frozenset("妻子 丈夫 老婆 老公 太太 夫人 爱人 先生".split())
 MARRY_WORDS = frozenset("结婚 成婚 完婚".split())
 DEGREES = frozenset("本科 大学 硕士 博士 研究生 高中 中学".split())  # 本科毕业于…

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 
 from apps.graph.extraction.offline.analysis import Mention, SentenceAnalysis
 from apps.graph.extraction.offline.chinese.clauses import _clause_date, _clause_links, _clauses, _subject
-from apps.graph.extraction.offline.chinese.names import _Name, _names, _placed_organisations
+from apps.graph.extraction.offline.chinese.names import _Name, _names, _placed_organisations, _placed_places
+from apps.graph.extraction.offline.chinese.roles import titled_people
 from apps.graph.extraction.offline.chinese.tokens import (
     _posseg,
     _split_degrees,
+    _split_stuck,
     _split_suffixes,
     _with_names_introduced,
     _Word,
@@ -42,12 +44,14 @@ def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = 
     """The sentence's mentions and links, and the topic later sentences may refer to."""
     topic = topic or Topic()
     words = _with_names_introduced(
-        _split_degrees(_split_suffixes([_Word(w.word, w.flag) for w in _posseg().cut(sentence)]))
+        _split_stuck(_split_degrees(_split_suffixes([_Word(w.word, w.flag) for w in _posseg().cut(sentence)])))
     )
     names = _names(words, speaker, topic.organization)
     analysis = SentenceAnalysis(text=sentence)
     analysis.mentions = [Mention(n.name, n.type, n.strength) for n in names if not n.pronoun]
-    analysis.links += _placed_organisations(words, names)
+    analysis.links += _placed_organisations(words, names) + _placed_places(words, names)
+    sentence_organization = next((n.name for n in names if n.type == "Organization"), topic.organization)
+    analysis.links += titled_people(words, names, sentence_organization)
     names = [n for n in names if not n.modifier]
     person = topic.person
     sentence_subject: _Name | None = None  # a clause with none continues the sentence's (饿了么……，由张旭豪创立)

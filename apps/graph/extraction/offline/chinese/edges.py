@@ -6,6 +6,7 @@ from __future__ import annotations
 from apps.graph.extraction.naming import PAST_FORMS
 from apps.graph.extraction.offline import chinese_words as cw
 from apps.graph.extraction.offline.chinese.names import _PRONOUNS, _Name
+from apps.graph.extraction.offline.chinese.roles import role_edge
 from apps.graph.extraction.offline.chinese.tokens import _DESCRIBING, _NAMING, _SKIPPED, _Word
 from apps.graph.extraction.offline.chinese_words import PLACE_VERBS, VERB_EDGES
 from apps.graph.extraction.types import GENERIC_TYPE
@@ -73,7 +74,11 @@ def _pattern_edge(
     after = [w.text for w in words[target_end : target_end + 4]]
     if texts and texts[-1] == cw.PASSIVE_AGENT:  # 由张一鸣创办: 张一鸣 founded the subject
         verb = next((w for w in after if w in VERB_EDGES), None)
+        if verb is None and any(w in cw.TITLE_VERBS for w in after[:2]) and role_edge(texts[-2:-1]):
+            return role_edge(texts[-2:-1]), {"reverse": "yes"}  # 董事长由李明担任
         return (VERB_EDGES[verb], {"reverse": "yes"}) if verb else None
+    if target.type in ("Person", GENERIC_TYPE) and (post := _post_before(texts)):
+        return post, {"reverse": "yes"}  # 创始人是马建国, 董事长为曾毓群: the subject's founder, chair
     if texts and texts[-1] == cw.MOVE_FROM and any(VERB_EDGES.get(w) == "MOVED_TO" for w in after):
         return "MOVED_FROM", {}  # 从南京搬到了上海
     if texts and texts[-1] == cw.MOVE_FROM and any(w in cw.LEAVE_WORDS for w in after[:2]):
@@ -84,8 +89,10 @@ def _pattern_edge(
         role = "".join(after[1:3])  # 任命王建国为首席执行官: he works for the one appointing him
         name = "CEO_OF" if any(t in role for t in cw.CEO_TITLES) else "WORKS_AT"
         return name, {"reverse": "yes", "role": role}
-    if texts and texts[-1] == cw.REPORT_TO[0] and any(w in cw.REPORT_TO[1] for w in after):
-        return "REPORTS_TO", {}  # 向刘总汇报
+    if cw.REPORT_TO[0] in texts[-3:] and any(w in cw.REPORT_TO[1] for w in after):
+        rest = texts[texts.index(cw.REPORT_TO[0], max(0, len(texts) - 3)) + 1 :]
+        if not rest or role_edge(rest):
+            return "REPORTS_TO", {}  # 向刘总汇报, 向副总裁陈静汇报
     if "是" in texts and any(t in cw.SPOUSE_WORDS for t in texts) and target.type in ("Person", GENERIC_TYPE):
         return "MARRIED_TO", {}  # 他的妻子是张瑛
     if texts and texts[-1] in cw.KIN_WORDS and texts[:-1] in ([], ["的"]) and target.type in ("Person", GENERIC_TYPE):
@@ -99,6 +106,13 @@ def _pattern_edge(
         role = next((w.text for w in words[target_end : target_end + 2] if w.flag.startswith("n")), None)
         return "WORKS_AT", ({"role": role} if role else {})  # 现任联想集团董事长
     return None
+
+
+def _post_before(texts: list[str]) -> str | None:
+    """创始人是, 董事长为: a post, then 是 or 为, just before the name."""
+    if len(texts) < 2 or texts[-1] not in ("是", "为"):
+        return None
+    return role_edge(texts[-2:-1])
 
 
 def _modifies_a_noun(words: list[_Word], index: int) -> bool:

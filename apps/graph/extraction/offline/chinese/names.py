@@ -54,6 +54,48 @@ def _placed_organisations(words: list[_Word], names: list[_Name]) -> list[Link]:
     return links
 
 
+def _placed_places(words: list[_Word], names: list[_Name]) -> list[Link]:
+    """福建宁德, 印度班加罗尔: a place written right before another names the region the second is in;
+    the second is the place meant, and the region takes no other part."""
+    links = []
+    for region, place in zip(names, names[1:]):
+        if region.type != "Location" or place.type != "Location" or region.pronoun or region.end != place.first:
+            continue
+        links.append(Link(place.name, region.name, "LOCATED_IN"))
+        region.modifier = True
+        for index in range(region.first, region.end):
+            words[index] = _Word(words[index].text, _SKIPPED)
+    return links
+
+
+# Where a place is said to be: before "<region> <place>" these make a name jieba tags as a person's or
+# a common noun (在匈牙利塞格德, 老家在安徽合肥, 在湖南涟源创立) the place inside the region.
+_BEFORE_PLACE = frozenset(
+    "在 于 位于 到 去 赴 来自 生于 出生 老家 家乡 设在 设于 地处 坐落 搬到 搬往 移居 常驻".split()
+)
+_INNER_PLACE_FLAGS = frozenset("ns nr nrt nrfg n".split())
+_PREMISES = tuple("室 部 厂 中心 店 馆 处 行 楼 厦 所 家 里 村 区 地 园 校 舍".split())
+
+
+def _inner_place(words: list[_Word], index: int, names: list[_Name]) -> _Name | None:
+    """The place after a region that follows a word saying where (在福建宁德): its name, typed a Location."""
+    if not names or names[-1].type != "Location" or names[-1].end != index or names[-1].end - names[-1].first != 1:
+        return None
+    word, region_at = words[index], names[-1].first
+    if word.flag not in _INNER_PLACE_FLAGS or not 2 <= len(word.text) <= 4 or word.text in cw.KIN_WORDS:
+        return None
+    if region_at == 0 or words[region_at - 1].text not in _BEFORE_PLACE:
+        return None
+    following = words[index + 1] if index + 1 < len(words) else None
+    if following is not None and not (
+        following.text in _CLAUSE_BREAKS or following.text in ("。", "的") or following.flag.startswith(("v", "p", "x"))
+    ):
+        return None  # 在德国混凝土泵制造商: a noun describing what follows, not a place
+    if word.text.endswith(ORG_SUFFIXES) or (word.flag == "n" and word.text.endswith(_PREMISES)):
+        return None  # 常驻上海办公室: a room in the city, not a place within it
+    return _Name(index, index + 1, word.text, "Location", CONTEXT)
+
+
 def _names(words: list[_Word], speaker: str | None, organization: str | None) -> list[_Name]:
     names: list[_Name] = []
     index = 0
@@ -70,6 +112,10 @@ def _names(words: list[_Word], speaker: str | None, organization: str | None) ->
         if described := _described(words, index):
             names += described
             index = described[-1].end
+            continue
+        if inner := _inner_place(words, index, names):
+            names.append(inner)
+            index = inner.end
             continue
         org_end = _organisation_end(words, index)
         if org_end is not None and index > 0 and _QUANTIFIED.match(words[index - 1].text):
@@ -204,7 +250,7 @@ def _single_word_name(word: str, flag: str, index: int) -> _Name | None:
         return _Name(index, index + 1, word, kind, DEFINITE)
     if flag == "nrt":  # transliterated foreign names
         return _Name(index, index + 1, word, "Person", CONTEXT)
-    if flag == "nz":  # other proper nouns
+    if flag == "nz" and word not in cw.REPORT_TO[1]:  # other proper nouns (jieba tags 汇报 one too)
         return _Name(index, index + 1, word, GENERIC_TYPE, UNKNOWN)
     return None
 
