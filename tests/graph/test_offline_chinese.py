@@ -201,3 +201,35 @@ def test_it_lets_a_companion_share_the_deed():
         ("陈峰", "FOUNDED", "蓝鲸网络公司"),
         ("王磊", "FOUNDED", "蓝鲸网络公司"),
     }
+
+
+def test_it_reads_partners_growing_up_and_branch_offices():
+    assert edges(extract("李雪和男朋友王凯住在成都。")) == {
+        ("李雪", "PARTNER_OF", "王凯"),
+        ("李雪", "LIVES_IN", "成都"),
+        ("王凯", "LIVES_IN", "成都"),
+    }
+    assert edges(extract("陈露在重庆长大。")) == {("陈露", "LIVED_IN", "重庆")}  # jieba tags 长大 a place
+    assert edges(extract("青松科技在成都和西安设有分公司。")) == {
+        ("青松科技", "HAS_OFFICE_IN", "成都"),
+        ("青松科技", "HAS_OFFICE_IN", "西安"),
+    }
+
+
+def test_it_finds_an_organisation_again_and_a_name_cut_after_the_surname():
+    result = extract("杭州电商公司云杉网络今天发布新品。云杉网络由李强于2018年创立。前美敦力高管徐建国加入了百度。")
+
+    assert {("云杉网络", "Organization"), ("李强", "Person"), ("徐建国", "Person")} <= entities(result)
+    assert {("李强", "FOUNDED", "云杉网络"), ("徐建国", "JOINED", "百度")} <= edges(result)
+
+
+def test_it_reads_a_common_noun_and_a_suffix_as_a_name_where_one_is_expected():
+    assert edges(extract("陈露在星展银行工作。")) == {("陈露", "WORKS_AT", "星展银行")}  # 星展/n
+    assert edges(extract("昨天见了王磊，他是星海资本的合伙人。")) == {("王磊", "WORKS_AT", "星海资本")}
+
+
+def test_it_reads_what_a_company_is_described_as():
+    result = extract("远山物流是一家总部位于天津的货运公司。蓝天资本收购了无锡的芯源半导体。")
+
+    assert ("远山物流", "LOCATED_IN", "天津") in edges(result)  # after 是, the company described is the subject
+    assert ("无锡", "Location") in entities(result)  # the place of what was bought, not an organisation

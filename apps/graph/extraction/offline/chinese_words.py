@@ -17,6 +17,7 @@ ORG_SUFFIXES = (
     "基金会",
     "实验室",
     "出版社",
+    "事务所",
     # Industry words that end company names (京东物流, 蔚来汽车, 德邦快递).
     "物流",
     "快递",
@@ -90,6 +91,8 @@ PLACE_VERBS = {
     **dict.fromkeys(("学习", "读书", "就读", "上学", "读", "攻读", "念书", "读博", "读研"), "STUDIED_AT"),
     **dict.fromkeys(("住", "居住", "生活", "定居"), "LIVES_IN"),
     **dict.fromkeys(("出生",), "BORN_IN"),
+    **dict.fromkeys(("长大",), "LIVED_IN"),  # 在西安长大: grew up there
+    **dict.fromkeys(("设有", "开设", "设立"), "HAS_OFFICE_IN"),  # 在郑州和武汉设有分公司
 }  # fmt: skip
 
 # "在网易公司担任技术总监", "在腾讯做产品", "在四川大学当老师": a post held at an organisation.
@@ -111,6 +114,7 @@ KIN_WORDS = {
     **dict.fromkeys("儿子 女儿 孩子".split(), "PARENT_OF"),
     **dict.fromkeys("父亲 母亲 爸爸 妈妈".split(), "~PARENT_OF"),
     **dict.fromkeys("同事".split(), "COLLEAGUE_OF"),
+    **dict.fromkeys("男朋友 女朋友 男友 女友".split(), "PARTNER_OF"),
 }  # fmt: skip
 
 # 与好友周磊共同创立: someone named with the subject, doing what follows together.

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from apps.graph.extraction.offline.analysis import Mention, SentenceAnalysis
 from apps.graph.extraction.offline.chinese.clauses import _clause_date, _clause_links, _clauses, _subject
 from apps.graph.extraction.offline.chinese.names import _Name, _names, _placed_organisations, _placed_places
-from apps.graph.extraction.offline.chinese.roles import titled_people
+from apps.graph.extraction.offline.chinese.roles import people_in_posts, titled_people
 from apps.graph.extraction.offline.chinese.tokens import (
     _posseg,
     _split_degrees,
@@ -38,6 +38,7 @@ class Topic:
 
     person: str | None = None
     organization: str | None = None
+    organizations: frozenset[str] = frozenset()  # named so far, found again however jieba cuts them
 
 
 def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = None) -> tuple[SentenceAnalysis, Topic]:
@@ -46,7 +47,8 @@ def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = 
     words = _with_names_introduced(
         _split_stuck(_split_degrees(_split_suffixes([_Word(w.word, w.flag) for w in _posseg().cut(sentence)])))
     )
-    names = _names(words, speaker, topic.organization)
+    names = _names(words, speaker, topic.organization, topic.organizations)
+    people_in_posts(words, names)
     analysis = SentenceAnalysis(text=sentence)
     analysis.mentions = [Mention(n.name, n.type, n.strength) for n in names if not n.pronoun]
     analysis.links += _placed_organisations(words, names) + _placed_places(words, names)
@@ -56,6 +58,10 @@ def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = 
     person = topic.person
     sentence_subject: _Name | None = None  # a clause with none continues the sentence's (饿了么……，由张旭豪创立)
     for clause in _clauses(words, names):
+        if person is None:  # 今天见了陈晓东，他是…: with no topic yet, 他 is the person just named
+            person = next(
+                (n.name for n in names if n.type == "Person" and not n.pronoun and n.end <= clause[0].first), None
+            )
         subject, written = _subject(clause, words, person, sentence_subject)
         if subject is not None and written:
             sentence_subject = sentence_subject or subject
@@ -65,4 +71,8 @@ def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = 
     if person is None:  # 今天见了周婷。她……: with no subject written, 她 is the person named
         person = next((n.name for n in names if n.type == "Person" and not n.pronoun), None)
     organizations = [n.name for n in names if n.type == "Organization"]
-    return analysis, Topic(person, organizations[-1] if organizations else topic.organization)
+    return analysis, Topic(
+        person,
+        organizations[-1] if organizations else topic.organization,
+        topic.organizations | {n for n in organizations if len(n) >= 4},
+    )

@@ -7,7 +7,7 @@ from apps.graph.extraction.naming import PAST_FORMS
 from apps.graph.extraction.offline import chinese_words as cw
 from apps.graph.extraction.offline.chinese.names import _PRONOUNS, _Name
 from apps.graph.extraction.offline.chinese.roles import role_edge
-from apps.graph.extraction.offline.chinese.tokens import _DESCRIBING, _NAMING, _SKIPPED, _Word
+from apps.graph.extraction.offline.chinese.tokens import _CLAUSE_BREAKS, _DESCRIBING, _NAMING, _SKIPPED, _Word
 from apps.graph.extraction.offline.chinese_words import PLACE_VERBS, VERB_EDGES
 from apps.graph.extraction.types import GENERIC_TYPE
 
@@ -53,7 +53,7 @@ def _edge_in(
         return None
     mapped = [w for w in verbs if w.text in VERB_EDGES]
     if mapped:
-        if _modifies_a_noun(words, target_end):
+        if _modifies_a_noun(words, target_end) and not _describes_the_subject(texts, words, target_end):
             return None  # 投资了一家位于新加坡的游戏公司: the company is in Singapore, not the investor
         return _located(VERB_EDGES[mapped[-1].text], target), {}
     verb = verbs[-1].text
@@ -73,7 +73,10 @@ def _pattern_edge(
     """Relations stated by a pattern rather than one verb between the names."""
     after = [w.text for w in words[target_end : target_end + 4]]
     if texts and texts[-1] == cw.PASSIVE_AGENT:  # 由张一鸣创办: 张一鸣 founded the subject
-        verb = next((w for w in after if w in VERB_EDGES), None)
+        # 由陈立和赵雪于2016年共同创立: past a date and an adverb, up to the clause's end.
+        passive = [w.text for w in words[target_end : target_end + 7]]
+        passive = passive[: next((i for i, w in enumerate(passive) if w in _CLAUSE_BREAKS), len(passive))]
+        verb = next((w for w in passive if w in VERB_EDGES), None)
         if verb is None and any(w in cw.TITLE_VERBS for w in after[:2]) and role_edge(texts[-2:-1]):
             return role_edge(texts[-2:-1]), {"reverse": "yes"}  # 董事长由李明担任
         return (VERB_EDGES[verb], {"reverse": "yes"}) if verb else None
@@ -113,6 +116,12 @@ def _post_before(texts: list[str]) -> str | None:
     if len(texts) < 2 or texts[-1] not in ("是", "为"):
         return None
     return role_edge(texts[-2:-1])
+
+
+def _describes_the_subject(texts: list[str], words: list[_Word], index: int) -> bool:
+    """北辰物流是一家位于天津的货运公司: after 是, the company described is the subject itself."""
+    heads = cw.DESCRIPTION_HEADS + tuple(cw.ORG_NOUNS)
+    return "是" in texts[:2] and any(w.text.endswith(heads) for w in words[index + 1 : index + 3])
 
 
 def _modifies_a_noun(words: list[_Word], index: int) -> bool:

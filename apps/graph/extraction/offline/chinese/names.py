@@ -84,6 +84,8 @@ def _inner_place(words: list[_Word], index: int, names: list[_Name]) -> _Name | 
     word, region_at = words[index], names[-1].first
     if word.flag not in _INNER_PLACE_FLAGS or not 2 <= len(word.text) <= 4 or word.text in cw.KIN_WORDS:
         return None
+    if word.text in cw.PLACE_VERBS:  # 在西安长大
+        return None
     if region_at == 0 or words[region_at - 1].text not in _BEFORE_PLACE:
         return None
     following = words[index + 1] if index + 1 < len(words) else None
@@ -96,10 +98,16 @@ def _inner_place(words: list[_Word], index: int, names: list[_Name]) -> _Name | 
     return _Name(index, index + 1, word.text, "Location", CONTEXT)
 
 
-def _names(words: list[_Word], speaker: str | None, organization: str | None) -> list[_Name]:
+def _names(
+    words: list[_Word], speaker: str | None, organization: str | None, known: frozenset[str] = frozenset()
+) -> list[_Name]:
     names: list[_Name] = []
     index = 0
     while index < len(words):
+        if again := _named_before(words, index, known):
+            names.append(again)
+            index = again.end
+            continue
         if index > 0 and words[index - 1].flag == _NAMING and (introduced := _introduced(words, index)):
             names.append(introduced)
             index = introduced.end
@@ -112,6 +120,10 @@ def _names(words: list[_Word], speaker: str | None, organization: str | None) ->
         if described := _described(words, index):
             names += described
             index = described[-1].end
+            continue
+        if person := _person_split(words, index):
+            names.append(person)
+            index = person.end
             continue
         if inner := _inner_place(words, index, names):
             names.append(inner)
@@ -143,6 +155,24 @@ def _names(words: list[_Word], speaker: str | None, organization: str | None) ->
         names.append(_bought(words, found))
         index = names[-1].end
     return names
+
+
+def _named_before(words: list[_Word], index: int, known: frozenset[str]) -> _Name | None:
+    """速达网络由王海涛创立: an organisation an earlier sentence named, however jieba cuts it this time."""
+    for end in range(min(index + 4, len(words)), index + 1, -1):
+        if "".join(w.text for w in words[index:end]) in known:
+            return _Name(index, end, "".join(w.text for w in words[index:end]), "Organization", CONTEXT)
+    return None
+
+
+def _person_split(words: list[_Word], index: int) -> _Name | None:
+    """徐/nr 建国/ns: jieba cut a name after its one-character surname; the two are one person."""
+    if index + 1 >= len(words) or words[index].flag != "nr" or len(words[index].text) != 1:
+        return None
+    given = words[index + 1]
+    if given.flag not in ("ns", "n", "nr", "ng") or not 1 <= len(given.text) <= 2 or given.text in cw.KIN_WORDS:
+        return None
+    return _Name(index, index + 2, words[index].text + given.text, "Person", CONTEXT)
 
 
 def _described(words: list[_Word], index: int) -> list[_Name]:
@@ -221,6 +251,8 @@ def _bought(words: list[_Word], found: _Name) -> _Name:
         return found
     if found.type not in ("Location", GENERIC_TYPE) or found.strength > DEFINITE:
         return found
+    if found.type == "Location" and found.end < len(words) and words[found.end].text == "的":
+        return found  # 收购了苏州的芯动半导体: the place of what was bought
     end = found.end
     while end < min(found.end + 2, len(words)) and words[end].flag == "n":
         end += 1
@@ -229,7 +261,7 @@ def _bought(words: list[_Word], found: _Name) -> _Name:
 
 
 def _name_at(word: _Word, index: int, speaker: str | None) -> _Name | None:
-    if word.text in cw.KIN_WORDS:  # jieba tags 哥哥 as a place
+    if word.text in cw.KIN_WORDS or word.text in cw.PLACE_VERBS:  # jieba tags 哥哥 and 长大 as places
         return None
     if word.text in _PRONOUNS:
         return _Name(index, index + 1, word.text, "Person", UNKNOWN, pronoun=True)
@@ -276,7 +308,11 @@ def _organisation_end(words: list[_Word], index: int) -> int | None:
         and first.flag != "n"
     ):
         return index + 1  # jieba kept it whole (华为公司 nt)
-    if not (first.flag in ("nr", "nrt", "nz", "ns", "nt", "j", "eng") or first.text in KNOWN_ORGANIZATIONS):
+    if not (
+        first.flag in ("nr", "nrt", "nz", "ns", "nt", "j", "eng")
+        or first.text in KNOWN_ORGANIZATIONS
+        or _placed_common_noun(words, index)
+    ):
         return None
     for end in range(index + 1, min(index + 5, len(words))):
         if words[end].text in ORG_SUFFIXES:
@@ -284,6 +320,24 @@ def _organisation_end(words: list[_Word], index: int) -> int | None:
         if not words[end].flag.startswith(("n", "l")):
             return None
     return None
+
+
+# Words after which a common noun + an organisation suffix is a name (在星展银行工作, 他是星辰资本的合伙人).
+_BEFORE_ORGANISATION = frozenset("在 于 加入 是 收购 由 到 离开 从 为".split())
+
+
+def _placed_common_noun(words: list[_Word], index: int) -> bool:
+    """星展/n 银行, 星辰/n 科技: jieba knows the first word only as a common noun; where an organisation is
+    expected (after 在, 加入, 是 …, or opening the sentence before a verb) the noun and a suffix are a name."""
+    first = words[index]
+    if first.flag != "n" or len(first.text) != 2 or first.text in cw.ROLE_EDGES or first.text in cw.KIN_WORDS:
+        return False
+    if index + 1 >= len(words) or words[index + 1].text not in ORG_SUFFIXES:
+        return False
+    if index > 0:
+        return words[index - 1].text in _BEFORE_ORGANISATION
+    after = words[index + 2] if index + 2 < len(words) else None
+    return after is not None and after.flag.startswith(("v", "p"))
 
 
 _LEGAL_FORMS = frozenset("有限 有限责任 股份 股份有限".split())

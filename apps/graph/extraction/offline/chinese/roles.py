@@ -53,3 +53,11 @@ def titled_people(words: list[_Word], names: list[_Name], organization: str | No
         elif organization and post[-1] in cw.LEADING_ROLES and (start == 0 or words[start - 1].text in _CLAUSE_BREAKS):
             links.append(Link(person.name, organization, edge))
     return links
+
+
+def people_in_posts(words: list[_Word], names: list[_Name]) -> None:
+    """创始人是马建国 (jieba: 马建国/ns): the name a post is given to is a person's."""
+    for name in names:
+        texts = [w.text for w in words[max(0, name.first - 2) : name.first]]
+        if name.type != "Person" and len(texts) == 2 and texts[1] in ("是", "为") and role_edge(texts[:1]):
+            name.type = "Person"

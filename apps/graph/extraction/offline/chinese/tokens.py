@@ -93,7 +93,7 @@ def _split_stuck(words: list[_Word]) -> list[_Word]:
         following = words[index + 1] if index + 1 < len(words) else None
         if word.flag != "nr" or len(word.text) != 3:
             split.append(word)
-        elif word.text[0] in _STUCK_BEFORE and following is not None and following.flag.startswith(("v", "nz")):
+        elif word.text[0] in _STUCK_BEFORE and following is not None and following.flag.startswith(("v", "nz", "p")):
             split += [_Word(word.text[0], "p"), _Word(word.text[1:], "nr")]
         elif word.text[-1] in _STUCK_AFTER and following is not None and following.flag in ("p", "v", "d"):
             split += [_Word(word.text[:-1], "nr"), _Word(word.text[-1], "d")]
