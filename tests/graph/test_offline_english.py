@@ -530,3 +530,43 @@ def test_it_reads_a_passive_aside_with_an_irregular_participle():
         ("Tom Ekberg", "LEADS", "Quarry Labs"),
         ("Quarry Labs", "ACQUIRED", "Nimbus"),
     }
+
+
+def test_it_reads_a_post_between_an_organisation_and_a_person():
+    result = extract(
+        "The deal was announced by Brightwater chief executive Olga Marsh. Former Intel engineer Dev Rao now works at Nuvia."
+    )
+
+    assert edges(result) == {
+        ("Olga Marsh", "CEO_OF", "Brightwater"),
+        ("Dev Rao", "WORKED_AT", "Intel"),  # "Former" is not part of the name
+        ("Dev Rao", "WORKS_AT", "Nuvia"),
+    }
+
+
+def test_it_places_an_organisation_described_by_a_place_and_its_kind():
+    result = extract("Teodor Lind joined the Tartu startup Veski Labs in May.")
+
+    assert ("Tartu", "Location") in entities(result)
+    assert edges(result) == {("Teodor Lind", "JOINED", "Veski Labs"), ("Veski Labs", "LOCATED_IN", "Tartu")}
+
+
+def test_it_reads_a_passive_agent_after_a_description():
+    assert edges(extract("The Kestrel Foundation was founded by the sisters Ana and Maria Duarte.")) == {
+        ("Ana", "FOUNDED", "Kestrel Foundation"),
+        ("Maria Duarte", "FOUNDED", "Kestrel Foundation"),
+    }
+
+
+def test_it_types_a_person_by_the_job_they_are_said_to_have():
+    result = extract("Kofi Boateng is a civil engineer from Kumasi.")
+
+    assert entities(result) == {("Kofi Boateng", "Person"), ("Kumasi", "Location")}
+    assert edges(result) == {("Kofi Boateng", "COMES_FROM", "Kumasi")}
+
+
+def test_it_reads_kin_past_a_job_in_apposition():
+    assert edges(extract("Mara Quinn lives in Galway with her wife, the painter Aoife Byrne.")) == {
+        ("Mara Quinn", "LIVES_IN", "Galway"),
+        ("Mara Quinn", "MARRIED_TO", "Aoife Byrne"),
+    }

@@ -255,10 +255,17 @@ def _verb_edge(phrase: list[str], had_copula: bool) -> EdgeGuess | None:
     passive = had_copula or verb.endswith("ed") or verb in IRREGULAR_PARTICIPLES
     if len(phrase) >= 2 and phrase[-1] == "by" and passive:  # "(was) founded by", ", run by"
         return EdgeGuess(name=_edge_name(verb, None), reverse=True)
+    if passive and "by" in phrase[1:3] and _describes_the_agent(phrase[phrase.index("by") + 1 :]):
+        return EdgeGuess(name=_edge_name(verb, None), reverse=True)  # "was started by the brothers X and Y"
     preposition = phrase[-1] if len(phrase) > 1 and phrase[-1] in PREPOSITIONS else None
     if preposition and len(phrase) > 2 and phrase[1] in _PARTICLES:
         verb = f"{verb} {phrase[1]}"
     return EdgeGuess(name=_edge_name(verb, preposition))
+
+
+def _describes_the_agent(words: list[str]) -> bool:
+    """ "brothers", "the chip maker": one or two nouns saying who the agent after "by" is."""
+    return 1 <= len(words) <= 2 and not any(looks_like_verb(w) or w in PREPOSITIONS for w in words)
 
 
 def _role_edge(phrase: list[str], introduced: bool, source_type: str, target_type: str) -> EdgeGuess | None:
@@ -277,6 +284,13 @@ def _role_edge(phrase: list[str], introduced: bool, source_type: str, target_typ
         return EdgeGuess(name="WORKS_AT", attributes={"role": " ".join(role)})
     if last == "of":
         return EdgeGuess(name=upper_snake(" ".join(role)) + "_OF")
+    if (
+        last == "from"
+        and source_type in ("Person", "Entity")
+        and target_type in _PLACE
+        and not any(map(looks_like_verb, role))
+    ):
+        return EdgeGuess(name="COMES_FROM")  # "is a software engineer from Beirut"
     return None
 
 

@@ -150,6 +150,8 @@ def kin_links(tokens: list[Token], spans: list[Span], context: Any) -> list[Link
         if span.reference or span.modifier:
             continue
         at = span.first - 1
+        if at >= 2 and tokens[at].lower in lx.PERSON_NOUNS and tokens[at - 1].lower in ("the", "a", "an"):
+            at -= 2  # "her husband, the architect Daniel Reyes"
         if at >= 0 and tokens[at].text == ",":
             at -= 1
         if at < 1:

@@ -34,6 +34,7 @@ SENTENCE_STARTERS = _words(
     let lets let's is are was were be been do does did have has had will would can could
     should shall may might must
     meeting notes note summary update overview agenda todo action minutes
+    former
     """
 )
 
@@ -341,6 +342,12 @@ AFFILIATION_NOUNS = {
     **dict.fromkeys(("graduate", "graduates", "alumnus", "alumna", "alumni", "student", "students"), "STUDIED_AT"),
     **dict.fromkeys(("engineer", "engineers", "employee", "employees", "researcher", "researchers", "executive", "executives", "staffer", "staffers"), "WORKS_AT"),
 }  # fmt: skip
+# Words that, with a title's last word, make a post written between an organisation and a person
+# ("Klangbox chief executive Sofia Lindqvist", "Acme senior vice president Jo Park").
+POST_MODIFIERS = _words(
+    "chief senior junior vice deputy executive managing general lead principal staff technology technical "
+    "financial operating marketing product software data research sales design creative"
+)
 # Words of a title written before a comma and a name: "Its chief executive, Claire Dubois".
 TITLE_WORDS = TITLES | _words("chief executive officer founder co-founder director head president chairman")
 # "my job at X", "Alice's manager at X": the owner works there.

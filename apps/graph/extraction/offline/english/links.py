@@ -116,9 +116,10 @@ def _descriptions(spans: list[_Span], tokens: list[Token]) -> tuple[list[Link], 
             continue
         between = tokens[a.end : b.first]
         words = [t.lower for t in between]
-        if len(words) == 1 and words[0] in lx.AFFILIATION_NOUNS and a.type in ("Organization", GENERIC_TYPE):
+        post = _post(words)
+        if post and a.type in ("Organization", GENERIC_TYPE) and b.type in ("Person", GENERIC_TYPE):
             people = _coordinated(spans, index + 1, tokens)
-            relation = lx.AFFILIATION_NOUNS[words[0]]
+            relation = post
             if a.first > 0 and tokens[a.first - 1].lower in ("former", "ex"):
                 relation = "WORKED_AT" if relation == "WORKS_AT" else relation
             at_least_organization([a])
@@ -126,6 +127,16 @@ def _descriptions(spans: list[_Span], tokens: list[Token]) -> tuple[list[Link], 
                 if person.strength < DEFINITE:
                     person.type, person.strength = "Person", max(person.strength, CONTEXT)
                 links.append(Link(person.name, a.name, relation))
+        elif (
+            _kind_of_organisation(between)
+            and (a.type == "Location" or (a.type == GENERIC_TYPE and a.strength < CONTEXT))
+            and b.type in ("Organization", GENERIC_TYPE)
+        ):
+            links.append(Link(b.name, a.name, "LOCATED_IN"))  # "Berlin audio startup Wavefold", "the Porto startup"
+            if a.type == GENERIC_TYPE:
+                a.type, a.strength = "Location", CONTEXT
+            if b.strength < CONTEXT:
+                b.type, b.strength = "Organization", CONTEXT
         elif words in (["called"], ["named"]) and a.type == "Location" and a.first > 0:
             preposition = tokens[a.first - 1]
             if preposition.lower not in ("in", "at"):
@@ -139,6 +150,33 @@ def _descriptions(spans: list[_Span], tokens: list[Token]) -> tuple[list[Link], 
         a.modifier = True
         skipped.update(t.start for t in tokens[a.first : b.first])
     return links, frozenset(skipped)
+
+
+def _post(words: list[str]) -> str | None:
+    """ "graduates", "engineer", "chief executive", "senior vice president": a post written between an
+    organisation and a person, and the relation it gives the person."""
+    if not 1 <= len(words) <= 3 or words[-1] not in lx.AFFILIATION_NOUNS and words[-1] not in _POST_HEADS:
+        return None
+    if any(w not in lx.POST_MODIFIERS for w in words[:-1]):
+        return None
+    if words in (["chief", "executive"], ["chief", "executive", "officer"], ["ceo"]):
+        return "CEO_OF"
+    if words[-1] in ("founder", "co-founder"):
+        return "FOUNDED"
+    return lx.AFFILIATION_NOUNS.get(words[-1], "WORKS_AT")
+
+
+_POST_HEADS = frozenset("officer president director manager head chairman chairwoman founder co-founder".split())
+
+
+def _kind_of_organisation(between: list[Token]) -> bool:
+    """ "audio startup", "software maker": lower-case words ending in a kind of organisation."""
+    words = [t.text for t in between]
+    return (
+        1 <= len(words) <= 3
+        and all(w.isalpha() and w.islower() for w in words)
+        and words[-1] in lx.ORGANIZATION_REFERENCES
+    )
 
 
 def _coordinated(spans: list[_Span], index: int, tokens: list[Token]) -> list[_Span]:
