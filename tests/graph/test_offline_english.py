@@ -570,3 +570,38 @@ def test_it_reads_kin_past_a_job_in_apposition():
         ("Mara Quinn", "LIVES_IN", "Galway"),
         ("Mara Quinn", "MARRIED_TO", "Aoife Byrne"),
     }
+
+
+def test_it_reads_where_she_as_the_subject_going_on():
+    assert edges(extract("Mei Lin is a data scientist at Klarna, where she reports to Jonas Berg.")) == {
+        ("Mei Lin", "WORKS_AT", "Klarna"),
+        ("Mei Lin", "REPORTS_TO", "Jonas Berg"),  # not Klarna
+    }
+
+
+def test_it_takes_a_hyphenated_adjective_for_no_verb():
+    result = extract("Fjord Foods, a family-owned fish maker headquartered in Bergen, opened a plant.")
+
+    assert edges(result) == {("Fjord Foods", "LOCATED_IN", "Bergen")}  # not FAMILY_OWNED_IN
+
+
+def test_it_closes_an_aside_after_its_date():
+    assert edges(extract("Tidewater Bank, run by Ellen Voss since 2019, is based in Hull.")) == {
+        ("Ellen Voss", "LEADS", "Tidewater Bank"),
+        ("Tidewater Bank", "LOCATED_IN", "Hull"),  # the bank, not Ellen Voss
+    }
+
+
+def test_it_reads_an_appointment_and_a_degree():
+    assert edges(extract("Omar Farah has been appointed head of design at Lumen Labs.")) == {
+        ("Omar Farah", "WORKS_AT", "Lumen Labs")
+    }
+    result = extract("Ines Costa left Lisbon to start a PhD at Delft University.")
+    assert "PhD" not in {e.name for e in result.entities}
+    assert ("Ines Costa", "STUDIED_AT", "Delft University") in edges(result)
+
+
+def test_it_takes_someone_who_lives_somewhere_as_the_next_sentence_her():
+    result = extract("Sophie Martin lives in Paris. Her brother Luc lives in Lyon.")
+
+    assert ("Sophie Martin", "SIBLING_OF", "Luc") in edges(result)

@@ -71,6 +71,8 @@ def edge_between(words: list[str], *, source_type: str, target_type: str, travel
         return None
     starts_aside = words[0] == ","
     words = _drop_leading_commas(words)
+    if words[:1] == ["where"] and words[1:2] and words[1] in _SUBJECT_PRONOUNS - {"it"}:
+        words, starts_aside = [",", "and", *words[2:]], False  # "Stripe, where she reports to X": she reports
     relative = bool(words) and words[0] in RELATIVE_PRONOUNS
     if relative:
         words = words[1:]
@@ -106,6 +108,8 @@ def edge_between(words: list[str], *, source_type: str, target_type: str, travel
 
 
 def looks_like_verb(word: str) -> bool:
+    if "-" in word and word not in VERB_EDGES:
+        return False  # "plant-based", "family-owned": an adjective
     return word in VERB_EDGES or word in IRREGULAR_VERBS or (len(word) > 4 and word.endswith("ed"))
 
 
@@ -294,7 +298,13 @@ def _role_edge(phrase: list[str], introduced: bool, source_type: str, target_typ
     return None
 
 
+# "was appointed head of sales at X", "named CFO at X": a post given there.
+_APPOINTING = frozenset("appointed named promoted hired".split())
+
+
 def _edge_name(verb: str, preposition: str | None) -> str:
+    if verb in _APPOINTING and preposition == "at":
+        return "WORKS_AT"
     base, fixed = VERB_EDGES.get(verb, (upper_snake(verb), False))
     if fixed or preposition is None:
         return base

@@ -64,7 +64,7 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan], skipp
             links += [Link(b.name, a.name, "WORKS_AT", None, {"role": post}) for a in previous for b in current]
             continue
         source = previous
-        if aside_of is not None and between[0].text == ",":
+        if aside_of is not None and (between[0].text == "," or _closes_after_date(between)):
             source, aside_of = aside_of, None  # ", who founded Acme, joined Globex": the aside closed
         elif guess.new_clause:
             if subject is None:  # "She worked at Hooli and moved to Lisbon": not Hooli that moved
@@ -90,6 +90,14 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan], skipp
                 if s.name != t.name:
                     links.append(Link(s.name, t.name, guess.name, valid_at, dict(guess.attributes)))
     return links
+
+
+def _closes_after_date(between: list[Token]) -> bool:
+    """ ", run by X since 2020, is based in": the comma after the aside's date closes it."""
+    comma = next((i for i, t in enumerate(between) if t.text == ","), None)
+    return comma is not None and all(
+        t.in_date or t.kind == "number" or t.lower in lx.PREPOSITIONS or t.lower == "since" for t in between[:comma]
+    )
 
 
 def _introduced(tokens: list[Token], first: int) -> bool:

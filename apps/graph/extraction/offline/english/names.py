@@ -91,6 +91,9 @@ def _introduced_name(tokens: list[Token], index: int) -> bool:
     )
 
 
+_DEGREES = frozenset("phd mba msc bsc mphil llm dphil".split())
+
+
 def _not_a_name(tokens: list[Token], index: int) -> bool:
     """Capitalised words that name nothing: "the Polish developer", "in May" (a month, not Ms May)."""
     word = tokens[index].bare
@@ -98,6 +101,8 @@ def _not_a_name(tokens: list[Token], index: int) -> bool:
     alone = following is None or not is_capitalised(following)
     if word in lx.DEMONYMS and alone:
         return True
+    if word.lower() in _DEGREES and alone:
+        return True  # "to start a PhD at McGill": a degree, not an organisation
     before = tokens[index - 1].lower if index > 0 else ""
     return word in lx.MONTHS and alone and before in lx.DATE_PREPOSITIONS
 
