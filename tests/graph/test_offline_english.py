@@ -605,3 +605,33 @@ def test_it_takes_someone_who_lives_somewhere_as_the_next_sentence_her():
     result = extract("Sophie Martin lives in Paris. Her brother Luc lives in Lyon.")
 
     assert ("Sophie Martin", "SIBLING_OF", "Luc") in edges(result)
+
+
+def test_it_reads_a_couple_getting_married():
+    assert edges(extract("Ben and Sara got married last year.")) == {("Ben", "MARRIED_TO", "Sara")}
+
+
+def test_it_reads_an_organisations_office_in_a_chat():
+    result = extract(
+        "zoe: got the job at figma!\nmax: nice, where?\nzoe: their lyon office, i'm moving there in may",
+        content_type="conversation",
+    )
+
+    assert ("lyon", "Location") in entities(result)
+    assert edges(result) == {
+        ("zoe", "WORKS_AT", "figma"),
+        ("figma", "HAS_OFFICE_IN", "lyon"),
+        ("zoe", "MOVED_TO", "lyon"),  # "there": the place named earlier in the same sentence
+    }
+
+
+def test_it_leaves_the_writers_own_office_to_no_one():
+    result = extract("Marco spent six years at Salesforce in Milan and will be based in our Rome office.")
+
+    assert ("Salesforce", "HAS_OFFICE_IN", "Rome") not in edges(result)
+
+
+def test_it_reads_where_someone_in_a_chat_is_from():
+    result = extract("zoe: my husband tom is from cork originally", content_type="conversation")
+
+    assert edges(result) == {("zoe", "MARRIED_TO", "tom"), ("tom", "COMES_FROM", "cork")}

@@ -49,11 +49,17 @@ def _classify(tokens: list[Token], first: int, end: int, name: str) -> tuple[str
         return "Person", CONTEXT, {}  # "the photographer Jonas Weber", "my roommate Jess"
     if before in lx.LOCATION_PREPOSITIONS or (before in ("to", "at") and before_that in lx.MOTION_VERBS):
         return "Location", CONTEXT, {}
+    if end < len(tokens) and tokens[end].lower in OFFICE_WORDS:
+        return "Location", CONTEXT, {}  # "their toronto office", "our Rome office"
     if before == "from" and before_that in lx.FROM_PLACE_WORDS:  # "moved from Prague", "she is from Kenya"
         return "Location", CONTEXT, {}
     if before in lx.PRODUCT_VERBS or re.match(r"[a-z]+[A-Z]", tokens[first].text) or _followed_by_version(tokens, end):
         return "Product", CONTEXT, {}
     return GENERIC_TYPE, UNKNOWN, {}
+
+
+# After a place: where an organisation works from.
+OFFICE_WORDS = frozenset("office offices campus branch hub".split())
 
 
 def _described_as_a_person(tokens: list[Token], end: int) -> bool:

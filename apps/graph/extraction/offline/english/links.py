@@ -38,7 +38,7 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan], skipp
         subject = groups[0]
     aside_of: list[_Span] | None = None  # the name an open ", who ..." / ", CEO of ..." is about
     lead_date = _lead_date(dates, tokens, groups)
-    links += clause_links(groups, tokens, edge_between)
+    links += clause_links(groups, tokens, edge_between) + _couples(groups, tokens)
     placed = passive_over_place(groups, tokens)
     links += placed
     for index, (previous, current) in enumerate(zip(groups, groups[1:]), start=1):
@@ -98,6 +98,28 @@ def _closes_after_date(between: list[Token]) -> bool:
     return comma is not None and all(
         t.in_date or t.kind == "number" or t.lower in lx.PREPOSITIONS or t.lower == "since" for t in between[:comma]
     )
+
+
+_UNIONS = {"married": "MARRIED_TO", "engaged": "ENGAGED_TO"}
+
+
+def _couples(groups: list[list[_Span]], tokens: list[Token]) -> list[Link]:
+    """ "ben and sara got engaged", "Ana and Luis are married": the two of a pair, to each other."""
+    links = []
+    for group in groups:
+        if len(group) != 2 or any(s.type not in ("Person", GENERIC_TYPE) or s.reference for s in group):
+            continue
+        after = [t.lower for t in tokens[group[-1].end : group[-1].end + 4]]
+        verb = next((i for i, w in enumerate(after) if w in _UNIONS), None)
+        if verb is None or not all(
+            w in lx.AUXILIARIES
+            or w in lx.ADVERBS
+            or w in ("got", "get", "gets", "getting", "are", "were", "is", "have", "had", "been")
+            for w in after[:verb]
+        ):
+            continue
+        links.append(Link(group[0].name, group[1].name, _UNIONS[after[verb]]))
+    return links
 
 
 def _introduced(tokens: list[Token], first: int) -> bool:
