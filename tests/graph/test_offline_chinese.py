@@ -233,3 +233,28 @@ def test_it_reads_what_a_company_is_described_as():
 
     assert ("远山物流", "LOCATED_IN", "天津") in edges(result)  # after 是, the company described is the subject
     assert ("无锡", "Location") in entities(result)  # the place of what was bought, not an organisation
+
+
+def test_it_says_a_country_and_a_school_apart_from_the_university():
+    result = extract("何静毕业于复旦大学管理学院，后赴英国剑桥大学深造。")
+
+    assert edges(result) == {
+        ("何静", "GRADUATED_FROM", "复旦大学"),  # not 复旦大学管理学院
+        ("何静", "STUDIED_AT", "剑桥大学"),  # 赴…深造, and not 英国剑桥大学
+        ("剑桥大学", "LOCATED_IN", "英国"),
+    }
+
+
+def test_it_goes_on_with_someone_named_through_kin_for_the_rest_of_the_sentence():
+    assert edges(extract("孙敏是一名医生，她的丈夫郭峰是一名律师，在北京工作。他们住在天津。")) == {
+        ("孙敏", "MARRIED_TO", "郭峰"),
+        ("郭峰", "WORKS_IN", "北京"),  # he works there, not she
+        ("孙敏", "LIVES_IN", "天津"),  # the next sentence is about her again
+    }
+
+
+def test_it_reads_a_described_studio_whose_name_ends_in_a_suffix():
+    result = extract("上海游戏工作室蓝鲸影业收购了杭州的一家公司。")
+
+    assert ("蓝鲸影业", "Organization") in entities(result)
+    assert ("蓝鲸影业", "LOCATED_IN", "上海") in edges(result)

@@ -635,3 +635,9 @@ def test_it_reads_where_someone_in_a_chat_is_from():
     result = extract("zoe: my husband tom is from cork originally", content_type="conversation")
 
     assert edges(result) == {("zoe", "MARRIED_TO", "tom"), ("tom", "COMES_FROM", "cork")}
+
+
+def test_it_spells_chief_officers_short():
+    assert edges(extract("Yuki Tanaka, the chief financial officer of Kaito Electronics, left.")) == {
+        ("Yuki Tanaka", "CFO_OF", "Kaito Electronics")
+    }

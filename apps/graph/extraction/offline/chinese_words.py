@@ -88,7 +88,7 @@ VERB_EDGES = {
 # The verb after "在 <name>" (张伟在北京大学工作, 在华为负责海外市场): what one does at a place.
 PLACE_VERBS = {
     **dict.fromkeys(("工作", "任职", "就职", "上班", "任教", "负责", "实习", "供职", "教书"), "WORKS_AT"),
-    **dict.fromkeys(("学习", "读书", "就读", "上学", "读", "攻读", "念书", "读博", "读研"), "STUDIED_AT"),
+    **dict.fromkeys(("学习", "读书", "就读", "上学", "读", "攻读", "念书", "读博", "读研", "深造", "留学", "进修"), "STUDIED_AT"),
     **dict.fromkeys(("住", "居住", "生活", "定居"), "LIVES_IN"),
     **dict.fromkeys(("出生",), "BORN_IN"),
     **dict.fromkeys(("长大",), "LIVED_IN"),  # 在西安长大: grew up there
@@ -147,3 +147,10 @@ MOVE_FROM = "从"
 REPORT_TO = ("向", frozenset("汇报 报告 负责".split()))
 # Words that put the fact in the past: 她之前在京东工作, 王强原来住在杭州.
 PAST_MARKERS = frozenset("之前 以前 此前 曾 曾经 原来 过去 早年".split())
+# Countries jieba may keep inside an organisation's name (美国麻省理工学院): the place is said apart.
+COUNTRIES = frozenset(
+    """美国 英国 法国 德国 日本 韩国 加拿大 澳大利亚 新加坡 意大利 西班牙 荷兰 瑞士 瑞典 俄罗斯 印度 巴西
+    墨西哥 新西兰 爱尔兰 比利时 丹麦 挪威 芬兰 以色列 泰国 越南 马来西亚 印度尼西亚 匈牙利 波兰 奥地利""".split()
+)
+# A university's school or department jieba keeps in one word with it (清华大学建筑学院).
+SCHOOL_UNITS = ("学院", "系", "研究所", "研究院")

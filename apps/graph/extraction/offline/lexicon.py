@@ -324,7 +324,7 @@ PERSON_NOUNS = _words(
     "photographer engineer doctor nurse lawyer designer writer novelist artist painter teacher researcher "
     "scientist journalist reporter author actor actress singer musician architect entrepreneur investor "
     "banker economist analyst programmer physicist chemist biologist historian poet chef athlete player "
-    "coach director producer activist politician"
+    "coach director producer activist politician brothers sisters twins siblings"
 )
 # "my roommate jess": in a chat, the lower-case word after these is a name (english._introduced_name)...
 CLOSE_PEOPLE = _words(
@@ -342,12 +342,6 @@ AFFILIATION_NOUNS = {
     **dict.fromkeys(("graduate", "graduates", "alumnus", "alumna", "alumni", "student", "students"), "STUDIED_AT"),
     **dict.fromkeys(("engineer", "engineers", "employee", "employees", "researcher", "researchers", "executive", "executives", "staffer", "staffers"), "WORKS_AT"),
 }  # fmt: skip
-# Words that, with a title's last word, make a post written between an organisation and a person
-# ("Klangbox chief executive Sofia Lindqvist", "Acme senior vice president Jo Park").
-POST_MODIFIERS = _words(
-    "chief senior junior vice deputy executive managing general lead principal staff technology technical "
-    "financial operating marketing product software data research sales design creative"
-)
 # Words of a title written before a comma and a name: "Its chief executive, Claire Dubois".
 TITLE_WORDS = TITLES | _words("chief executive officer founder co-founder director head president chairman")
 # "my job at X", "Alice's manager at X": the owner works there.

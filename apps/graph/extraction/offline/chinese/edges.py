@@ -11,7 +11,7 @@ from apps.graph.extraction.offline.chinese.tokens import _CLAUSE_BREAKS, _DESCRI
 from apps.graph.extraction.offline.chinese_words import PLACE_VERBS, VERB_EDGES
 from apps.graph.extraction.types import GENERIC_TYPE
 
-_LOCATIVES = frozenset("在 于 到 去".split())
+_LOCATIVES = frozenset("在 于 到 去 赴".split())
 _NEGATIONS = frozenset("不 没 没有 未 并未 从未".split())
 
 

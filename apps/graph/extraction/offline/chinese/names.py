@@ -202,7 +202,9 @@ def _described_name_end(words: list[_Word], start: int) -> int | None:
     a noun (康华 + 医疗), or a foreign name (普茨 + 迈斯特); a person's name alone or a role (公司总裁) is
     no organisation."""
     end = start
-    while end < min(start + 3, len(words)) and words[end].flag in ("n", "nr", "nrt", "nz", "j", "eng"):
+    while end < min(start + 3, len(words)) and (
+        words[end].flag in ("n", "nr", "nrt", "nz", "j", "eng") or words[end].text in ORG_SUFFIXES
+    ):
         if words[end].text in cw.AFTER_SUFFIX:
             break
         end += 1

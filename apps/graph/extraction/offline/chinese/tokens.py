@@ -68,6 +68,24 @@ def _split_suffixes(words: list[_Word]) -> list[_Word]:
     return split
 
 
+def _split_placed_names(words: list[_Word]) -> list[_Word]:
+    """美国麻省理工学院/nt -> 美国 + 麻省理工学院; 清华大学建筑学院/nt -> 清华大学 + 建筑学院: the country and
+    the school are said apart from the organisation meant."""
+    split: list[_Word] = []
+    for word in words:
+        text = word.text
+        country = next((c for c in cw.COUNTRIES if text.startswith(c)), None) if word.flag == "nt" else None
+        if country and len(text) - len(country) >= 4:
+            split.append(_Word(country, "ns"))
+            text = text[len(country) :]
+        at = text.find("大学")
+        if word.flag == "nt" and 0 < at and at + 2 < len(text) and text.endswith(cw.SCHOOL_UNITS):
+            split += [_Word(text[: at + 2], "nt"), _Word(text[at + 2 :], "n")]
+        else:
+            split.append(_Word(text, word.flag))
+    return split
+
+
 def _split_degrees(words: list[_Word]) -> list[_Word]:
     """本科毕业于四川大学: jieba keeps the degree and the verb as one noun; the verb is 毕业."""
     split: list[_Word] = []

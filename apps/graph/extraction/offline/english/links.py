@@ -187,7 +187,7 @@ def _post(words: list[str]) -> str | None:
     organisation and a person, and the relation it gives the person."""
     if not 1 <= len(words) <= 3 or words[-1] not in lx.AFFILIATION_NOUNS and words[-1] not in _POST_HEADS:
         return None
-    if any(w not in lx.POST_MODIFIERS for w in words[:-1]):
+    if any(w not in _POST_MODIFIERS for w in words[:-1]):
         return None
     if words in (["chief", "executive"], ["chief", "executive", "officer"], ["ceo"]):
         return "CEO_OF"
@@ -196,6 +196,12 @@ def _post(words: list[str]) -> str | None:
     return lx.AFFILIATION_NOUNS.get(words[-1], "WORKS_AT")
 
 
+# Words that, with a title's last word, make a post written between an organisation and a person
+# ("Klangbox chief executive Sofia Lindqvist", "Acme senior vice president Jo Park").
+_POST_MODIFIERS = frozenset(
+    "chief senior junior vice deputy executive managing general lead principal staff technology technical "
+    "financial operating marketing product software data research sales design creative".split()
+)
 _POST_HEADS = frozenset("officer president director manager head chairman chairwoman founder co-founder".split())
 
 
