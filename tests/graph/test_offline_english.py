@@ -641,3 +641,12 @@ def test_it_spells_chief_officers_short():
     assert edges(extract("Yuki Tanaka, the chief financial officer of Kaito Electronics, left.")) == {
         ("Yuki Tanaka", "CFO_OF", "Kaito Electronics")
     }
+
+
+def test_it_reads_a_quoted_title_and_who_reads_or_wrote_it():
+    result = extract('Jon: I\'m currently reading "The Lean Startup" and hoping it helps.', content_type="conversation")
+
+    assert ("Lean Startup", "Product") in entities(result)  # the whole title ("The" is no part of a name)
+    assert edges(result) == {("Jon", "READ", "Lean Startup")}
+    result = extract('Cara: "Brave" by Sara Bareilles means a lot to me.', content_type="conversation")
+    assert edges(result) == {("Sara Bareilles", "WROTE", "Brave")}

@@ -37,6 +37,8 @@ from apps.graph.extraction.offline.lexicon import (
 # belongs to something else.
 _MAX_PHRASE_WORDS = 5
 _BREAKING_PUNCTUATION = frozenset(';:()[]{}"“”')
+_OPENING_QUOTES = frozenset('"“')
+_READING = frozenset("read reading reads".split())
 # "works for Acme" states the same fact as "works at Acme".
 _PREPOSITION_ALIASES = {"WORKS": {"for": "at"}, "WORKED": {"for": "at"}}
 _PAST = {"work": "worked", "live": "lived"}  # "used to work for" -> "worked for"
@@ -67,8 +69,14 @@ def edge_between(words: list[str], *, source_type: str, target_type: str, travel
     """
     if not words or any(w in NEGATIONS or w.endswith("n't") for w in words):
         return None
-    if any(w in _BREAKING_PUNCTUATION for w in words):
+    if words[-2:-1] and words[-2] in _OPENING_QUOTES and words[-1] == "the":
+        words = words[:-1]  # 'reading "The Lean Startup"': "The" is no part of the name
+    while words and words[-1] in _OPENING_QUOTES:
+        words = words[:-1]  # the title's own quotes
+    if not words or any(w in _BREAKING_PUNCTUATION for w in words):
         return None
+    if words[-1] in _READING:
+        return EdgeGuess(name="READ")  # "loved reading", "i'm currently reading"
     starts_aside = words[0] == ","
     words = _drop_leading_commas(words)
     if words[:1] == ["where"] and words[1:2] and words[1] in _SUBJECT_PRONOUNS - {"it"}:
