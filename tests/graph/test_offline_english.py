@@ -650,3 +650,14 @@ def test_it_reads_a_quoted_title_and_who_reads_or_wrote_it():
     assert edges(result) == {("Jon", "READ", "Lean Startup")}
     result = extract('Cara: "Brave" by Sara Bareilles means a lot to me.', content_type="conversation")
     assert edges(result) == {("Sara Bareilles", "WROTE", "Brave")}
+
+
+def test_it_places_a_city_in_the_country_after_its_comma():
+    assert edges(extract("Acme will open a plant in Győr, Hungary, next year.")) == {("Győr", "LOCATED_IN", "Hungary")}
+    assert edges(extract("We visited France, Spain and Italy.")) == set()  # a list of countries locates nothing
+
+
+def test_it_reads_someone_from_an_organisation_as_working_there():
+    assert edges(extract("Met Grace Lin from Verdant Foods at the fair.")) == {
+        ("Grace Lin", "WORKS_AT", "Verdant Foods")
+    }

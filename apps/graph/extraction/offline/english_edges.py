@@ -285,6 +285,8 @@ def _role_edge(phrase: list[str], introduced: bool, source_type: str, target_typ
     # "Acme Corp in Berlin" places Acme; "met Tom in London" places the meeting, not Tom.
     if phrase in (["in"], ["at"]) and target_type == "Location" and source_type != "Person":
         return EdgeGuess(name="LOCATED_IN")
+    if phrase == ["from"] and source_type == "Person" and target_type == "Organization":
+        return EdgeGuess(name="WORKS_AT")  # "met Grace Lin from Verdant Foods"
     if "of" in phrase[1:4] and len(phrase) - phrase.index("of") <= 2:
         phrase = phrase[: phrase.index("of") + 1]  # "the brother of the journalist X"
     role, last = phrase[:-1], phrase[-1]

@@ -11,6 +11,7 @@ what carries from one sentence to the next.
 
 from __future__ import annotations
 
+from apps.graph.extraction.offline import lexicon as lx
 from apps.graph.extraction.offline.analysis import Link, Mention, SentenceAnalysis
 from apps.graph.extraction.offline.dates import find_dates
 from apps.graph.extraction.offline.english.context import EnglishContext
@@ -41,12 +42,27 @@ def _offices(spans: list[Span], tokens: list[Token], context: EnglishContext) ->
     return links
 
 
+def _places_in_countries(spans: list[Span], tokens: list[Token]) -> list[Link]:
+    """ "in Győr, Hungary": a place, a comma and a country locate the place (a list of countries does not)."""
+    links = []
+    for place, country in zip(spans, spans[1:]):
+        if place.type != "Location" or country.type != "Location" or place.reference or country.reference:
+            continue
+        if [t.text for t in tokens[place.end : country.first]] != [","] or country.name.lower() not in lx.COUNTRIES:
+            continue
+        if place.name.lower() in lx.COUNTRIES:
+            continue
+        links.append(Link(place.name, country.name, "LOCATED_IN"))
+    return links
+
+
 def analyse(sentence: str, context: EnglishContext) -> SentenceAnalysis:
     dates = find_dates(sentence)
     tokens = tokenize(sentence, dates)
     spans, links = _spans(sentence, tokens, context)
     described, skipped = _descriptions(spans, tokens)
     links += described + _links(spans, tokens, dates, skipped) + _offices(spans, tokens, context)
+    links += _places_in_countries(spans, tokens)
     for span in spans:
         if span.type == "Event" and dates:  # "the Global AI Summit ... on 2023-11-14"
             span.attributes.setdefault("date", dates[0].value.date().isoformat())
