@@ -140,3 +140,121 @@ def test_it_reads_graduated_from_after_a_degree():
         ("宋佳", "BORN_IN", "青岛"),
         ("宋佳", "GRADUATED_FROM", "山东大学"),
     }
+
+
+def test_it_splits_a_character_jieba_sticks_to_a_name():
+    assert edges(extract("张明曾在网易工作。")) == {("张明", "WORKED_AT", "网易")}  # jieba: 张明曾/nr
+    assert edges(extract("周涛每周向雷军汇报。")) == {("周涛", "REPORTS_TO", "雷军")}  # jieba: 向雷军/nr
+
+
+def test_it_reads_a_place_within_a_region():
+    result = extract("周敏出生在浙江温州，现在住在广东深圳。他的老家在湖北仙桃。")
+
+    assert ("仙桃", "Location") in entities(result)  # jieba tags it a common noun
+    assert edges(result) == {
+        ("周敏", "BORN_IN", "温州"),  # the place meant is the second, not the province
+        ("周敏", "LIVES_IN", "深圳"),
+        ("周敏", "COMES_FROM", "仙桃"),
+        ("温州", "LOCATED_IN", "浙江"),
+        ("深圳", "LOCATED_IN", "广东"),
+        ("仙桃", "LOCATED_IN", "湖北"),
+    }
+
+
+def test_it_takes_no_room_for_a_place():
+    result = extract("孙磊常驻北京办公室。")
+
+    assert edges(result) == {("孙磊", "WORKS_IN", "北京")}
+    assert "办公室" not in {e.name for e in result.entities}
+
+
+def test_it_reads_a_post_before_a_name():
+    assert edges(extract("蓝鲸网络创始人赵刚毕业于南京大学。")) == {
+        ("赵刚", "FOUNDED", "蓝鲸网络"),
+        ("赵刚", "GRADUATED_FROM", "南京大学"),  # the founder graduated, not the company
+    }
+    assert edges(extract("前百度高管赵刚加入了美团。")) == {
+        ("赵刚", "WORKED_AT", "百度"),  # 前: a former post
+        ("赵刚", "JOINED", "美团"),
+    }
+    assert edges(extract("孙磊每周向副总裁李红汇报。")) == {("孙磊", "REPORTS_TO", "李红")}
+
+
+def test_it_reads_a_post_after_shi_wei_and_you():
+    assert edges(extract("星海资本是一家投资公司，创始人是马骏，董事长由孙颖担任。")) == {
+        ("马骏", "FOUNDED", "星海资本"),
+        ("孙颖", "CHAIRMAN_OF", "星海资本"),
+    }
+
+
+def test_it_keeps_the_topic_as_subject_after_a_title_verb_or_and():
+    assert edges(extract("林涛现任美团高级副总裁，和妻子刘燕住在北京。")) == {
+        ("林涛", "WORKS_AT", "美团"),  # 现任 (tagged a noun) does not make 美团 the subject
+        ("林涛", "MARRIED_TO", "刘燕"),
+        ("林涛", "LIVES_IN", "北京"),
+        ("刘燕", "LIVES_IN", "北京"),
+    }
+
+
+def test_it_lets_a_companion_share_the_deed():
+    assert edges(extract("陈峰与好友王磊共同创办了蓝鲸网络公司。")) == {
+        ("陈峰", "FOUNDED", "蓝鲸网络公司"),
+        ("王磊", "FOUNDED", "蓝鲸网络公司"),
+    }
+
+
+def test_it_reads_partners_growing_up_and_branch_offices():
+    assert edges(extract("李雪和男朋友王凯住在成都。")) == {
+        ("李雪", "PARTNER_OF", "王凯"),
+        ("李雪", "LIVES_IN", "成都"),
+        ("王凯", "LIVES_IN", "成都"),
+    }
+    assert edges(extract("陈露在重庆长大。")) == {("陈露", "LIVED_IN", "重庆")}  # jieba tags 长大 a place
+    assert edges(extract("青松科技在成都和西安设有分公司。")) == {
+        ("青松科技", "HAS_OFFICE_IN", "成都"),
+        ("青松科技", "HAS_OFFICE_IN", "西安"),
+    }
+
+
+def test_it_finds_an_organisation_again_and_a_name_cut_after_the_surname():
+    result = extract("杭州电商公司云杉网络今天发布新品。云杉网络由李强于2018年创立。前美敦力高管徐建国加入了百度。")
+
+    assert {("云杉网络", "Organization"), ("李强", "Person"), ("徐建国", "Person")} <= entities(result)
+    assert {("李强", "FOUNDED", "云杉网络"), ("徐建国", "JOINED", "百度")} <= edges(result)
+
+
+def test_it_reads_a_common_noun_and_a_suffix_as_a_name_where_one_is_expected():
+    assert edges(extract("陈露在星展银行工作。")) == {("陈露", "WORKS_AT", "星展银行")}  # 星展/n
+    assert edges(extract("昨天见了王磊，他是星海资本的合伙人。")) == {("王磊", "WORKS_AT", "星海资本")}
+
+
+def test_it_reads_what_a_company_is_described_as():
+    result = extract("远山物流是一家总部位于天津的货运公司。蓝天资本收购了无锡的芯源半导体。")
+
+    assert ("远山物流", "LOCATED_IN", "天津") in edges(result)  # after 是, the company described is the subject
+    assert ("无锡", "Location") in entities(result)  # the place of what was bought, not an organisation
+
+
+def test_it_says_a_country_and_a_school_apart_from_the_university():
+    result = extract("何静毕业于复旦大学管理学院，后赴英国剑桥大学深造。")
+
+    assert edges(result) == {
+        ("何静", "GRADUATED_FROM", "复旦大学"),  # not 复旦大学管理学院
+        ("何静", "STUDIED_AT", "剑桥大学"),  # 赴…深造, and not 英国剑桥大学
+        ("剑桥大学", "LOCATED_IN", "英国"),
+    }
+
+
+def test_it_goes_on_with_someone_named_through_kin_for_the_rest_of_the_sentence():
+    assert edges(extract("孙敏是一名医生，她的丈夫郭峰是一名律师，在北京工作。他们住在天津。")) == {
+        ("孙敏", "MARRIED_TO", "郭峰"),
+        ("郭峰", "WORKS_IN", "北京"),  # he works there, not she
+        ("孙敏", "LIVES_IN", "天津"),  # the next sentence is about her again
+    }
+
+
+def test_it_reads_a_described_studio_whose_name_ends_in_a_suffix():
+    result = extract("上海游戏工作室蓝鲸影业收购了杭州的一家公司。")
+
+    assert ("蓝鲸影业", "Organization") in entities(result)
+    assert ("蓝鲸影业", "LOCATED_IN", "上海") in edges(result)

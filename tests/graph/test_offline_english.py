@@ -530,3 +530,134 @@ def test_it_reads_a_passive_aside_with_an_irregular_participle():
         ("Tom Ekberg", "LEADS", "Quarry Labs"),
         ("Quarry Labs", "ACQUIRED", "Nimbus"),
     }
+
+
+def test_it_reads_a_post_between_an_organisation_and_a_person():
+    result = extract(
+        "The deal was announced by Brightwater chief executive Olga Marsh. Former Intel engineer Dev Rao now works at Nuvia."
+    )
+
+    assert edges(result) == {
+        ("Olga Marsh", "CEO_OF", "Brightwater"),
+        ("Dev Rao", "WORKED_AT", "Intel"),  # "Former" is not part of the name
+        ("Dev Rao", "WORKS_AT", "Nuvia"),
+    }
+
+
+def test_it_places_an_organisation_described_by_a_place_and_its_kind():
+    result = extract("Teodor Lind joined the Tartu startup Veski Labs in May.")
+
+    assert ("Tartu", "Location") in entities(result)
+    assert edges(result) == {("Teodor Lind", "JOINED", "Veski Labs"), ("Veski Labs", "LOCATED_IN", "Tartu")}
+
+
+def test_it_reads_a_passive_agent_after_a_description():
+    assert edges(extract("The Kestrel Foundation was founded by the sisters Ana and Maria Duarte.")) == {
+        ("Ana", "FOUNDED", "Kestrel Foundation"),
+        ("Maria Duarte", "FOUNDED", "Kestrel Foundation"),
+    }
+
+
+def test_it_types_a_person_by_the_job_they_are_said_to_have():
+    result = extract("Kofi Boateng is a civil engineer from Kumasi.")
+
+    assert entities(result) == {("Kofi Boateng", "Person"), ("Kumasi", "Location")}
+    assert edges(result) == {("Kofi Boateng", "COMES_FROM", "Kumasi")}
+
+
+def test_it_reads_kin_past_a_job_in_apposition():
+    assert edges(extract("Mara Quinn lives in Galway with her wife, the painter Aoife Byrne.")) == {
+        ("Mara Quinn", "LIVES_IN", "Galway"),
+        ("Mara Quinn", "MARRIED_TO", "Aoife Byrne"),
+    }
+
+
+def test_it_reads_where_she_as_the_subject_going_on():
+    assert edges(extract("Mei Lin is a data scientist at Klarna, where she reports to Jonas Berg.")) == {
+        ("Mei Lin", "WORKS_AT", "Klarna"),
+        ("Mei Lin", "REPORTS_TO", "Jonas Berg"),  # not Klarna
+    }
+
+
+def test_it_takes_a_hyphenated_adjective_for_no_verb():
+    result = extract("Fjord Foods, a family-owned fish maker headquartered in Bergen, opened a plant.")
+
+    assert edges(result) == {("Fjord Foods", "LOCATED_IN", "Bergen")}  # not FAMILY_OWNED_IN
+
+
+def test_it_closes_an_aside_after_its_date():
+    assert edges(extract("Tidewater Bank, run by Ellen Voss since 2019, is based in Hull.")) == {
+        ("Ellen Voss", "LEADS", "Tidewater Bank"),
+        ("Tidewater Bank", "LOCATED_IN", "Hull"),  # the bank, not Ellen Voss
+    }
+
+
+def test_it_reads_an_appointment_and_a_degree():
+    assert edges(extract("Omar Farah has been appointed head of design at Lumen Labs.")) == {
+        ("Omar Farah", "WORKS_AT", "Lumen Labs")
+    }
+    result = extract("Ines Costa left Lisbon to start a PhD at Delft University.")
+    assert "PhD" not in {e.name for e in result.entities}
+    assert ("Ines Costa", "STUDIED_AT", "Delft University") in edges(result)
+
+
+def test_it_takes_someone_who_lives_somewhere_as_the_next_sentence_her():
+    result = extract("Sophie Martin lives in Paris. Her brother Luc lives in Lyon.")
+
+    assert ("Sophie Martin", "SIBLING_OF", "Luc") in edges(result)
+
+
+def test_it_reads_a_couple_getting_married():
+    assert edges(extract("Ben and Sara got married last year.")) == {("Ben", "MARRIED_TO", "Sara")}
+
+
+def test_it_reads_an_organisations_office_in_a_chat():
+    result = extract(
+        "zoe: got the job at figma!\nmax: nice, where?\nzoe: their lyon office, i'm moving there in may",
+        content_type="conversation",
+    )
+
+    assert ("lyon", "Location") in entities(result)
+    assert edges(result) == {
+        ("zoe", "WORKS_AT", "figma"),
+        ("figma", "HAS_OFFICE_IN", "lyon"),
+        ("zoe", "MOVED_TO", "lyon"),  # "there": the place named earlier in the same sentence
+    }
+
+
+def test_it_leaves_the_writers_own_office_to_no_one():
+    result = extract("Marco spent six years at Salesforce in Milan and will be based in our Rome office.")
+
+    assert ("Salesforce", "HAS_OFFICE_IN", "Rome") not in edges(result)
+
+
+def test_it_reads_where_someone_in_a_chat_is_from():
+    result = extract("zoe: my husband tom is from cork originally", content_type="conversation")
+
+    assert edges(result) == {("zoe", "MARRIED_TO", "tom"), ("tom", "COMES_FROM", "cork")}
+
+
+def test_it_spells_chief_officers_short():
+    assert edges(extract("Yuki Tanaka, the chief financial officer of Kaito Electronics, left.")) == {
+        ("Yuki Tanaka", "CFO_OF", "Kaito Electronics")
+    }
+
+
+def test_it_reads_a_quoted_title_and_who_reads_or_wrote_it():
+    result = extract('Jon: I\'m currently reading "The Lean Startup" and hoping it helps.', content_type="conversation")
+
+    assert ("Lean Startup", "Product") in entities(result)  # the whole title ("The" is no part of a name)
+    assert edges(result) == {("Jon", "READ", "Lean Startup")}
+    result = extract('Cara: "Brave" by Sara Bareilles means a lot to me.', content_type="conversation")
+    assert edges(result) == {("Sara Bareilles", "WROTE", "Brave")}
+
+
+def test_it_places_a_city_in_the_country_after_its_comma():
+    assert edges(extract("Acme will open a plant in Győr, Hungary, next year.")) == {("Győr", "LOCATED_IN", "Hungary")}
+    assert edges(extract("We visited France, Spain and Italy.")) == set()  # a list of countries locates nothing
+
+
+def test_it_reads_someone_from_an_organisation_as_working_there():
+    assert edges(extract("Met Grace Lin from Verdant Foods at the fair.")) == {
+        ("Grace Lin", "WORKS_AT", "Verdant Foods")
+    }

@@ -17,6 +17,7 @@ ORG_SUFFIXES = (
     "基金会",
     "实验室",
     "出版社",
+    "事务所",
     # Industry words that end company names (京东物流, 蔚来汽车, 德邦快递).
     "物流",
     "快递",
@@ -87,9 +88,11 @@ VERB_EDGES = {
 # The verb after "在 <name>" (张伟在北京大学工作, 在华为负责海外市场): what one does at a place.
 PLACE_VERBS = {
     **dict.fromkeys(("工作", "任职", "就职", "上班", "任教", "负责", "实习", "供职", "教书"), "WORKS_AT"),
-    **dict.fromkeys(("学习", "读书", "就读", "上学", "读", "攻读", "念书", "读博", "读研"), "STUDIED_AT"),
+    **dict.fromkeys(("学习", "读书", "就读", "上学", "读", "攻读", "念书", "读博", "读研", "深造", "留学", "进修"), "STUDIED_AT"),
     **dict.fromkeys(("住", "居住", "生活", "定居"), "LIVES_IN"),
     **dict.fromkeys(("出生",), "BORN_IN"),
+    **dict.fromkeys(("长大",), "LIVED_IN"),  # 在西安长大: grew up there
+    **dict.fromkeys(("设有", "开设", "设立"), "HAS_OFFICE_IN"),  # 在郑州和武汉设有分公司
 }  # fmt: skip
 
 # "在网易公司担任技术总监", "在腾讯做产品", "在四川大学当老师": a post held at an organisation.
@@ -111,12 +114,30 @@ KIN_WORDS = {
     **dict.fromkeys("儿子 女儿 孩子".split(), "PARENT_OF"),
     **dict.fromkeys("父亲 母亲 爸爸 妈妈".split(), "~PARENT_OF"),
     **dict.fromkeys("同事".split(), "COLLEAGUE_OF"),
+    **dict.fromkeys("男朋友 女朋友 男友 女友".split(), "PARTNER_OF"),
 }  # fmt: skip
+
+# 与好友周磊共同创立: someone named with the subject, doing what follows together.
+COMPANION_WORDS = frozenset("好友 朋友 同学 合伙人 搭档 室友 伙伴 老同学".split())
 
 # "现任联想集团董事长", "担任腾讯公司产品经理": holding a post at an organisation.
 TITLE_VERBS = frozenset("现任 担任 出任 任 兼任".split())
 # 是 <org> 的 <role>: these roles mean more than working there.
 FOUNDER_ROLES = frozenset("创始人 创办人 联合创始人 创建者 缔造者".split())
+# A post before a name or after 是/为 (小米集团创始人雷军, 董事长为曾毓群, 向副总裁陈静汇报): the relation
+# it gives its holder with the organisation; the roles after the first three lines only say they work there.
+ROLE_EDGES = {
+    **dict.fromkeys(FOUNDER_ROLES, "FOUNDED"),
+    **dict.fromkeys("董事长 董事会主席 主席".split(), "CHAIRMAN_OF"),
+    **dict.fromkeys("首席执行官 执行官 CEO 总裁".split(), "CEO_OF"),
+    **dict.fromkeys(
+        """副总裁 总经理 副总经理 经理 总监 高管 员工 合伙人 董事 主编 编辑 记者 工程师 教授 研究员 医生
+        律师 设计师 科学家 负责人 首席技术官 CTO 技术总监 产品经理 分析师 老师 教师 院长 校长 行长""".split(),
+        "WORKS_AT",
+    ),
+}  # fmt: skip
+# Roles strong enough to tie a name at a clause's start to the organisation the text is about (，创始人张伟将…).
+LEADING_ROLES = frozenset(r for r, edge in ROLE_EDGES.items() if edge != "WORKS_AT")
 SPOUSE_WORDS = frozenset("妻子 丈夫 老婆 老公 太太 夫人 爱人 先生".split())
 MARRY_WORDS = frozenset("结婚 成婚 完婚".split())
 DEGREES = frozenset("本科 大学 硕士 博士 研究生 高中 中学".split())  # 本科毕业于…
@@ -126,3 +147,10 @@ MOVE_FROM = "从"
 REPORT_TO = ("向", frozenset("汇报 报告 负责".split()))
 # Words that put the fact in the past: 她之前在京东工作, 王强原来住在杭州.
 PAST_MARKERS = frozenset("之前 以前 此前 曾 曾经 原来 过去 早年".split())
+# Countries jieba may keep inside an organisation's name (美国麻省理工学院): the place is said apart.
+COUNTRIES = frozenset(
+    """美国 英国 法国 德国 日本 韩国 加拿大 澳大利亚 新加坡 意大利 西班牙 荷兰 瑞士 瑞典 俄罗斯 印度 巴西
+    墨西哥 新西兰 爱尔兰 比利时 丹麦 挪威 芬兰 以色列 泰国 越南 马来西亚 印度尼西亚 匈牙利 波兰 奥地利""".split()
+)
+# A university's school or department jieba keeps in one word with it (清华大学建筑学院).
+SCHOOL_UNITS = ("学院", "系", "研究所", "研究院")

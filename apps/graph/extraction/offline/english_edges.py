@@ -37,6 +37,8 @@ from apps.graph.extraction.offline.lexicon import (
 # belongs to something else.
 _MAX_PHRASE_WORDS = 5
 _BREAKING_PUNCTUATION = frozenset(';:()[]{}"“”')
+_OPENING_QUOTES = frozenset('"“')
+_READING = frozenset("read reading reads".split())
 # "works for Acme" states the same fact as "works at Acme".
 _PREPOSITION_ALIASES = {"WORKS": {"for": "at"}, "WORKED": {"for": "at"}}
 _PAST = {"work": "worked", "live": "lived"}  # "used to work for" -> "worked for"
@@ -67,10 +69,18 @@ def edge_between(words: list[str], *, source_type: str, target_type: str, travel
     """
     if not words or any(w in NEGATIONS or w.endswith("n't") for w in words):
         return None
-    if any(w in _BREAKING_PUNCTUATION for w in words):
+    if words[-2:-1] and words[-2] in _OPENING_QUOTES and words[-1] == "the":
+        words = words[:-1]  # 'reading "The Lean Startup"': "The" is no part of the name
+    while words and words[-1] in _OPENING_QUOTES:
+        words = words[:-1]  # the title's own quotes
+    if not words or any(w in _BREAKING_PUNCTUATION for w in words):
         return None
+    if words[-1] in _READING:
+        return EdgeGuess(name="READ")  # "loved reading", "i'm currently reading"
     starts_aside = words[0] == ","
     words = _drop_leading_commas(words)
+    if words[:1] == ["where"] and words[1:2] and words[1] in _SUBJECT_PRONOUNS - {"it"}:
+        words, starts_aside = [",", "and", *words[2:]], False  # "Stripe, where she reports to X": she reports
     relative = bool(words) and words[0] in RELATIVE_PRONOUNS
     if relative:
         words = words[1:]
@@ -106,6 +116,8 @@ def edge_between(words: list[str], *, source_type: str, target_type: str, travel
 
 
 def looks_like_verb(word: str) -> bool:
+    if "-" in word and word not in VERB_EDGES:
+        return False  # "plant-based", "family-owned": an adjective
     return word in VERB_EDGES or word in IRREGULAR_VERBS or (len(word) > 4 and word.endswith("ed"))
 
 
@@ -255,10 +267,17 @@ def _verb_edge(phrase: list[str], had_copula: bool) -> EdgeGuess | None:
     passive = had_copula or verb.endswith("ed") or verb in IRREGULAR_PARTICIPLES
     if len(phrase) >= 2 and phrase[-1] == "by" and passive:  # "(was) founded by", ", run by"
         return EdgeGuess(name=_edge_name(verb, None), reverse=True)
+    if passive and "by" in phrase[1:3] and _describes_the_agent(phrase[phrase.index("by") + 1 :]):
+        return EdgeGuess(name=_edge_name(verb, None), reverse=True)  # "was started by the brothers X and Y"
     preposition = phrase[-1] if len(phrase) > 1 and phrase[-1] in PREPOSITIONS else None
     if preposition and len(phrase) > 2 and phrase[1] in _PARTICLES:
         verb = f"{verb} {phrase[1]}"
     return EdgeGuess(name=_edge_name(verb, preposition))
+
+
+def _describes_the_agent(words: list[str]) -> bool:
+    """ "brothers", "the chip maker": one or two nouns saying who the agent after "by" is."""
+    return 1 <= len(words) <= 2 and not any(looks_like_verb(w) or w in PREPOSITIONS for w in words)
 
 
 def _role_edge(phrase: list[str], introduced: bool, source_type: str, target_type: str) -> EdgeGuess | None:
@@ -266,6 +285,8 @@ def _role_edge(phrase: list[str], introduced: bool, source_type: str, target_typ
     # "Acme Corp in Berlin" places Acme; "met Tom in London" places the meeting, not Tom.
     if phrase in (["in"], ["at"]) and target_type == "Location" and source_type != "Person":
         return EdgeGuess(name="LOCATED_IN")
+    if phrase == ["from"] and source_type == "Person" and target_type == "Organization":
+        return EdgeGuess(name="WORKS_AT")  # "met Grace Lin from Verdant Foods"
     if "of" in phrase[1:4] and len(phrase) - phrase.index("of") <= 2:
         phrase = phrase[: phrase.index("of") + 1]  # "the brother of the journalist X"
     role, last = phrase[:-1], phrase[-1]
@@ -277,10 +298,23 @@ def _role_edge(phrase: list[str], introduced: bool, source_type: str, target_typ
         return EdgeGuess(name="WORKS_AT", attributes={"role": " ".join(role)})
     if last == "of":
         return EdgeGuess(name=upper_snake(" ".join(role)) + "_OF")
+    if (
+        last == "from"
+        and source_type in ("Person", "Entity")
+        and target_type in _PLACE
+        and not any(map(looks_like_verb, role))
+    ):
+        return EdgeGuess(name="COMES_FROM")  # "is a software engineer from Beirut"
     return None
 
 
+# "was appointed head of sales at X", "named CFO at X": a post given there.
+_APPOINTING = frozenset("appointed named promoted hired".split())
+
+
 def _edge_name(verb: str, preposition: str | None) -> str:
+    if verb in _APPOINTING and preposition == "at":
+        return "WORKS_AT"
     base, fixed = VERB_EDGES.get(verb, (upper_snake(verb), False))
     if fixed or preposition is None:
         return base

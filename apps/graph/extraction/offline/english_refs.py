@@ -60,8 +60,13 @@ def references(tokens: list[Token], context: Any, named: list[Span]) -> list[Spa
                 spans.append(Span(index, index + 1, context.speaker, "Person", FORMAT, reference=True))
         elif context.speaker and (token.text in _FIRST_PERSON or _my_job(tokens, index) or _guess_who(tokens, index)):
             spans.append(Span(index, index + 1, context.speaker, "Person", FORMAT, reference=True))
-        elif lower == "there" and context.place and index > 0 and tokens[index - 1].lower in lx.THERE_VERBS:
-            spans.append(Span(index, index + 1, context.place, "Location", UNKNOWN, reference=True))
+        elif (
+            lower == "there"
+            and index > 0
+            and tokens[index - 1].lower in lx.THERE_VERBS
+            and (place := _there(named, index, context))
+        ):
+            spans.append(Span(index, index + 1, place, "Location", UNKNOWN, reference=True))
         elif lower == "they" and context.people:
             spans += [Span(index, index + 1, name, "Person", UNKNOWN, reference=True) for name in context.people]
         elif lower in lx.PERSON_PRONOUNS and context.person:
@@ -76,6 +81,12 @@ def references(tokens: list[Token], context: Any, named: list[Span]) -> list[Spa
             if organization:
                 spans.append(Span(index, end, organization, "Organization", UNKNOWN, reference=True))
     return spans
+
+
+def _there(named: list[Span], index: int, context: Any) -> str | None:
+    """ "dublin office, i'm moving there": the place named last, in this sentence or an earlier one."""
+    earlier = [s.name for s in named if s.end <= index and s.type == "Location"]
+    return earlier[-1] if earlier else context.place
 
 
 def _starts_without_subject(tokens: list[Token]) -> bool:
@@ -150,6 +161,8 @@ def kin_links(tokens: list[Token], spans: list[Span], context: Any) -> list[Link
         if span.reference or span.modifier:
             continue
         at = span.first - 1
+        if at >= 2 and tokens[at].lower in lx.PERSON_NOUNS and tokens[at - 1].lower in ("the", "a", "an"):
+            at -= 2  # "her husband, the architect Daniel Reyes"
         if at >= 0 and tokens[at].text == ",":
             at -= 1
         if at < 1:

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from apps.graph.extraction.naming import canonical_edge, fits, typed_by_relationships
+from apps.graph.extraction.naming import canonical_edge, expects, fits, typed_by_relationships
 from apps.graph.extraction.offline import chinese, english, english_turns
 from apps.graph.extraction.offline import lexicon as lx
 from apps.graph.extraction.offline.analysis import FORMAT, GAZETTEER, Link, Mention, SentenceAnalysis
@@ -147,7 +147,15 @@ def _with_topics(
 ) -> english.EnglishContext:
     """The person, organisation and place the next sentence's "he", "she", "the company" or "there" stand for."""
     spoken_to = english.addressed_names(analysis.text)
-    people = [m.name for m in analysis.mentions if m.type == "Person" and m.name != speaker and m.name not in spoken_to]
+    # "Sophie Martin lives in Paris. Her brother ...": a name of unknown kind that lives somewhere is a person.
+    acting = {link.source for link in analysis.links if expects(canonical_edge(link.name))[0] == "Person"}
+    people = [
+        m.name
+        for m in analysis.mentions
+        if (m.type == "Person" or (m.type == GENERIC_TYPE and m.name in acting))
+        and m.name != speaker
+        and m.name not in spoken_to
+    ]
     organization = next((m.name for m in analysis.mentions if m.type == "Organization"), None)
     places = [m.name for m in analysis.mentions if m.type == "Location"]
     return replace(

@@ -34,6 +34,7 @@ SENTENCE_STARTERS = _words(
     let lets let's is are was were be been do does did have has had will would can could
     should shall may might must
     meeting notes note summary update overview agenda todo action minutes
+    former
     """
 )
 
@@ -323,7 +324,7 @@ PERSON_NOUNS = _words(
     "photographer engineer doctor nurse lawyer designer writer novelist artist painter teacher researcher "
     "scientist journalist reporter author actor actress singer musician architect entrepreneur investor "
     "banker economist analyst programmer physicist chemist biologist historian poet chef athlete player "
-    "coach director producer activist politician"
+    "coach director producer activist politician brothers sisters twins siblings"
 )
 # "my roommate jess": in a chat, the lower-case word after these is a name (english._introduced_name)...
 CLOSE_PEOPLE = _words(

@@ -15,12 +15,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from apps.graph.extraction.offline import chinese_words as cw
 from apps.graph.extraction.offline.analysis import Mention, SentenceAnalysis
 from apps.graph.extraction.offline.chinese.clauses import _clause_date, _clause_links, _clauses, _subject
-from apps.graph.extraction.offline.chinese.names import _Name, _names, _placed_organisations
+from apps.graph.extraction.offline.chinese.names import _Name, _names, _placed_organisations, _placed_places
+from apps.graph.extraction.offline.chinese.roles import people_in_posts, titled_people
 from apps.graph.extraction.offline.chinese.tokens import (
     _posseg,
     _split_degrees,
+    _split_placed_names,
+    _split_stuck,
     _split_suffixes,
     _with_names_introduced,
     _Word,
@@ -36,29 +40,59 @@ class Topic:
 
     person: str | None = None
     organization: str | None = None
+    organizations: frozenset[str] = frozenset()  # named so far, found again however jieba cuts them
+
+
+def _kin_named(clause: list[_Name], words: list[_Word]) -> _Name | None:
+    """她的丈夫黄涛: the person a clause opens by naming through kin, whom the clauses after are about."""
+    if len(clause) < 2 or not clause[0].pronoun or clause[1].type != "Person":
+        return None
+    between = [w.text for w in words[clause[0].end : clause[1].first]]
+    return clause[1] if between[-1:] and between[-1] in cw.KIN_WORDS and between[:-1] in ([], ["的"]) else None
 
 
 def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = None) -> tuple[SentenceAnalysis, Topic]:
     """The sentence's mentions and links, and the topic later sentences may refer to."""
     topic = topic or Topic()
     words = _with_names_introduced(
-        _split_degrees(_split_suffixes([_Word(w.word, w.flag) for w in _posseg().cut(sentence)]))
+        _split_stuck(
+            _split_degrees(
+                _split_placed_names(_split_suffixes([_Word(w.word, w.flag) for w in _posseg().cut(sentence)]))
+            )
+        )
     )
-    names = _names(words, speaker, topic.organization)
+    names = _names(words, speaker, topic.organization, topic.organizations)
+    people_in_posts(words, names)
     analysis = SentenceAnalysis(text=sentence)
     analysis.mentions = [Mention(n.name, n.type, n.strength) for n in names if not n.pronoun]
-    analysis.links += _placed_organisations(words, names)
+    analysis.links += _placed_organisations(words, names) + _placed_places(words, names)
+    sentence_organization = next((n.name for n in names if n.type == "Organization"), topic.organization)
+    analysis.links += titled_people(words, names, sentence_organization)
     names = [n for n in names if not n.modifier]
     person = topic.person
+    carried: str | None = None  # the topic before a clause named someone through kin
     sentence_subject: _Name | None = None  # a clause with none continues the sentence's (饿了么……，由张旭豪创立)
     for clause in _clauses(words, names):
+        if person is None:  # 今天见了陈晓东，他是…: with no topic yet, 他 is the person just named
+            person = next(
+                (n.name for n in names if n.type == "Person" and not n.pronoun and n.end <= clause[0].first), None
+            )
         subject, written = _subject(clause, words, person, sentence_subject)
         if subject is not None and written:
             sentence_subject = sentence_subject or subject
             if subject.type == "Person":
                 person = subject.name
         analysis.links += _clause_links(clause, words, subject, _clause_date(words, clause))
+        if kin := _kin_named(clause, words):
+            # 她的丈夫黄涛是一名律师，在金杜律师事务所工作: he works there; the next sentence is about her again.
+            carried = carried or person
+            person, sentence_subject = kin.name, kin
+    person = carried or person
     if person is None:  # 今天见了周婷。她……: with no subject written, 她 is the person named
         person = next((n.name for n in names if n.type == "Person" and not n.pronoun), None)
     organizations = [n.name for n in names if n.type == "Organization"]
-    return analysis, Topic(person, organizations[-1] if organizations else topic.organization)
+    return analysis, Topic(
+        person,
+        organizations[-1] if organizations else topic.organization,
+        topic.organizations | {n for n in organizations if len(n) >= 4},
+    )

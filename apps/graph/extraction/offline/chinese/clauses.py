@@ -42,7 +42,11 @@ def _subject(
     """
     first = clause[0]
     start = _clause_start(words, first.first)
-    introduced = any(_is_verb(w) or w.flag == "p" for w in words[start : first.first])
+    # 现任蚂蚁集团副总裁 (jieba tags 现任 a noun), 和丈夫周明住在北京: the name is not who the clause is about.
+    introduced = any(
+        _is_verb(w) or w.flag == "p" or w.text in cw.TITLE_VERBS or w.text in _COORDINATORS
+        for w in words[start : first.first]
+    )
     headed = first.first > 0 and words[first.first - 1].text == "的" and first.type != "Location"
     if not first.pronoun and (not introduced or headed):  # 总部位于上海的蔚蓝生物宣布: the head noun
         return first, True
@@ -138,8 +142,8 @@ def _groups(names: list[_Name], words: list[_Word]) -> list[list[_Name]]:
 
 
 def _joined(between: list[_Word]) -> bool:
-    """和, 、, 以及 join two names; so does 和 + a kin word (和妻子王丽: the two together)."""
+    """和, 、, 以及 join two names; so does 和 + a kin word or a companion (和妻子王丽, 与好友周磊: the two together)."""
     texts = [w.text for w in between]
-    if len(texts) == 2 and texts[0] in _COORDINATORS and texts[1] in cw.KIN_WORDS:
+    if len(texts) == 2 and texts[0] in _COORDINATORS and (texts[1] in cw.KIN_WORDS or texts[1] in cw.COMPANION_WORDS):
         return True
     return bool(texts) and all(t in _COORDINATORS for t in texts)

@@ -6,11 +6,12 @@ from __future__ import annotations
 from apps.graph.extraction.naming import PAST_FORMS
 from apps.graph.extraction.offline import chinese_words as cw
 from apps.graph.extraction.offline.chinese.names import _PRONOUNS, _Name
-from apps.graph.extraction.offline.chinese.tokens import _DESCRIBING, _NAMING, _SKIPPED, _Word
+from apps.graph.extraction.offline.chinese.roles import role_edge
+from apps.graph.extraction.offline.chinese.tokens import _CLAUSE_BREAKS, _DESCRIBING, _NAMING, _SKIPPED, _Word
 from apps.graph.extraction.offline.chinese_words import PLACE_VERBS, VERB_EDGES
 from apps.graph.extraction.types import GENERIC_TYPE
 
-_LOCATIVES = frozenset("在 于 到 去".split())
+_LOCATIVES = frozenset("在 于 到 去 赴".split())
 _NEGATIONS = frozenset("不 没 没有 未 并未 从未".split())
 
 
@@ -52,7 +53,7 @@ def _edge_in(
         return None
     mapped = [w for w in verbs if w.text in VERB_EDGES]
     if mapped:
-        if _modifies_a_noun(words, target_end):
+        if _modifies_a_noun(words, target_end) and not _describes_the_subject(texts, words, target_end):
             return None  # 投资了一家位于新加坡的游戏公司: the company is in Singapore, not the investor
         return _located(VERB_EDGES[mapped[-1].text], target), {}
     verb = verbs[-1].text
@@ -72,8 +73,15 @@ def _pattern_edge(
     """Relations stated by a pattern rather than one verb between the names."""
     after = [w.text for w in words[target_end : target_end + 4]]
     if texts and texts[-1] == cw.PASSIVE_AGENT:  # 由张一鸣创办: 张一鸣 founded the subject
-        verb = next((w for w in after if w in VERB_EDGES), None)
+        # 由陈立和赵雪于2016年共同创立: past a date and an adverb, up to the clause's end.
+        passive = [w.text for w in words[target_end : target_end + 7]]
+        passive = passive[: next((i for i, w in enumerate(passive) if w in _CLAUSE_BREAKS), len(passive))]
+        verb = next((w for w in passive if w in VERB_EDGES), None)
+        if verb is None and any(w in cw.TITLE_VERBS for w in after[:2]) and role_edge(texts[-2:-1]):
+            return role_edge(texts[-2:-1]), {"reverse": "yes"}  # 董事长由李明担任
         return (VERB_EDGES[verb], {"reverse": "yes"}) if verb else None
+    if target.type in ("Person", GENERIC_TYPE) and (post := _post_before(texts)):
+        return post, {"reverse": "yes"}  # 创始人是马建国, 董事长为曾毓群: the subject's founder, chair
     if texts and texts[-1] == cw.MOVE_FROM and any(VERB_EDGES.get(w) == "MOVED_TO" for w in after):
         return "MOVED_FROM", {}  # 从南京搬到了上海
     if texts and texts[-1] == cw.MOVE_FROM and any(w in cw.LEAVE_WORDS for w in after[:2]):
@@ -84,8 +92,10 @@ def _pattern_edge(
         role = "".join(after[1:3])  # 任命王建国为首席执行官: he works for the one appointing him
         name = "CEO_OF" if any(t in role for t in cw.CEO_TITLES) else "WORKS_AT"
         return name, {"reverse": "yes", "role": role}
-    if texts and texts[-1] == cw.REPORT_TO[0] and any(w in cw.REPORT_TO[1] for w in after):
-        return "REPORTS_TO", {}  # 向刘总汇报
+    if cw.REPORT_TO[0] in texts[-3:] and any(w in cw.REPORT_TO[1] for w in after):
+        rest = texts[texts.index(cw.REPORT_TO[0], max(0, len(texts) - 3)) + 1 :]
+        if not rest or role_edge(rest):
+            return "REPORTS_TO", {}  # 向刘总汇报, 向副总裁陈静汇报
     if "是" in texts and any(t in cw.SPOUSE_WORDS for t in texts) and target.type in ("Person", GENERIC_TYPE):
         return "MARRIED_TO", {}  # 他的妻子是张瑛
     if texts and texts[-1] in cw.KIN_WORDS and texts[:-1] in ([], ["的"]) and target.type in ("Person", GENERIC_TYPE):
@@ -99,6 +109,19 @@ def _pattern_edge(
         role = next((w.text for w in words[target_end : target_end + 2] if w.flag.startswith("n")), None)
         return "WORKS_AT", ({"role": role} if role else {})  # 现任联想集团董事长
     return None
+
+
+def _post_before(texts: list[str]) -> str | None:
+    """创始人是, 董事长为: a post, then 是 or 为, just before the name."""
+    if len(texts) < 2 or texts[-1] not in ("是", "为"):
+        return None
+    return role_edge(texts[-2:-1])
+
+
+def _describes_the_subject(texts: list[str], words: list[_Word], index: int) -> bool:
+    """北辰物流是一家位于天津的货运公司: after 是, the company described is the subject itself."""
+    heads = cw.DESCRIPTION_HEADS + tuple(cw.ORG_NOUNS)
+    return "是" in texts[:2] and any(w.text.endswith(heads) for w in words[index + 1 : index + 3])
 
 
 def _modifies_a_noun(words: list[_Word], index: int) -> bool:

@@ -54,10 +54,60 @@ def _placed_organisations(words: list[_Word], names: list[_Name]) -> list[Link]:
     return links
 
 
-def _names(words: list[_Word], speaker: str | None, organization: str | None) -> list[_Name]:
+def _placed_places(words: list[_Word], names: list[_Name]) -> list[Link]:
+    """福建宁德, 印度班加罗尔: a place written right before another names the region the second is in;
+    the second is the place meant, and the region takes no other part."""
+    links = []
+    for region, place in zip(names, names[1:]):
+        if region.type != "Location" or place.type != "Location" or region.pronoun or region.end != place.first:
+            continue
+        links.append(Link(place.name, region.name, "LOCATED_IN"))
+        region.modifier = True
+        for index in range(region.first, region.end):
+            words[index] = _Word(words[index].text, _SKIPPED)
+    return links
+
+
+# Where a place is said to be: before "<region> <place>" these make a name jieba tags as a person's or
+# a common noun (在匈牙利塞格德, 老家在安徽合肥, 在湖南涟源创立) the place inside the region.
+_BEFORE_PLACE = frozenset(
+    "在 于 位于 到 去 赴 来自 生于 出生 老家 家乡 设在 设于 地处 坐落 搬到 搬往 移居 常驻".split()
+)
+_INNER_PLACE_FLAGS = frozenset("ns nr nrt nrfg n".split())
+_PREMISES = tuple("室 部 厂 中心 店 馆 处 行 楼 厦 所 家 里 村 区 地 园 校 舍".split())
+
+
+def _inner_place(words: list[_Word], index: int, names: list[_Name]) -> _Name | None:
+    """The place after a region that follows a word saying where (在福建宁德): its name, typed a Location."""
+    if not names or names[-1].type != "Location" or names[-1].end != index or names[-1].end - names[-1].first != 1:
+        return None
+    word, region_at = words[index], names[-1].first
+    if word.flag not in _INNER_PLACE_FLAGS or not 2 <= len(word.text) <= 4 or word.text in cw.KIN_WORDS:
+        return None
+    if word.text in cw.PLACE_VERBS:  # 在西安长大
+        return None
+    if region_at == 0 or words[region_at - 1].text not in _BEFORE_PLACE:
+        return None
+    following = words[index + 1] if index + 1 < len(words) else None
+    if following is not None and not (
+        following.text in _CLAUSE_BREAKS or following.text in ("。", "的") or following.flag.startswith(("v", "p", "x"))
+    ):
+        return None  # 在德国混凝土泵制造商: a noun describing what follows, not a place
+    if word.text.endswith(ORG_SUFFIXES) or (word.flag == "n" and word.text.endswith(_PREMISES)):
+        return None  # 常驻上海办公室: a room in the city, not a place within it
+    return _Name(index, index + 1, word.text, "Location", CONTEXT)
+
+
+def _names(
+    words: list[_Word], speaker: str | None, organization: str | None, known: frozenset[str] = frozenset()
+) -> list[_Name]:
     names: list[_Name] = []
     index = 0
     while index < len(words):
+        if again := _named_before(words, index, known):
+            names.append(again)
+            index = again.end
+            continue
         if index > 0 and words[index - 1].flag == _NAMING and (introduced := _introduced(words, index)):
             names.append(introduced)
             index = introduced.end
@@ -70,6 +120,14 @@ def _names(words: list[_Word], speaker: str | None, organization: str | None) ->
         if described := _described(words, index):
             names += described
             index = described[-1].end
+            continue
+        if person := _person_split(words, index):
+            names.append(person)
+            index = person.end
+            continue
+        if inner := _inner_place(words, index, names):
+            names.append(inner)
+            index = inner.end
             continue
         org_end = _organisation_end(words, index)
         if org_end is not None and index > 0 and _QUANTIFIED.match(words[index - 1].text):
@@ -99,6 +157,24 @@ def _names(words: list[_Word], speaker: str | None, organization: str | None) ->
     return names
 
 
+def _named_before(words: list[_Word], index: int, known: frozenset[str]) -> _Name | None:
+    """速达网络由王海涛创立: an organisation an earlier sentence named, however jieba cuts it this time."""
+    for end in range(min(index + 4, len(words)), index + 1, -1):
+        if "".join(w.text for w in words[index:end]) in known:
+            return _Name(index, end, "".join(w.text for w in words[index:end]), "Organization", CONTEXT)
+    return None
+
+
+def _person_split(words: list[_Word], index: int) -> _Name | None:
+    """徐/nr 建国/ns: jieba cut a name after its one-character surname; the two are one person."""
+    if index + 1 >= len(words) or words[index].flag != "nr" or len(words[index].text) != 1:
+        return None
+    given = words[index + 1]
+    if given.flag not in ("ns", "n", "nr", "ng") or not 1 <= len(given.text) <= 2 or given.text in cw.KIN_WORDS:
+        return None
+    return _Name(index, index + 2, words[index].text + given.text, "Person", CONTEXT)
+
+
 def _described(words: list[_Word], index: int) -> list[_Name]:
     """深圳物流软件公司速达网络, 医疗器械公司康华医疗: common nouns ending in a kind of organisation describe
     the name after them, which is the organisation (located in the place before them, if any)."""
@@ -126,7 +202,9 @@ def _described_name_end(words: list[_Word], start: int) -> int | None:
     a noun (康华 + 医疗), or a foreign name (普茨 + 迈斯特); a person's name alone or a role (公司总裁) is
     no organisation."""
     end = start
-    while end < min(start + 3, len(words)) and words[end].flag in ("n", "nr", "nrt", "nz", "j", "eng"):
+    while end < min(start + 3, len(words)) and (
+        words[end].flag in ("n", "nr", "nrt", "nz", "j", "eng") or words[end].text in ORG_SUFFIXES
+    ):
         if words[end].text in cw.AFTER_SUFFIX:
             break
         end += 1
@@ -175,6 +253,8 @@ def _bought(words: list[_Word], found: _Name) -> _Name:
         return found
     if found.type not in ("Location", GENERIC_TYPE) or found.strength > DEFINITE:
         return found
+    if found.type == "Location" and found.end < len(words) and words[found.end].text == "的":
+        return found  # 收购了苏州的芯动半导体: the place of what was bought
     end = found.end
     while end < min(found.end + 2, len(words)) and words[end].flag == "n":
         end += 1
@@ -183,7 +263,7 @@ def _bought(words: list[_Word], found: _Name) -> _Name:
 
 
 def _name_at(word: _Word, index: int, speaker: str | None) -> _Name | None:
-    if word.text in cw.KIN_WORDS:  # jieba tags 哥哥 as a place
+    if word.text in cw.KIN_WORDS or word.text in cw.PLACE_VERBS:  # jieba tags 哥哥 and 长大 as places
         return None
     if word.text in _PRONOUNS:
         return _Name(index, index + 1, word.text, "Person", UNKNOWN, pronoun=True)
@@ -204,7 +284,7 @@ def _single_word_name(word: str, flag: str, index: int) -> _Name | None:
         return _Name(index, index + 1, word, kind, DEFINITE)
     if flag == "nrt":  # transliterated foreign names
         return _Name(index, index + 1, word, "Person", CONTEXT)
-    if flag == "nz":  # other proper nouns
+    if flag == "nz" and word not in cw.REPORT_TO[1]:  # other proper nouns (jieba tags 汇报 one too)
         return _Name(index, index + 1, word, GENERIC_TYPE, UNKNOWN)
     return None
 
@@ -230,7 +310,11 @@ def _organisation_end(words: list[_Word], index: int) -> int | None:
         and first.flag != "n"
     ):
         return index + 1  # jieba kept it whole (华为公司 nt)
-    if not (first.flag in ("nr", "nrt", "nz", "ns", "nt", "j", "eng") or first.text in KNOWN_ORGANIZATIONS):
+    if not (
+        first.flag in ("nr", "nrt", "nz", "ns", "nt", "j", "eng")
+        or first.text in KNOWN_ORGANIZATIONS
+        or _placed_common_noun(words, index)
+    ):
         return None
     for end in range(index + 1, min(index + 5, len(words))):
         if words[end].text in ORG_SUFFIXES:
@@ -238,6 +322,24 @@ def _organisation_end(words: list[_Word], index: int) -> int | None:
         if not words[end].flag.startswith(("n", "l")):
             return None
     return None
+
+
+# Words after which a common noun + an organisation suffix is a name (在星展银行工作, 他是星辰资本的合伙人).
+_BEFORE_ORGANISATION = frozenset("在 于 加入 是 收购 由 到 离开 从 为".split())
+
+
+def _placed_common_noun(words: list[_Word], index: int) -> bool:
+    """星展/n 银行, 星辰/n 科技: jieba knows the first word only as a common noun; where an organisation is
+    expected (after 在, 加入, 是 …, or opening the sentence before a verb) the noun and a suffix are a name."""
+    first = words[index]
+    if first.flag != "n" or len(first.text) != 2 or first.text in cw.ROLE_EDGES or first.text in cw.KIN_WORDS:
+        return False
+    if index + 1 >= len(words) or words[index + 1].text not in ORG_SUFFIXES:
+        return False
+    if index > 0:
+        return words[index - 1].text in _BEFORE_ORGANISATION
+    after = words[index + 2] if index + 2 < len(words) else None
+    return after is not None and after.flag.startswith(("v", "p"))
 
 
 _LEGAL_FORMS = frozenset("有限 有限责任 股份 股份有限".split())

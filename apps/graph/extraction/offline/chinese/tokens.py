@@ -34,6 +34,8 @@ def _posseg() -> Any:
                 jieba.initialize()  # the dictionary ships inside the package; no download
                 for name in sorted(KNOWN_ORGANIZATIONS):
                     jieba.add_word(name, freq=100_000, tag="nt")
+                for post in sorted(cw.ROLE_EDGES):  # 前百度高管赵刚: jieba would cut 高 + 管
+                    jieba.add_word(post, tag="n")
                 _jieba_ready = True
     return jieba.posseg
 
@@ -66,6 +68,24 @@ def _split_suffixes(words: list[_Word]) -> list[_Word]:
     return split
 
 
+def _split_placed_names(words: list[_Word]) -> list[_Word]:
+    """美国麻省理工学院/nt -> 美国 + 麻省理工学院; 清华大学建筑学院/nt -> 清华大学 + 建筑学院: the country and
+    the school are said apart from the organisation meant."""
+    split: list[_Word] = []
+    for word in words:
+        text = word.text
+        country = next((c for c in cw.COUNTRIES if text.startswith(c)), None) if word.flag == "nt" else None
+        if country and len(text) - len(country) >= 4:
+            split.append(_Word(country, "ns"))
+            text = text[len(country) :]
+        at = text.find("大学")
+        if word.flag == "nt" and 0 < at and at + 2 < len(text) and text.endswith(cw.SCHOOL_UNITS):
+            split += [_Word(text[: at + 2], "nt"), _Word(text[at + 2 :], "n")]
+        else:
+            split.append(_Word(text, word.flag))
+    return split
+
+
 def _split_degrees(words: list[_Word]) -> list[_Word]:
     """本科毕业于四川大学: jieba keeps the degree and the verb as one noun; the verb is 毕业."""
     split: list[_Word] = []
@@ -73,6 +93,28 @@ def _split_degrees(words: list[_Word]) -> list[_Word]:
         degree, verb = word.text[:-2], word.text[-2:]
         if verb == "毕业" and degree in cw.DEGREES:
             split += [_Word(degree, "n"), _Word(verb, "v")]
+        else:
+            split.append(word)
+    return split
+
+
+# One character jieba sticks to a two-character name: a preposition before it (向雷军汇报) or an
+# adverb after it (刘洋曾在华为工作, 王刚也住在北京).
+_STUCK_BEFORE = frozenset("向 和 与 跟 被 由 给 对".split())
+_STUCK_AFTER = frozenset("曾 也 将 已 还 都 就 又 才 便 却".split())
+
+
+def _split_stuck(words: list[_Word]) -> list[_Word]:
+    """刘洋曾/nr 在, 向雷军/nr 汇报: the name is the two characters, the other one is a word of its own."""
+    split: list[_Word] = []
+    for index, word in enumerate(words):
+        following = words[index + 1] if index + 1 < len(words) else None
+        if word.flag != "nr" or len(word.text) != 3:
+            split.append(word)
+        elif word.text[0] in _STUCK_BEFORE and following is not None and following.flag.startswith(("v", "nz", "p")):
+            split += [_Word(word.text[0], "p"), _Word(word.text[1:], "nr")]
+        elif word.text[-1] in _STUCK_AFTER and following is not None and following.flag in ("p", "v", "d"):
+            split += [_Word(word.text[:-1], "nr"), _Word(word.text[-1], "d")]
         else:
             split.append(word)
     return split

@@ -11,15 +11,49 @@ what carries from one sentence to the next.
 
 from __future__ import annotations
 
-from apps.graph.extraction.offline.analysis import Mention, SentenceAnalysis
+from apps.graph.extraction.offline import lexicon as lx
+from apps.graph.extraction.offline.analysis import Link, Mention, SentenceAnalysis
 from apps.graph.extraction.offline.dates import find_dates
 from apps.graph.extraction.offline.english.context import EnglishContext
 from apps.graph.extraction.offline.english.conversation import addressed_names, capitalised_mid_sentence, chat_names
+from apps.graph.extraction.offline.english.kinds import OFFICE_WORDS
 from apps.graph.extraction.offline.english.links import _descriptions, _links
 from apps.graph.extraction.offline.english.names import _spans
-from apps.graph.extraction.offline.english_words import tokenize
+from apps.graph.extraction.offline.english_refs import Span
+from apps.graph.extraction.offline.english_words import Token, tokenize
 
 __all__ = ["EnglishContext", "addressed_names", "analyse", "capitalised_mid_sentence", "chat_names"]
+
+
+def _offices(spans: list[Span], tokens: list[Token], context: EnglishContext) -> list[Link]:
+    """ "their toronto office", "our Rome office": the organisation named last has an office in the place."""
+    links = []
+    for index, place in enumerate(spans):
+        if place.end >= len(tokens) or tokens[place.end].lower not in OFFICE_WORDS:
+            continue
+        if place.type != "Location":
+            continue
+        if place.first > 0 and tokens[place.first - 1].lower in ("our", "my"):
+            continue  # the writer's employer, whom the text may not name
+        named = [s.name for s in spans[:index] if s.type == "Organization" and not s.reference]
+        organization = named[-1] if named else context.organization
+        if organization:
+            links.append(Link(organization, place.name, "HAS_OFFICE_IN"))
+    return links
+
+
+def _places_in_countries(spans: list[Span], tokens: list[Token]) -> list[Link]:
+    """ "in Győr, Hungary": a place, a comma and a country locate the place (a list of countries does not)."""
+    links = []
+    for place, country in zip(spans, spans[1:]):
+        if place.type != "Location" or country.type != "Location" or place.reference or country.reference:
+            continue
+        if [t.text for t in tokens[place.end : country.first]] != [","] or country.name.lower() not in lx.COUNTRIES:
+            continue
+        if place.name.lower() in lx.COUNTRIES:
+            continue
+        links.append(Link(place.name, country.name, "LOCATED_IN"))
+    return links
 
 
 def analyse(sentence: str, context: EnglishContext) -> SentenceAnalysis:
@@ -27,7 +61,8 @@ def analyse(sentence: str, context: EnglishContext) -> SentenceAnalysis:
     tokens = tokenize(sentence, dates)
     spans, links = _spans(sentence, tokens, context)
     described, skipped = _descriptions(spans, tokens)
-    links += described + _links(spans, tokens, dates, skipped)
+    links += described + _links(spans, tokens, dates, skipped) + _offices(spans, tokens, context)
+    links += _places_in_countries(spans, tokens)
     for span in spans:
         if span.type == "Event" and dates:  # "the Global AI Summit ... on 2023-11-14"
             span.attributes.setdefault("date", dates[0].value.date().isoformat())

@@ -65,7 +65,7 @@ _CUED_NAME = re.compile(
     r"|(?:visiting|visited|visit)(?: [a-z']+){0,2} in|back from(?: [a-z']+){0,3} in"
     r"|(?:nights?|days|weeks|weekend|holiday|vacation|trip) in"
     # "im from cork", "originally from porto"
-    r"|(?:i'm|im|i am|we're|she's|he's|she is|he is|originally|comes|come) from"
+    r"|(?:i'm|im|i am|we're|she's|he's|she is|he is|is|are|originally|comes|come) from"
     # "working at shopify", "interning at airbus", "a phd at mcgill", "still at boeing"
     r"|(?:work|works|working|worked|job|intern|interns|interning|internship|started|starting|phd|masters|degree"
     r"|studying|studies|study|still) (?:at|for)"
@@ -80,7 +80,8 @@ _CUED_NOT_NAMES = frozenset(
     "me you him her them us myself yourself herself himself it there here now then years ages months weeks days "
     "some free fun real sure nothing everything something anything places each other money food fact case love "
     "touch time mind line person general town charge front bad good tears pieces shape contact trouble "
-    "this that these those his their our your its one two three she they we you got get advance total row".split()
+    "this that these those his their our your its one two three she they we you got get advance total row "
+    "head post main new old local front back box regional branch sales field".split()
 )
 
 
@@ -103,9 +104,12 @@ def chat_names(sentences: Iterable[str]) -> frozenset[str]:
                     break
                 names.add(listed.group(1))
                 at = listed.end()
+        # "their toronto office", "nah dublin office": a place an organisation works from.
+        names.update(m.group(1) for m in _OFFICE_PLACE.finditer(lowered) if _could_name(m.group(1)))
     return frozenset(names)
 
 
+_OFFICE_PLACE = re.compile(r"\b(?:the|their|his|her|its|nah|no)\s+([a-z][a-z-]{2,}) office\b")
 _LISTED_NAME = re.compile(r"(?:,\s*|\s+and\s+|\s+or\s+)([a-z][a-z-]{2,})\b")
 
 

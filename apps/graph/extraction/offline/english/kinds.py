@@ -37,6 +37,8 @@ def _classify(tokens: list[Token], first: int, end: int, name: str) -> tuple[str
         return "Person", GAZETTEER, {}
     if words[0] in lx.GIVEN_NAMES and len(words) <= 3:
         return "Person", GIVEN_NAME, {}
+    if _described_as_a_person(tokens, end):
+        return "Person", CONTEXT, {}  # "Samir Haddad is a software engineer"
     if before in ("called", "named") and before_that in lx.ORGANIZATION_REFERENCES:
         return "Organization", CONTEXT, {}  # "a startup called Tinybird"
     if before in lx.ORGANIZATION_REFERENCES:
@@ -47,11 +49,32 @@ def _classify(tokens: list[Token], first: int, end: int, name: str) -> tuple[str
         return "Person", CONTEXT, {}  # "the photographer Jonas Weber", "my roommate Jess"
     if before in lx.LOCATION_PREPOSITIONS or (before in ("to", "at") and before_that in lx.MOTION_VERBS):
         return "Location", CONTEXT, {}
+    if end < len(tokens) and tokens[end].lower in OFFICE_WORDS:
+        return "Location", CONTEXT, {}  # "their toronto office", "our Rome office"
     if before == "from" and before_that in lx.FROM_PLACE_WORDS:  # "moved from Prague", "she is from Kenya"
         return "Location", CONTEXT, {}
     if before in lx.PRODUCT_VERBS or re.match(r"[a-z]+[A-Z]", tokens[first].text) or _followed_by_version(tokens, end):
         return "Product", CONTEXT, {}
     return GENERIC_TYPE, UNKNOWN, {}
+
+
+# After a place: where an organisation works from.
+OFFICE_WORDS = frozenset("office offices campus branch hub".split())
+
+
+def _described_as_a_person(tokens: list[Token], end: int) -> bool:
+    """ "X is a (software) engineer", "X, a pediatric nurse,": what X is said to be is a person's job."""
+    words = [t.lower for t in tokens[end : end + 6]]
+    if words[:1] == [","]:
+        words = words[1:]
+    elif words[:1] in (["is"], ["was"]):
+        words = words[1:]
+    else:
+        return False
+    if words[:1] not in (["a"], ["an"]):
+        return False
+    noun = next((i for i, w in enumerate(words[1:4], start=1) if w in lx.PERSON_NOUNS), None)
+    return noun is not None and all(w.isalpha() for w in words[1:noun])
 
 
 def _addressed(tokens: list[Token], first: int, end: int) -> bool:

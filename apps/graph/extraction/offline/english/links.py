@@ -38,7 +38,7 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan], skipp
         subject = groups[0]
     aside_of: list[_Span] | None = None  # the name an open ", who ..." / ", CEO of ..." is about
     lead_date = _lead_date(dates, tokens, groups)
-    links += clause_links(groups, tokens, edge_between)
+    links += clause_links(groups, tokens, edge_between) + _couples(groups, tokens)
     placed = passive_over_place(groups, tokens)
     links += placed
     for index, (previous, current) in enumerate(zip(groups, groups[1:]), start=1):
@@ -64,7 +64,7 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan], skipp
             links += [Link(b.name, a.name, "WORKS_AT", None, {"role": post}) for a in previous for b in current]
             continue
         source = previous
-        if aside_of is not None and between[0].text == ",":
+        if aside_of is not None and (between[0].text == "," or _closes_after_date(between)):
             source, aside_of = aside_of, None  # ", who founded Acme, joined Globex": the aside closed
         elif guess.new_clause:
             if subject is None:  # "She worked at Hooli and moved to Lisbon": not Hooli that moved
@@ -92,6 +92,36 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan], skipp
     return links
 
 
+def _closes_after_date(between: list[Token]) -> bool:
+    """ ", run by X since 2020, is based in": the comma after the aside's date closes it."""
+    comma = next((i for i, t in enumerate(between) if t.text == ","), None)
+    return comma is not None and all(
+        t.in_date or t.kind == "number" or t.lower in lx.PREPOSITIONS or t.lower == "since" for t in between[:comma]
+    )
+
+
+_UNIONS = {"married": "MARRIED_TO", "engaged": "ENGAGED_TO"}
+
+
+def _couples(groups: list[list[_Span]], tokens: list[Token]) -> list[Link]:
+    """ "ben and sara got engaged", "Ana and Luis are married": the two of a pair, to each other."""
+    links = []
+    for group in groups:
+        if len(group) != 2 or any(s.type not in ("Person", GENERIC_TYPE) or s.reference for s in group):
+            continue
+        after = [t.lower for t in tokens[group[-1].end : group[-1].end + 4]]
+        verb = next((i for i, w in enumerate(after) if w in _UNIONS), None)
+        if verb is None or not all(
+            w in lx.AUXILIARIES
+            or w in lx.ADVERBS
+            or w in ("got", "get", "gets", "getting", "are", "were", "is", "have", "had", "been")
+            for w in after[:verb]
+        ):
+            continue
+        links.append(Link(group[0].name, group[1].name, _UNIONS[after[verb]]))
+    return links
+
+
 def _introduced(tokens: list[Token], first: int) -> bool:
     """A preposition before the first name makes it no subject ("In Berlin, ..."); one before a date does not
     ("Since 2021 she ...")."""
@@ -116,9 +146,10 @@ def _descriptions(spans: list[_Span], tokens: list[Token]) -> tuple[list[Link], 
             continue
         between = tokens[a.end : b.first]
         words = [t.lower for t in between]
-        if len(words) == 1 and words[0] in lx.AFFILIATION_NOUNS and a.type in ("Organization", GENERIC_TYPE):
+        post = _post(words)
+        if post and a.type in ("Organization", GENERIC_TYPE) and b.type in ("Person", GENERIC_TYPE):
             people = _coordinated(spans, index + 1, tokens)
-            relation = lx.AFFILIATION_NOUNS[words[0]]
+            relation = post
             if a.first > 0 and tokens[a.first - 1].lower in ("former", "ex"):
                 relation = "WORKED_AT" if relation == "WORKS_AT" else relation
             at_least_organization([a])
@@ -126,6 +157,16 @@ def _descriptions(spans: list[_Span], tokens: list[Token]) -> tuple[list[Link], 
                 if person.strength < DEFINITE:
                     person.type, person.strength = "Person", max(person.strength, CONTEXT)
                 links.append(Link(person.name, a.name, relation))
+        elif (
+            _kind_of_organisation(between)
+            and (a.type == "Location" or (a.type == GENERIC_TYPE and a.strength < CONTEXT))
+            and b.type in ("Organization", GENERIC_TYPE)
+        ):
+            links.append(Link(b.name, a.name, "LOCATED_IN"))  # "Berlin audio startup Wavefold", "the Porto startup"
+            if a.type == GENERIC_TYPE:
+                a.type, a.strength = "Location", CONTEXT
+            if b.strength < CONTEXT:
+                b.type, b.strength = "Organization", CONTEXT
         elif words in (["called"], ["named"]) and a.type == "Location" and a.first > 0:
             preposition = tokens[a.first - 1]
             if preposition.lower not in ("in", "at"):
@@ -139,6 +180,39 @@ def _descriptions(spans: list[_Span], tokens: list[Token]) -> tuple[list[Link], 
         a.modifier = True
         skipped.update(t.start for t in tokens[a.first : b.first])
     return links, frozenset(skipped)
+
+
+def _post(words: list[str]) -> str | None:
+    """ "graduates", "engineer", "chief executive", "senior vice president": a post written between an
+    organisation and a person, and the relation it gives the person."""
+    if not 1 <= len(words) <= 3 or words[-1] not in lx.AFFILIATION_NOUNS and words[-1] not in _POST_HEADS:
+        return None
+    if any(w not in _POST_MODIFIERS for w in words[:-1]):
+        return None
+    if words in (["chief", "executive"], ["chief", "executive", "officer"], ["ceo"]):
+        return "CEO_OF"
+    if words[-1] in ("founder", "co-founder"):
+        return "FOUNDED"
+    return lx.AFFILIATION_NOUNS.get(words[-1], "WORKS_AT")
+
+
+# Words that, with a title's last word, make a post written between an organisation and a person
+# ("Klangbox chief executive Sofia Lindqvist", "Acme senior vice president Jo Park").
+_POST_MODIFIERS = frozenset(
+    "chief senior junior vice deputy executive managing general lead principal staff technology technical "
+    "financial operating marketing product software data research sales design creative".split()
+)
+_POST_HEADS = frozenset("officer president director manager head chairman chairwoman founder co-founder".split())
+
+
+def _kind_of_organisation(between: list[Token]) -> bool:
+    """ "audio startup", "software maker": lower-case words ending in a kind of organisation."""
+    words = [t.text for t in between]
+    return (
+        1 <= len(words) <= 3
+        and all(w.isalpha() and w.islower() for w in words)
+        and words[-1] in lx.ORGANIZATION_REFERENCES
+    )
 
 
 def _coordinated(spans: list[_Span], index: int, tokens: list[Token]) -> list[_Span]:

@@ -11,6 +11,7 @@ from apps.graph.extraction.offline import lexicon as lx
 from apps.graph.extraction.offline.analysis import (
     CONTEXT,
     DEFINITE,
+    UNKNOWN,
     Link,
 )
 from apps.graph.extraction.offline.english.context import EnglishContext
@@ -24,6 +25,7 @@ from apps.graph.extraction.offline.english_refs import (
     references,
 )
 from apps.graph.extraction.offline.english_words import Token, is_capitalised
+from apps.graph.extraction.types import GENERIC_TYPE
 
 # Titles of someone who runs an organisation: the name before them is one.
 _CORPORATE_TITLES = frozenset("ceo cto cfo coo cio cmo chairman chairwoman chairperson".split())
@@ -33,15 +35,44 @@ _HEADS_TAKING_OF = lx.ORG_HEADS | lx.EVENT_HEADS  # "University of X", "Festival
 
 
 def _spans(sentence: str, tokens: list[Token], context: EnglishContext) -> tuple[list[_Span], list[Link]]:
-    spans: list[_Span] = []
+    spans: list[_Span] = _quoted_titles(sentence, tokens)
     links: list[Link] = []
+    quoted = {i for span in spans for i in range(span.first - 2, span.end + 1)}
     for first, end in _runs(tokens, context):
+        if first in quoted:
+            continue
         run_spans, run_links = _spans_in_run(sentence, tokens, first, end, context)
         spans += run_spans
         links += run_links
     spans += references(tokens, context, spans)
     spans = sorted(spans, key=lambda s: s.first)
     return spans, links + based_in_links(tokens, spans) + kin_links(tokens, spans, context)
+
+
+_QUOTES = {'"': '"', "“": "”"}
+# Before a quoted title: what it is ("loved reading", "the song", "watched").
+_TITLE_CUES = frozenset(
+    "read reading reads finished watched watching watch listened listening hear heard book novel song album film "
+    "movie show series play wrote written".split()
+)
+
+
+def _quoted_titles(sentence: str, tokens: list[Token]) -> list[_Span]:
+    """'reading "The Lean Startup"', '"Brave" by Sara Bareilles': a capitalised title in quotes is one name,
+    a work (Product) when a word before it says so."""
+    spans = []
+    for index, token in enumerate(tokens[:-2]):
+        closing = _QUOTES.get(token.text)
+        if closing is None or not is_capitalised(tokens[index + 1]):
+            continue
+        end = next((j for j in range(index + 2, min(index + 9, len(tokens))) if tokens[j].text == closing), None)
+        if end is None or any(t.text in ".!?" for t in tokens[index + 1 : end]):
+            continue
+        before = tokens[index - 1].lower if index > 0 else ""
+        kind, strength = ("Product", CONTEXT) if before in _TITLE_CUES else (GENERIC_TYPE, UNKNOWN)
+        first = index + 2 if tokens[index + 1].lower == "the" and end > index + 2 else index + 1  # as names elsewhere
+        spans.append(_Span(first, end, _name(sentence, tokens, first, end), kind, strength))
+    return spans
 
 
 def _runs(tokens: list[Token], context: EnglishContext) -> Iterable[tuple[int, int]]:
@@ -91,6 +122,9 @@ def _introduced_name(tokens: list[Token], index: int) -> bool:
     )
 
 
+_DEGREES = frozenset("phd mba msc bsc mphil llm dphil".split())
+
+
 def _not_a_name(tokens: list[Token], index: int) -> bool:
     """Capitalised words that name nothing: "the Polish developer", "in May" (a month, not Ms May)."""
     word = tokens[index].bare
@@ -98,6 +132,8 @@ def _not_a_name(tokens: list[Token], index: int) -> bool:
     alone = following is None or not is_capitalised(following)
     if word in lx.DEMONYMS and alone:
         return True
+    if word.lower() in _DEGREES and alone:
+        return True  # "to start a PhD at McGill": a degree, not an organisation
     before = tokens[index - 1].lower if index > 0 else ""
     return word in lx.MONTHS and alone and before in lx.DATE_PREPOSITIONS
 
