@@ -102,8 +102,12 @@ def task_row(request: HttpRequest, task_id: UUID) -> HttpResponse:
         tasks = tasks.filter(status=wanted["status"])
     if not tasks.filter(pk=task.pk).exists():
         return HttpResponse(status=204)
-    context = {"task": task, "project": task.project if scoped else None, "next": _local_path(request.GET.get("next"))}
-    return render(request, "tasks/_row.html", context)
+    context = {
+        "tasks": [task],
+        "project": task.project if scoped else None,
+        "next": _local_path(request.GET.get("next")),
+    }
+    return render(request, "tasks/_rows.html", context)
 
 
 @login_required
