@@ -575,7 +575,10 @@ def run_once(*, database_server_url: str, redis_url: str, args, log=print) -> di
             latency_result = latency(env, args, log)
             if args.suites == "latency":
                 return {"extractor": env.get("GRAPH_EXTRACTOR", "offline"), "latency": latency_result}
-        log(f"  ingesting {args.locomo_turns} LoCoMo turns, {args.synthetic} synthetic, {args.profile} profiled")
+        if args.suites in ("all", "ingest", "import"):
+            log(f"  ingesting {args.locomo_turns} LoCoMo turns, {args.synthetic} synthetic, {args.profile} profiled")
+        else:
+            log(f"  {args.suites}")
         command = [
             sys.executable, __file__, "--child", "--locomo-turns", str(args.locomo_turns),
             "--synthetic", str(args.synthetic), "--profile", str(args.profile), "--seed", str(args.seed),

@@ -91,7 +91,7 @@ def memories_of(project: Project, *, status: str | None = None) -> QuerySet[Memo
     return memories.order_by("-created_at", "id")
 
 
-# What a row of the memory list shows (templates/memories/_row.html) and no more: contents can be long.
+# What a row of the memory list shows (templates/memories/_rows.html) and no more: contents can be long.
 LIST_ROW_FIELDS = (
     "id",
     "project",

@@ -63,12 +63,12 @@ def memory_row(request: HttpRequest, project_id: UUID, task_id: UUID) -> HttpRes
         return HttpResponse(status=204)
     target = request.GET.get("next", "")
     context = {
-        "memory": memory,
+        "memories": [memory],
         "can_edit": may(project, Action.EDIT),
         # The list's own address, for its Cancel/Retry buttons to come back to.
         "next": target if target.startswith("/") and url_has_allowed_host_and_scheme(target, None) else "",
     }
-    return render(request, "memories/_row.html", context)
+    return render(request, "memories/_rows.html", context)
 
 
 @login_required

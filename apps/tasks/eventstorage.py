@@ -76,6 +76,9 @@ class EventStorage(DjangoModelStorage):
         )
         values = ", ".join(["(%s, %s, %s)"] * len(rows))
         change_sql, change_params = after or ("change AS (SELECT)", [])
+        # A channel's first event also stores django-eventstream's placeholder
+        # (position 0, which lets a client read the channel from its start):
+        # `placeholder`, in the same statement.
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
@@ -86,6 +89,10 @@ class EventStorage(DjangoModelStorage):
                     SELECT channel, 1, now() FROM input WHERE EXISTS (SELECT FROM change) ORDER BY channel
                     ON CONFLICT (name) DO UPDATE SET value = {counter}.value + 1, updated = now()
                     RETURNING name, value
+                ),
+                placeholder AS (
+                    INSERT INTO {table} (channel, type, data, eid, created)
+                    SELECT name, '', '', 0, now() FROM next WHERE value = 1
                 )
                 INSERT INTO {table} (channel, type, data, eid, created)
                 SELECT input.channel, input.type, input.data, next.value, now() FROM input JOIN next ON next.name = input.channel
@@ -94,15 +101,8 @@ class EventStorage(DjangoModelStorage):
                 [*change_params, *(value for row in rows for value in row)],
             )
             eids = dict(cursor.fetchall())
-            if not eids:
-                return []
-            if firsts := [channel for channel, eid in eids.items() if eid == 1]:
-                # django-eventstream's placeholder that lets a client read from position 0.
-                cursor.execute(
-                    f"INSERT INTO {table} (channel, type, data, eid, created) "
-                    f"SELECT name, '', '', 0, now() FROM unnest(%s::varchar[]) AS name",
-                    [firsts],
-                )
+        if not eids:
+            return []
         self.trim_event_log()
         return [StoredEvent(channel, event_type, data, id=eids[channel]) for channel, event_type, data in events]
 

@@ -42,7 +42,7 @@ def tasks_for_user(
     return tasks.select_related("project").order_by("-created_at")
 
 
-# What a dashboard row shows (templates/tasks/_row.html) and no more: payloads and results can be long.
+# What a dashboard row shows (templates/tasks/_rows.html) and no more: payloads and results can be long.
 DASHBOARD_ROW_FIELDS = (
     "id",
     "project__name",

@@ -29,7 +29,8 @@ MAX_STREAMS = 4
 def _filtered(request: HttpRequest, project_id: UUID | None) -> tuple:
     """The dashboard's filters from the query string, and the tasks they select (any status)."""
     project = get_project_for_user(request.user, project_id) if project_id else None
-    projects = list(projects_for_user(request.user))
+    # A project's own dashboard needs no list of the others (no project filter, its own stream).
+    projects = [project] if project else list(projects_for_user(request.user))
     wanted = {
         "project": str(project.id) if project else request.GET.get("project", ""),
         "status": request.GET.get("status", "") if request.GET.get("status") in Status.values else "",
@@ -101,8 +102,12 @@ def task_row(request: HttpRequest, task_id: UUID) -> HttpResponse:
         tasks = tasks.filter(status=wanted["status"])
     if not tasks.filter(pk=task.pk).exists():
         return HttpResponse(status=204)
-    context = {"task": task, "project": task.project if scoped else None, "next": _local_path(request.GET.get("next"))}
-    return render(request, "tasks/_row.html", context)
+    context = {
+        "tasks": [task],
+        "project": task.project if scoped else None,
+        "next": _local_path(request.GET.get("next")),
+    }
+    return render(request, "tasks/_rows.html", context)
 
 
 @login_required

@@ -63,7 +63,7 @@ def episodes_write(
                 changes = schema_sync(project=project, extraction=extraction)
                 written[episode.memory_id] = (
                     changes,
-                    _episode_write(project, episode.memory_id, extraction, seen_at=episode.valid_at),
+                    _episode_write(project, episode.memory_id, extraction, seen_at=episode.valid_at, schema=changes),
                 )
         except Exception as exc:
             outcomes[episode.memory_id] = exc

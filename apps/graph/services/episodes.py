@@ -24,7 +24,7 @@ from apps.graph.models import EdgeType, Entity, EntityAlias, EntityType, Mention
 from apps.graph.resolution import better_type, find_match, normalize_name, supported_type
 from apps.graph.services.communities import communities_update, refresh_communities
 from apps.graph.services.locking import lock_project_graph
-from apps.graph.services.schema import schema_load, schema_sync
+from apps.graph.services.schema import SchemaChanges, schema_load, schema_sync
 from apps.projects.models import Project
 from apps.tasks.reporter import ProgressReporter
 
@@ -94,7 +94,9 @@ def episode_ingest(*, project: Project, episode: Episode, reporter: ProgressRepo
         lock_project_graph(project)
         reporter.check_cancelled()
         schema_changes = schema_sync(project=project, extraction=extraction)
-        written = _episode_write(project, episode.memory_id, extraction, seen_at=episode.valid_at)
+        written = _episode_write(
+            project, episode.memory_id, extraction, seen_at=episode.valid_at, schema=schema_changes
+        )
 
     try:
         reporter.stage(*UPDATING_COMMUNITIES)
@@ -134,18 +136,28 @@ def episode_remove(*, project: Project, episode_id: UUID) -> None:
         _episode_write(project, episode_id, Extraction(entities=(), relationships=()), seen_at=None)
 
 
-def _episode_write(project: Project, episode_id: UUID, extraction: Extraction, *, seen_at: datetime | None) -> Written:
+def _episode_write(
+    project: Project,
+    episode_id: UUID,
+    extraction: Extraction,
+    *,
+    seen_at: datetime | None,
+    schema: SchemaChanges | None = None,
+) -> Written:
     """Make the graph say what this episode says, replacing what it said before.
 
     Call with the project's graph lock held. `seen_at` (when the episode
     holds) dates what it names; it is None only for a removal (an empty
-    extraction), which names nothing to date.
+    extraction), which names nothing to date. `schema`: what schema_sync
+    returned for this extraction under the same lock, so the project's types
+    are not read again.
     """
     written = Written()
     # What the episode named before, and their communities: the only entities
     # that may be left unmentioned, the only communities that may lose members.
     previous = dict(Entity.objects.filter(mentions__memory_id=episode_id).values_list("id", "community_id"))
-    entities = _resolve_entities(project, episode_id, extraction, seen_at, refreshed=written.refreshed)
+    types = schema.types if schema is not None else None
+    entities = _resolve_entities(project, episode_id, extraction, seen_at, refreshed=written.refreshed, types=types)
     written.entity_ids = {entity.id for entity in entities.values()}
 
     # Mentions: exactly the entities this episode names, with the type it gives each.
@@ -166,7 +178,10 @@ def _episode_write(project: Project, episode_id: UUID, extraction: Extraction, *
         Mention.objects.filter(memory_id=episode_id, entity_id=entity_id).update(entity_type_name=given[entity_id])
 
     # Relationships: support what it states, withdraw support from what it no longer does.
-    exclusive = set(EdgeType.objects.filter(project=project, exclusive=True).values_list("name", flat=True))
+    if schema is not None:
+        exclusive = {name for name, edge_type in schema.edges.items() if edge_type.exclusive}
+    else:
+        exclusive = set(EdgeType.objects.filter(project=project, exclusive=True).values_list("name", flat=True))
     supported, created = _support_relationships(project, episode_id, extraction, entities, seen_at)
     for source_id, name in sorted({(r.source_id, r.name) for r in created if r.name in exclusive}):
         written.invalidated_count += _retime_exclusive(project.id, source_id, name)
@@ -221,6 +236,7 @@ def _resolve_entities(
     seen_at: datetime,
     *,
     refreshed: dict[int, dict[str, tuple]],
+    types: dict[str, EntityType] | None = None,
 ) -> dict[str, Entity]:
     """Map each extracted name to an entity of the project, merging with known ones (or their aliases).
 
@@ -228,7 +244,8 @@ def _resolve_entities(
     """
     if not extraction.entities:
         return {}
-    types = {t.name: t for t in EntityType.objects.filter(project=project)}
+    if types is None:
+        types = {t.name: t for t in EntityType.objects.filter(project=project)}
     names = [e.name for e in extraction.entities]
     by_key: dict[int, Entity] = {entity.id: entity for entity in entity_candidates(project, names)}
     # Aliases match only exactly, so only the aliases of these very names can.

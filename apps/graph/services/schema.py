@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -26,6 +26,10 @@ class SchemaChanges:
     entity_types: int = 0
     edge_types: int = 0
     triples: int = 0
+    # The project's types once synced, read under the graph lock: the episode's
+    # writes that follow in the same transaction use them instead of reading them again.
+    types: dict[str, EntityType] = field(default_factory=dict, repr=False)
+    edges: dict[str, EdgeType] = field(default_factory=dict, repr=False)
 
 
 def ensure_default_types(project: Project) -> None:
@@ -41,8 +45,11 @@ def ensure_default_types(project: Project) -> None:
 
 
 def schema_load(*, project: Project) -> SchemaSpec:
-    ensure_default_types(project)
     entity_types = dict(EntityType.objects.filter(project=project).values_list("name", "description"))
+    if DEFAULT_ENTITY_TYPES.keys() - entity_types.keys():
+        # A project's first use (or a built-in type gone): create them, then read all again, in their order.
+        ensure_default_types(project)
+        entity_types = dict(EntityType.objects.filter(project=project).values_list("name", "description"))
     edge_types = dict(EdgeType.objects.filter(project=project).values_list("name", "description"))
     triples = set(
         EdgeTypeMap.objects.filter(project=project).values_list(
@@ -83,6 +90,7 @@ def schema_sync(*, project: Project, extraction: Extraction) -> SchemaChanges:
             )
             known.add(key)
             changes.triples += 1
+    changes.types, changes.edges = types, edges
     return changes
 
 
