@@ -23,7 +23,7 @@ from tests.live import start_celery_worker
 from tests.stages import INGESTION_STAGES
 from tests.tasks.test_recovery_live import wait_until
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.shared_uvicorn]
 
 STAGES = INGESTION_STAGES
 TERMINAL = {"completed", "failed", "cancelled"}
