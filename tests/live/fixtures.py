@@ -78,7 +78,10 @@ def uvicorn_server(request, live_postgres_env) -> Iterator[Uvicorn]:
     A test of its own, unless marked `shared_uvicorn`: then the one of its module (`module_uvicorn`).
     """
     if request.node.get_closest_marker("shared_uvicorn"):
-        yield request.getfixturevalue("module_uvicorn")
+        server = request.getfixturevalue("module_uvicorn")
+        if not server.running:  # as a server of its own would: an earlier test's crash is not this one's
+            server.start()
+        yield server
         return
     with start_uvicorn(live_postgres_env) as server:
         yield server
