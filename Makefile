@@ -23,9 +23,12 @@ export TEST_PG_PORT
 # The whole suite runs in two pytest-xdist workers, a test file each at a time
 # (most of a live test's time is spent waiting on its servers). Each worker has
 # a test database and a Redis database of its own (tests/xdist_worker.py).
+# Files go out in collection order, live files first (tests/conftest.py): xdist's own
+# order, most tests first, would leave the one-test live files (schemathesis, the
+# 1,000-line import) for the end, with one worker waiting alone on them.
 # PYTEST_ARGS replaces this: `make test PYTEST_ARGS="tests/tasks -x"` runs in one process.
 # The 25 slowest tests are listed at the end, so a CI log shows where the time went.
-PYTEST_ARGS ?= -n 2 --dist loadfile --durations=25
+PYTEST_ARGS ?= -n 2 --dist loadfile --no-loadscope-reorder --durations=25
 # The bundled server's URL, or TEST_DATABASE_URL; starts the server when needed.
 TEST_DB = $${TEST_DATABASE_URL:-$$($(PY) tests/pgvector_server.py start)/memstack}
 STOP_TEST_DB = if [ -z "$(TEST_DATABASE_URL)" ]; then $(PY) tests/pgvector_server.py stop; fi

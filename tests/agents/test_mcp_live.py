@@ -24,7 +24,7 @@ from tests.live import SSEClient, Uvicorn, run_manage
 from tests.live.processes import BASE_DIR, MANAGE
 from tests.stages import COMPLETED, INGESTION_STAGES
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.shared_uvicorn]
 
 STAGES = [*INGESTION_STAGES, COMPLETED]
 # Bounds, not speed targets: a loaded machine may be slow.

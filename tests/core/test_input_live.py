@@ -10,7 +10,7 @@ import pytest
 
 from apps.memories.models import Memory
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.shared_uvicorn]
 
 
 def test_it_reads_a_chunked_body_without_content_length(uvicorn_server, member_project):

@@ -14,6 +14,7 @@ release reads any more) goes into ALLOWED with the reason.
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -272,48 +273,57 @@ def test_it_lets_initial_migrations_finish_the_tables_they_created():
 
 
 # Every migration applied again, then rows in our tables and in the ones they
-# point at (get_or_create), so that every step back meets data.
-MIGRATE = """
-from django.core.management import call_command
-call_command("migrate", interactive=False, verbosity=0)
-"""
-SEED = """
+# point at (get_or_create), so that every step back meets data. The steps run in
+# one Django process: each `migrate` builds its loader and executor afresh from
+# the database, as a new process would, and a start costs seconds (it used to be
+# one or two per step).
+ROUND_TRIP = """
+import json
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from apps.projects.models import Membership, Project, Role
 from apps.projects.services import project_create
 
-owner, _ = User.objects.get_or_create(username="owner", defaults={"email": "owner@example.com"})
-editor, _ = User.objects.get_or_create(username="editor", defaults={"email": "editor@example.com"})
-Token.objects.get_or_create(user=owner)
-for name in ("Research", "Reading list"):
-    if not Project.objects.filter(name=name).exists():
-        project = project_create(owner=owner, name=name, description="with data in it")
-        Membership.objects.create(project=project, user=editor, role=Role.EDITOR)
-print("seeded")
+
+def forward_and_seed():
+    call_command("migrate", interactive=False, verbosity=0)
+    owner, _ = User.objects.get_or_create(username="owner", defaults={"email": "owner@example.com"})
+    editor, _ = User.objects.get_or_create(username="editor", defaults={"email": "editor@example.com"})
+    Token.objects.get_or_create(user=owner)
+    for name in ("Research", "Reading list"):
+        if not Project.objects.filter(name=name).exists():
+            project = project_create(owner=owner, name=name, description="with data in it")
+            Membership.objects.create(project=project, user=editor, role=Role.EDITOR)
+
+
+forward_and_seed()
+for app, previous in json.loads(STEPS):
+    call_command("migrate", app, previous, interactive=False, verbosity=0)
+    forward_and_seed()
+    print("done: migrate", app, previous, flush=True)
 """
 
 
 @postgres_only
 def test_it_migrates_every_app_back_and_forward_on_a_database_with_data():
     loader = MigrationLoader(None, ignore_no_migrations=True)
+    # Undo each migration in turn, newest first, with data in the tables; then apply all again.
+    steps = [
+        (app, previous)
+        for app in project_apps()
+        for previous in reversed(
+            ["zero", *[name for label, name in loader.graph.forwards_plan(_leaf(loader, app)) if label == app][:-1]]
+        )
+    ]
     with scratch_database() as url:
-
-        def migrate_and_seed() -> None:
-            # One process for both: each manage.py start costs seconds, and this runs once per migration.
-            done = manage("shell", "-c", MIGRATE + SEED, database_url=url)
-            assert "seeded" in done.stdout, done.stderr
-
         forward = manage("migrate", "--noinput", database_url=url)
         assert forward.returncode == 0, forward.stderr
-        migrate_and_seed()
-        # Undo each migration in turn, newest first, with data in the tables; then apply all again.
-        for app in project_apps():
-            names = [name for label, name in loader.graph.forwards_plan(_leaf(loader, app)) if label == app]
-            for previous in reversed(["zero", *names[:-1]]):
-                back = manage("migrate", app, previous, "--noinput", database_url=url)
-                assert back.returncode == 0, f"migrate {app} {previous}:\n{back.stderr}"
-                migrate_and_seed()
+
+        code = f"STEPS = {json.dumps(json.dumps(steps))}\n{ROUND_TRIP}"
+        done = manage("shell", "-c", code, database_url=url)
+        finished = [tuple(line.split()[2:]) for line in done.stdout.splitlines() if line.startswith("done: migrate ")]
+        assert finished == steps, f"{done.stdout}\n{done.stderr}"
 
         assert check(url).returncode == 0
 

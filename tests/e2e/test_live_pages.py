@@ -22,7 +22,7 @@ from apps.tasks.models import Status, TaskLog
 from tests.e2e.test_memory_progress import TIMEOUT_MS, new_memory_url
 from tests.graph.conftest import GraphMaker
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.shared_uvicorn]
 
 
 def api(server, token: str) -> httpx.Client:

@@ -22,7 +22,7 @@ from apps.tasks.models import TaskLog
 from tests.e2e.test_memory_progress import record_card, wait_until
 from tests.e2e.test_screenshots import shoot
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.shared_uvicorn]
 
 ALICE = "Alice Chen works at Acme Corp. Alice Chen lives in Berlin."
 BOB = "Bob Smith works at Globex Inc. Bob Smith lives in Paris."

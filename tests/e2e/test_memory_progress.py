@@ -106,6 +106,7 @@ def wait_until(condition, timeout: float = 60) -> None:
         time.sleep(0.2)
 
 
+@pytest.mark.shared_uvicorn
 def test_it_shows_every_stage_then_lands_on_the_list(logged_in_page, uvicorn_server, celery_worker, member_project):
     page, project = logged_in_page, member_project["project"]
     seen = record_card(page)
@@ -141,6 +142,7 @@ def test_it_shows_every_stage_then_lands_on_the_list(logged_in_page, uvicorn_ser
     expect(row.locator("[data-status]")).to_have_text("completed")
 
 
+# A server of its own: it stops and starts it.
 def test_it_survives_a_dropped_connection(logged_in_page, uvicorn_server, live_postgres_env, member_project):
     # No worker yet: the task waits in the queue while the web process restarts.
     page, project = logged_in_page, member_project["project"]
@@ -167,6 +169,7 @@ def test_it_survives_a_dropped_connection(logged_in_page, uvicorn_server, live_p
     expect(row.locator("[data-status]")).to_have_text("completed")
 
 
+@pytest.mark.shared_uvicorn
 def test_it_shows_a_failure_and_keeps_the_memory(logged_in_page, live_postgres_env, member_project):
     # The worker's LLM endpoint is a closed port: extraction really fails.
     env = {
@@ -204,6 +207,7 @@ def test_it_shows_a_failure_and_keeps_the_memory(logged_in_page, live_postgres_e
         expect(page.get_by_role("status")).to_have_text("A new attempt was started.")
 
 
+@pytest.mark.shared_uvicorn
 def test_it_works_without_javascript(open_page, celery_worker, member_project):
     page, project = open_page(member_project["owner"], javascript=False), member_project["project"]
     submit_memory(page, project, title="No script")
@@ -223,6 +227,7 @@ def test_it_works_without_javascript(open_page, celery_worker, member_project):
     expect(page.get_by_role("row").filter(has_text="completed")).to_contain_text("100%")
 
 
+@pytest.mark.shared_uvicorn
 def test_it_shows_field_errors_in_place(logged_in_page, member_project):
     page, project = logged_in_page, member_project["project"]
     card = page.locator("#progress-card")

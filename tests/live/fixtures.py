@@ -39,9 +39,7 @@ def _with_database_name(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-@pytest.fixture
-def live_postgres_env(transactional_db) -> dict[str, str]:
-    """Production mode for subprocesses: the test's PostgreSQL database and Redis."""
+def _postgres_env() -> dict[str, str]:
     database_url = os.environ.get("DATABASE_URL", "")
     redis_url = os.environ.get("REDIS_URL", "")
     if urlsplit(database_url).scheme not in ("postgres", "postgresql") or not redis_url:
@@ -49,6 +47,12 @@ def live_postgres_env(transactional_db) -> dict[str, str]:
     # pytest-django has switched the settings to the test database by now.
     test_database = settings.DATABASES["default"]["NAME"]
     return live_env(DATABASE_URL=_with_database_name(database_url, test_database), REDIS_URL=redis_url)
+
+
+@pytest.fixture
+def live_postgres_env(transactional_db) -> dict[str, str]:
+    """Production mode for subprocesses: the test's PostgreSQL database and Redis."""
+    return _postgres_env()
 
 
 @pytest.fixture
@@ -68,9 +72,34 @@ def embedded_env() -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture
-def uvicorn_server(live_postgres_env) -> Iterator[Uvicorn]:
-    """uvicorn in production mode; `.url` is its base URL."""
+def uvicorn_server(request, live_postgres_env) -> Iterator[Uvicorn]:
+    """uvicorn in production mode; `.url` is its base URL.
+
+    A test of its own, unless marked `shared_uvicorn`: then the one of its module (`module_uvicorn`).
+    """
+    if request.node.get_closest_marker("shared_uvicorn"):
+        server = request.getfixturevalue("module_uvicorn")
+        if not server.running:  # as a server of its own would: an earlier test's crash is not this one's
+            server.start()
+        yield server
+        return
     with start_uvicorn(live_postgres_env) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def module_uvicorn(django_db_setup) -> Iterator[Uvicorn]:
+    """One uvicorn for the tests of a module marked `shared_uvicorn`: a start costs seconds of CPU.
+
+    Only for tests that neither stop it, read its log, nor need an environment of their own
+    (a module overriding `live_postgres_env` would not reach it). Each test still has its own
+    data: the web process keeps no connection between requests (CONN_MAX_AGE=0) and no state
+    of its own, and the database is emptied after every test as usual.
+    """
+    env = _postgres_env()
+    # A server keeps Django's async-safety check, whatever the browser tests allow in this process.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    with start_uvicorn(env) as server:
         yield server
 
 

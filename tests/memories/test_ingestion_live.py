@@ -23,7 +23,7 @@ from tests.live import start_celery_worker
 from tests.stages import INGESTION_STAGES
 from tests.tasks.test_recovery_live import wait_until
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.shared_uvicorn]
 
 STAGES = INGESTION_STAGES
 TERMINAL = {"completed", "failed", "cancelled"}
@@ -84,9 +84,9 @@ def test_it_gives_a_late_subscriber_the_final_state(uvicorn_server, celery_worke
     assert [(e.event, e.data["progress"]) for e in events] == [("completed", 100)]
 
 
-def test_it_streams_a_failure_and_keeps_the_memory(live_postgres_env, member_project, open_stream):
+def test_it_streams_a_failure_and_keeps_the_memory(uvicorn_server, live_postgres_env, member_project, open_stream):
     # The worker's LLM endpoint is a closed port: extraction really fails.
-    from tests.live import start_celery_worker, start_uvicorn
+    from tests.live import start_celery_worker
 
     env = {
         **live_postgres_env,
@@ -95,7 +95,8 @@ def test_it_streams_a_failure_and_keeps_the_memory(live_postgres_env, member_pro
         "LLM_MAX_RETRIES": "0",
     }
     project, token = member_project["project"], member_project["token"]
-    with start_uvicorn(live_postgres_env) as server, start_celery_worker(env):
+    server = uvicorn_server
+    with start_celery_worker(env):
         stream = open_stream(server, project.id, token=token)
         stream.wait_opened()
         created = create_memory(server, token, project)

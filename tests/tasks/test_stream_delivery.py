@@ -9,7 +9,7 @@ import pytest
 from apps.tasks.channels import project_channel
 from tests.live import SSEEvent, manage_shell_json, publish_from_another_process, run_manage, start_uvicorn
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.shared_uvicorn]
 
 
 def progress(progress: int, message: str, status: str = "processing") -> dict:
