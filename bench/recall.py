@@ -345,6 +345,44 @@ def _questions(rng: random.Random, vocabulary: list[str], documents: list[str], 
     return out
 
 
+VECTORS_CACHE = BASE_DIR / "var" / "bench-vectors"
+
+
+def _embed_part(texts: list[str]):
+    import django
+
+    django.setup()
+    from apps.recall.embeddings import get_embedder
+
+    return get_embedder().embed(texts)
+
+
+def _vectors(embedder, contents: list[str], seed: int):
+    """The synthetic set's vectors: embedded in one process a core, and kept in var/bench-vectors.
+
+    A 100,000-memory set takes MiniLM most of an hour of CPU; the documents
+    are the same for the same size and seed, and so are their vectors for the
+    same model, so a second run of the speed part reads them back."""
+    import numpy as np
+
+    cache = VECTORS_CACHE / f"{embedder.name}-{len(contents)}-{seed}.npy"
+    if cache.exists():
+        vectors = np.load(cache)
+        if vectors.shape[0] == len(contents):
+            print(f"  vectors read from {cache.relative_to(BASE_DIR)}", flush=True)
+            return vectors
+    from concurrent.futures import ProcessPoolExecutor
+
+    processes = max(1, os.cpu_count() or 1)
+    chunk = -(-len(contents) // processes)
+    parts = [contents[i : i + chunk] for i in range(0, len(contents), chunk)]
+    with ProcessPoolExecutor(processes) as pool:
+        vectors = np.concatenate(list(pool.map(_embed_part, parts)))
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.save(cache, vectors)
+    return vectors
+
+
 def speed(memories: int, queries: int, seed: int) -> dict:
     import numpy as np
     from django.contrib.auth.models import User
@@ -365,7 +403,7 @@ def speed(memories: int, queries: int, seed: int) -> dict:
     started = time.perf_counter()
     vocabulary = _vocabulary(seed)
     contents = _documents(vocabulary, memories, seed)
-    vectors = embedder.embed(contents)
+    vectors = _vectors(embedder, contents, seed)
     embed_seconds = time.perf_counter() - started
     import uuid
 

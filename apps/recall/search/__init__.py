@@ -12,6 +12,7 @@ separately. Filters (`as_of`, `from`, `to`, `tags`) restrict every retriever.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -28,6 +29,8 @@ from apps.recall.search import retrievers
 from apps.recall.search.fusion import fuse
 
 SNIPPET_CHARS = 300
+# Questions being embedded at once in this process; more would only queue for the same cores.
+_embedding = ThreadPoolExecutor(max_workers=2, thread_name_prefix="recall-question")
 
 
 @dataclass(frozen=True)
@@ -99,12 +102,14 @@ def search(*, project: Project, query: SearchQuery) -> SearchResult:
     ranked: dict[str, list[retrievers.Hit]] = {}
     entities = []
     if query.q.strip():
+        if weights["dense"]:
+            # The question's vector is computed while the lexical retriever waits on the database.
+            embedder = get_embedder()
+            vector = _embedding.submit(lambda: embedder.embed([query.q])[0])
         if weights["lexical"]:
             ranked["lexical"] = retrievers.lexical(project, words, restricted, limit=candidates)
         if weights["dense"]:
-            embedder = get_embedder()
-            vector = embedder.embed([query.q])[0]
-            ranked["dense"] = retrievers.dense(project, vector, embedder.name, restricted, limit=candidates)
+            ranked["dense"] = retrievers.dense(project, vector.result(), embedder.name, restricted, limit=candidates)
         entities = retrievers.entities(project, query.q)
         # What the words and the meaning found, in their fused order: the graph and time retrievers
         # put those of the named entities or dates first.
