@@ -13,7 +13,10 @@ Timestamps (`time.time()`, the same clock as the clients on this machine):
                 event is stored or published. Taken by an on_commit hook that
                 is registered, inside the stage's own transaction, just before
                 `announce()` registers its publish hooks, so it runs first;
-                the transaction itself is not changed;
+                the transaction itself is not changed. On PostgreSQL a
+                stage outside a transaction is one statement (the change and
+                its events) that commits as it returns: there, right after
+                that statement returned, before the events are announced;
 * `t_announced` right after the task channel's event was stored and sent to
                 Redis (the bridge's `announce` returned);
 * `t_return`    when `stage()` returned (both channels published).
@@ -56,6 +59,7 @@ def main() -> int:
     from apps.tasks import reporter as reporter_module
     from apps.tasks.bridge import get_bridge
     from apps.tasks.channels import task_channel
+    from apps.tasks.eventstorage import EventStorage
     from apps.tasks.models import TaskLog
 
     task = TaskLog.objects.get(pk=args.task_id)
@@ -78,7 +82,18 @@ def main() -> int:
             current.setdefault("t_announced", time.time())
             current.setdefault("event_id", event.id)
 
+    # On PostgreSQL a stage's change and its events are one statement, which
+    # commits as it returns: that return is the commit.
+    original_append = EventStorage.append_events
+
+    def timed_append(storage, events, *, after=None):
+        stored = original_append(storage, events, after=after)
+        if after is not None and any(event.channel == channel for event in stored):
+            current.setdefault("t_commit", time.time())
+        return stored
+
     reporter_module.announce = timed_announce
+    EventStorage.append_events = timed_append
     bridge.announce = timed_bridge_announce
 
     reporter = reporter_module.ProgressReporter(task)
