@@ -122,6 +122,9 @@ class EventStorage(DjangoModelStorage):
         super().trim_event_log()
 
 
+_UNSET = object()
+
+
 @dataclass(eq=False)
 class Event:
     """One stored event. `data` is its JSON text, sent as is; `frame` is encoded once and shared."""
@@ -132,6 +135,7 @@ class Event:
     id: int
     _payload: Any = field(default=None, repr=False)
     _frame: bytes | None = field(default=None, repr=False)
+    _state: Any = field(default=_UNSET, repr=False)
 
     @property
     def payload(self) -> Any:
@@ -142,6 +146,15 @@ class Event:
             except ValueError:
                 self._payload = False
         return self._payload or None
+
+    @property
+    def state(self):
+        """The task state the event reports (apps.tasks.streams.states.task_state), worked out once for every stream."""
+        if self._state is _UNSET:
+            from apps.tasks.streams.states import task_state
+
+            self._state = task_state(self.type, self.payload)
+        return self._state
 
     @property
     def frame(self) -> bytes:

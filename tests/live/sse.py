@@ -54,6 +54,8 @@ class SSEClient:
         self._changed = threading.Condition()
         self._socket: socket.socket | None = None
         self._closing = False
+        self._reading = threading.Event()  # cleared while the client is paused
+        self._reading.set()
         self._thread = threading.Thread(target=self._run, name=f"sse {url}", daemon=True)
 
     # -- lifecycle -------------------------------------------------------------
@@ -62,8 +64,23 @@ class SSEClient:
         self._thread.start()
         return self
 
+    def pause(self) -> None:
+        """Stop reading, as a client that falls behind: the socket's receive buffer is made small, so the
+        server soon has to wait for the client to read."""
+        self._reading.clear()
+        if self._socket is not None:
+            self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+
+    def resume(self) -> None:
+        # Back to a usual buffer: with one far smaller than loopback's segment size the
+        # kernel would hold back its window updates and the stream would crawl.
+        if self._socket is not None:
+            self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        self._reading.set()
+
     def close(self, timeout: float = 10.0) -> None:
         self._closing = True
+        self._reading.set()
         sock = self._socket
         if sock is not None:
             # Wakes the reader thread from its blocking read at once.
@@ -113,6 +130,17 @@ class SSEClient:
         if not predicate(self.events):
             raise AssertionError(f"the stream did not show what was expected within {timeout:.0f} s" + self.describe())
         return self.events
+
+    def wait_for_count(self, count: int, timeout: float = 30.0) -> list[SSEEvent]:
+        """Wait for `count` events; a failure says how many came and the last ids, not every event."""
+        self._wait(lambda: len(self.events) >= count or self.finished.is_set(), timeout)
+        events = self.events
+        if len(events) < count:
+            raise AssertionError(
+                f"{len(events)} of {count} events within {timeout:.0f} s, the last {[e.id for e in events[-3:]]};"
+                f" finished: {self.finished.is_set()}, error: {self.error!r}"
+            )
+        return events
 
     def wait_for_data(self, wanted: Iterable[Any], timeout: float = 30.0) -> list[SSEEvent]:
         """Wait until the data of each of `wanted` arrived (in any order)."""
@@ -182,6 +210,7 @@ class SSEClient:
     def _read_frames(self, lines: Iterable[str]) -> None:
         frame: list[str] = []
         for line in lines:
+            self._reading.wait()
             if line != "":
                 frame.append(line)
                 if line.startswith("id:"):

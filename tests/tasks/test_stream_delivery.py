@@ -7,7 +7,14 @@ from __future__ import annotations
 import pytest
 
 from apps.tasks.channels import project_channel
-from tests.live import SSEEvent, manage_shell_json, publish_from_another_process, run_manage, start_uvicorn
+from tests.live import (
+    SSEEvent,
+    manage_shell,
+    manage_shell_json,
+    publish_from_another_process,
+    run_manage,
+    start_uvicorn,
+)
 
 pytestmark = [pytest.mark.live, pytest.mark.shared_uvicorn]
 
@@ -76,6 +83,34 @@ def test_it_resumes_after_the_last_event_id(uvicorn_server, live_postgres_env, m
         SSEEvent("progress", f"{channel}:2", second),
         SSEEvent("progress", f"{channel}:3", third),
     ], resumed.describe()
+
+
+PUBLISH_MANY = """
+from apps.tasks.events import publish
+for n in range({count}):
+    publish({channel!r}, "note", {{"n": n, "padding": "x" * 2000}})
+"""
+
+
+def test_a_client_that_falls_behind_gets_every_event_once_in_order(
+    uvicorn_server, live_postgres_env, member_project, open_stream
+):
+    # Events are written to a stream's socket straight from the bridge while
+    # the client keeps up; once its server has to wait for the client, they
+    # go through the stream's own queue (and storage, past MAX_QUEUED). 6 MB
+    # is far more than the socket buffers of a client that stopped reading.
+    channel, count = member_project["channel"], 3000
+    client = open_stream(uvicorn_server, member_project["project"].id, token=member_project["token"])
+    client.wait_opened()
+    client.pause()
+
+    manage_shell(live_postgres_env, PUBLISH_MANY.format(count=count, channel=channel))
+    client.resume()
+
+    events = client.wait_for_count(count, timeout=60)
+    ids = [e.id for e in events]
+    assert ids == [f"{channel}:{n}" for n in range(1, count + 1)], f"{len(ids)} events, ending {ids[-3:]}"
+    assert [e.data["n"] for e in events] == list(range(count))
 
 
 CREATE_MEMBER = """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from apps.tasks.eventstorage import Event
 
@@ -17,7 +18,7 @@ class Subscription:
     Everything here runs in the event loop's thread; no locks.
     """
 
-    __slots__ = ("channel", "user_id", "project_id", "queue", "reread", "closed", "keep_alive", "wake")
+    __slots__ = ("channel", "user_id", "project_id", "queue", "reread", "closed", "keep_alive", "wake", "offer")
 
     def __init__(self, channel: str, *, user_id, project_id) -> None:
         self.channel = channel
@@ -28,10 +29,16 @@ class Subscription:
         self.closed: str | None = None  # why the stream must end
         self.keep_alive = False  # time to tell the client we are still here
         self.wake = asyncio.Event()
+        # Set by a stream while it waits with nothing queued: takes an event
+        # straight to the client (True) without waking the stream's task, the
+        # cost of fanning one event out to thousands of streams.
+        self.offer: Callable[[Event], bool] | None = None
 
     def push(self, event: Event) -> None:
         if self.reread:
             return  # it reads storage anyway
+        if self.offer is not None and not self.queue and self.offer(event):
+            return
         if len(self.queue) >= MAX_QUEUED:
             self.queue.clear()
             self.reread = True

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import aclosing
+from functools import partial
 
 from django.http import StreamingHttpResponse
 from django_eventstream.utils import sse_encode_event
 
 from apps.tasks.bridge import Subscription, get_bridge
 from apps.tasks.events import TERMINAL_EVENTS, event_id, forbidden_frame
-from apps.tasks.eventstorage import READ_BATCH, current_position, read_events, run_read
-from apps.tasks.streams.states import TaskStates
+from apps.tasks.eventstorage import READ_BATCH, Event, current_position, read_events, run_read
+from apps.tasks.streams.states import TaskState, TaskStates, task_state
 
 # The first bytes: padding for proxies that buffer small responses, then the
 # event django-eventstream's clients wait for.
@@ -44,10 +45,16 @@ class Stream:
         self.states = TaskStates()
         self.position = 0  # the id of the last event sent (or read past)
         self.done = False
+        # Set by the response when its server can write without waiting (write_at_once).
+        self.write_now: Callable[[bytes], bool] | None = None
+        self._unsent = b""
+        self.subscription: Subscription | None = None
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         bridge = get_bridge()
-        subscription = bridge.subscribe(self.channel, user_id=self.user_id, project_id=self.project_id)
+        subscription = self.subscription = bridge.subscribe(
+            self.channel, user_id=self.user_id, project_id=self.project_id
+        )
         try:
             yield OPEN
             self.position, opening, more = await run_read(self._open)
@@ -78,7 +85,11 @@ class Stream:
                 return self.last_id, self._send(events), len(events) == READ_BATCH
             # Storage no longer has what follows the client's id (trimmed):
             # start over from the current state.
-        states = [(event_type, payload) for event_type, payload in self.snapshot() if self._admit(event_type, payload)]
+        states = [
+            (event_type, payload)
+            for event_type, payload in self.snapshot()
+            if self._admit(event_type, task_state(event_type, payload))
+        ]
         # One id for the whole snapshot, on its last event: ids never repeat on a stream.
         frames = [
             sse_encode_event(
@@ -91,8 +102,8 @@ class Stream:
         ]
         return current, "".join(frames).encode(), False
 
-    def _admit(self, event_type: str, payload) -> bool:
-        if self.done or not self.states.admit(event_type, payload):
+    def _admit(self, event_type: str, state: TaskState | None) -> bool:
+        if self.done or not self.states.admit(state):
             return False
         if self.ends_with_task and event_type in TERMINAL_EVENTS:
             self.done = True
@@ -105,7 +116,7 @@ class Stream:
             if event.id <= self.position:
                 continue
             self.position = event.id
-            if self._admit(event.type, event.payload):
+            if self._admit(event.type, event.state):
                 frames.append(event.frame)
             elif not self.done:
                 # An id without data moves the client's position without an
@@ -118,8 +129,34 @@ class Stream:
         return self._send(events), len(events) == READ_BATCH
 
     async def _next(self, subscription: Subscription) -> bytes:
-        # No timer per stream: the bridge wakes every stream for keep-alives.
-        await subscription.wake.wait()
+        if self.write_now is not None and not subscription.queue and not subscription.reread:
+            subscription.offer = self._offer
+        try:
+            # No timer per stream: the bridge wakes every stream for keep-alives.
+            await subscription.wake.wait()
+        finally:
+            subscription.offer = None
+        unsent, self._unsent = self._unsent, b""
+        return unsent + await self._woken(subscription)
+
+    def _offer(self, event: Event) -> bool:
+        """Send the next event straight from the bridge, while this stream's task sleeps; False: queue it.
+
+        The usual case, taken without a task switch per stream. A client that
+        is behind (its server would make the write wait) gets the frame from
+        the task instead, before anything queued after it.
+        """
+        if self.done or self._unsent or event.id != self.position + 1:
+            return False
+        chunk = self._send([event])
+        if chunk and not self.write_now(chunk):
+            self._unsent = chunk
+            self.subscription.wake.set()
+        elif self.done:
+            self.subscription.wake.set()  # the task ends the response
+        return True
+
+    async def _woken(self, subscription: Subscription) -> bytes:
         if subscription.closed:
             self.done = True
             return _closing_frame(subscription.closed)
@@ -157,11 +194,38 @@ class EventStreamResponse(StreamingHttpResponse):
     (a cost paid per event and per open stream)."""
 
     def __init__(self, stream: Stream) -> None:
+        self.stream = stream
         self.frames = aiter(stream)
         super().__init__(self.frames, content_type="text/event-stream")
 
     async def send_to(self, send) -> None:
+        if writes_at_once(send):
+            self.stream.write_now = partial(write_at_once, send)
         async with aclosing(self.frames) as frames:
             async for chunk in frames:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body"})
+
+
+# The servers whose `send` of a body chunk writes it to the socket at once,
+# and waits only before writing, when the client has not read what it was
+# sent (uvicorn's flow control): for them a chunk may be written without a
+# task switch. Other servers' sends are awaited as usual.
+_WRITE_AT_ONCE_SERVERS = ("uvicorn.protocols.http.httptools_impl", "uvicorn.protocols.http.h11_impl")
+
+
+def writes_at_once(send) -> bool:
+    return type(getattr(send, "__self__", None)).__module__ in _WRITE_AT_ONCE_SERVERS
+
+
+def write_at_once(send, chunk: bytes) -> bool:
+    """Write a chunk now through such a server's `send`; False if it would have to wait (nothing written)."""
+    step = send({"type": "http.response.body", "body": chunk, "more_body": True})
+    try:
+        step.send(None)
+    except StopIteration:
+        return True
+    except Exception:  # the stream's task sends it again and meets the error in its own context
+        return False
+    step.close()  # waiting for the client, before writing anything
+    return False
