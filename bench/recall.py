@@ -12,8 +12,12 @@ question is asked through the search service; it is a hit at k when one of
 its evidence turns is among the first k memories (any@k), fully answered when
 all of them are (all@k). The baseline, computed here on the same turns, is a
 plain Okapi BM25 (k1 1.2, b 0.75, lowercase word tokens, a short English stop
-list). Ingestion is timed per memory from the task's stages: the time from
-"Indexing for recall..." to completion against the whole run.
+list). What indexing adds to ingestion: every turn is also ingested, right
+after, into a second project by the pipeline without its recall part (no
+"Indexing for recall..." stage, no passages), and the two are compared:
+wall time of the task (started to completed) and CPU time of this process
+per memory, medians; and the time from "Indexing for recall..." to
+completion, against the rest of the task.
 
 Embedding (--embedding): the configured backend alone (EMBEDDINGS_BACKEND):
 the median time to embed one turn and one question, each on its own as
@@ -45,6 +49,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -135,9 +140,11 @@ def quality(names: list[str], *, index_only: bool = False) -> dict:
     out = {"conversations": {}, "categories": {}, "ingestion": {}}
     by_category: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     total_seconds, indexing_seconds, ingested = [], [], 0
+    bare_seconds, cpu_seconds, bare_cpu_seconds = [], [], []
     for name in names:
         data = json.loads((LOCOMO / f"{name}.json").read_text())
         project = project_create(owner=owner, name=f"LoCoMo {name}")
+        bare_project = project_create(owner=owner, name=f"LoCoMo {name}, without recall")
         turn_of: dict[str, str] = {}
         contents: list[str] = []
         turn_ids: list[str] = []
@@ -162,23 +169,41 @@ def quality(names: list[str], *, index_only: bool = False) -> dict:
                     contents.append(content)
                     turn_ids.append(turn["id"])
                     continue
-                try:
-                    memory = memory_create(
-                        project=project,
-                        author=owner,
-                        title=f"{turn['speaker']} ({turn['id']})",
-                        content=content,
-                        content_type="conversation",
-                        valid_at=when + timedelta(seconds=i),
-                    )
-                except Exception:  # the same words twice in one conversation: kept once, as the product does
+                timings, memory = {}, None
+                # Each first half the time: the second of the two meets caches the first warmed.
+                for target in (project, bare_project) if i % 2 == 0 else (bare_project, project):
+                    try:
+                        created = memory_create(
+                            project=target,
+                            author=owner,
+                            title=f"{turn['speaker']} ({turn['id']})",
+                            content=content,
+                            content_type="conversation",
+                            valid_at=when + timedelta(seconds=i),
+                        )
+                    except Exception:  # the same words twice in one conversation: kept once, as the product does
+                        break
+                    cpu = time.process_time()
+                    if target is project:
+                        memory = created
+                        ingest_memory(str(created.current_task_id))
+                    else:
+                        with _without_recall():
+                            ingest_memory(str(created.current_task_id))
+                    cpu = time.process_time() - cpu
+                    task = TaskLog.objects.get(pk=created.current_task_id)
+                    if task.status == "completed":
+                        timings[target.pk] = ((task.completed_at - task.started_at).total_seconds(), cpu, task)
+                if memory is None:
                     continue
-                ingest_memory(str(memory.current_task_id))
-                task = TaskLog.objects.get(pk=memory.current_task_id)
-                stages = {s.message: s.at for s in task.stages.all()}
-                if task.status == "completed" and "Indexing for recall..." in stages:
-                    total_seconds.append((task.completed_at - task.started_at).total_seconds())
+                if len(timings) == 2:
+                    (total, cpu, task), (bare_total, bare_cpu, _) = timings[project.pk], timings[bare_project.pk]
+                    stages = {s.message: s.at for s in task.stages.all()}
+                    total_seconds.append(total)
                     indexing_seconds.append((task.completed_at - stages["Indexing for recall..."]).total_seconds())
+                    bare_seconds.append(bare_total)
+                    cpu_seconds.append(cpu)
+                    bare_cpu_seconds.append(bare_cpu)
                 turn_of[str(memory.id)] = turn["id"]
                 contents.append(content)
                 turn_ids.append(turn["id"])
@@ -224,8 +249,30 @@ def quality(names: list[str], *, index_only: bool = False) -> dict:
         "indexing_over_rest_median": round(
             statistics.median(i / (t - i) for i, t in zip(indexing_seconds, total_seconds, strict=True) if t > i), 3
         ),
+        "task_seconds_p50_without_recall": round(statistics.median(bare_seconds), 4),
+        "wall_added_by_recall": round(statistics.median(total_seconds) / statistics.median(bare_seconds) - 1, 3),
+        "cpu_seconds_p50": round(statistics.median(cpu_seconds), 4),
+        "cpu_seconds_p50_without_recall": round(statistics.median(bare_cpu_seconds), 4),
+        "cpu_added_by_recall": round(statistics.median(cpu_seconds) / statistics.median(bare_cpu_seconds) - 1, 3),
     }
     return out
+
+
+@contextmanager
+def _without_recall():
+    """Ingestion as it would be without recall: no "Indexing for recall..." stage, nothing embedded or indexed."""
+    from apps.memories import services
+    from apps.tasks.reporter import ProgressReporter
+
+    stage, memory_index = ProgressReporter.stage, services.recall.memory_index
+    services.recall.memory_index = lambda **kwargs: {"passages": 0}
+    ProgressReporter.stage = lambda self, progress, message: (
+        None if message == services.INDEXING_FOR_RECALL[1] else stage(self, progress, message)
+    )
+    try:
+        yield
+    finally:
+        services.recall.memory_index, ProgressReporter.stage = memory_index, stage
 
 
 # --- the embedding model alone ---------------------------------------------------

@@ -11,6 +11,7 @@ from django.test import override_settings
 from apps.graph.models import Community, EdgeType, Entity, Mention, Relationship
 from apps.memories import services
 from apps.memories.models import Memory
+from apps.recall.models import Passage
 from apps.tasks.models import TaskLog
 from tests.stages import INGESTION_STAGES
 
@@ -136,6 +137,20 @@ def test_it_fails_with_a_readable_error_when_extraction_fails(team, ingest):
     assert "unreachable" in task.error
     assert task.progress == 30 and task.message == "Failed"
     assert not Entity.objects.exists()
+
+
+def test_it_fails_and_takes_back_the_graph_when_embedding_fails(team, ingest):
+    # The passages are embedded in a thread while the graph's part runs; an embedding that fails there
+    # (nothing listens on port 9) still fails the task, and the graph's part is taken back.
+    unreachable = {"EMBEDDINGS_BASE_URL": "http://127.0.0.1:9/v1", "EMBEDDINGS_MAX_RETRIES": 0}
+    with override_settings(EMBEDDINGS_BACKEND="openai", EMBEDDINGS_MODEL="nowhere", **unreachable):
+        memory = ingest(team["project"], team["editor"], content=TEAM_NEWS)
+    task = TaskLog.objects.get(pk=memory.current_task_id)
+    assert (memory.processing_status, task.status) == ("failed", "failed")
+    assert "unreachable" in task.error
+    assert task.progress == 90 and task.message == "Failed"
+    assert not Entity.objects.exists()
+    assert not Passage.objects.exists()
 
 
 def test_it_removes_only_what_a_deleted_memory_supported(team, ingest):
