@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import warnings
 
+from apps.tasks.bridge.subscription import Subscription
+from apps.tasks.eventstorage import Event
 from apps.tasks.streams.loop import write_at_once, writes_at_once
 
 
@@ -71,3 +73,19 @@ def test_uvicorns_sends_are_known_to_write_at_once():
     for module in (httptools_impl, h11_impl):
         cycle = module.RequestResponseCycle.__new__(module.RequestResponseCycle)
         assert writes_at_once(cycle.send)
+
+
+def test_a_closed_subscription_hands_no_event_to_its_stream_directly():
+    # A reader who lost access is closed; an event arriving before the stream's task ends the stream
+    # must not reach the client by the direct way.
+    subscription = Subscription("project-P", user_id=1, project_id="P")
+    first, second = (Event("project-P", "progress", "{}", n) for n in (1, 2))
+    offered = []
+    subscription.offer = lambda event: offered.append(event) or True
+
+    subscription.push(first)
+    subscription.close("forbidden")
+    subscription.push(second)
+
+    assert offered == [first]
+    assert subscription.queue == [second]  # the task ends the stream and sends it nothing more

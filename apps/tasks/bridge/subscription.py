@@ -37,7 +37,7 @@ class Subscription:
     def push(self, event: Event) -> None:
         if self.reread:
             return  # it reads storage anyway
-        if self.offer is not None and not self.queue and self.offer(event):
+        if self.offer is not None and not self.queue and self.closed is None and self.offer(event):
             return
         if len(self.queue) >= MAX_QUEUED:
             self.queue.clear()
