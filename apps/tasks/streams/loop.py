@@ -52,9 +52,7 @@ class Stream:
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         bridge = get_bridge()
-        subscription = self.subscription = bridge.subscribe(
-            self.channel, user_id=self.user_id, project_id=self.project_id
-        )
+        self.subscription = bridge.subscribe(self.channel, user_id=self.user_id, project_id=self.project_id)
         try:
             yield OPEN
             self.position, opening, more = await run_read(self._open)
@@ -65,11 +63,11 @@ class Stream:
                 if chunk:
                     yield chunk
             while not self.done:
-                chunk = await self._next(subscription)
+                chunk = await self._next()
                 if chunk:
                     yield chunk
         finally:
-            bridge.unsubscribe(subscription)
+            bridge.unsubscribe(self.subscription)
 
     def _open(self) -> tuple[int, bytes, bool]:
         """(position, what to send first, whether storage has more), on the storage thread.
@@ -128,7 +126,8 @@ class Stream:
         events = await run_read(read_events, self.channel, self.position, None, READ_BATCH)
         return self._send(events), len(events) == READ_BATCH
 
-    async def _next(self, subscription: Subscription) -> bytes:
+    async def _next(self) -> bytes:
+        subscription = self.subscription
         if self.write_now is not None and not subscription.queue and not subscription.reread:
             subscription.offer = self._offer
         try:
@@ -137,7 +136,7 @@ class Stream:
         finally:
             subscription.offer = None
         unsent, self._unsent = self._unsent, b""
-        return unsent + await self._woken(subscription)
+        return unsent + await self._woken()
 
     def _offer(self, event: Event) -> bool:
         """Send the next event straight from the bridge, while this stream's task sleeps; False: queue it.
@@ -156,7 +155,8 @@ class Stream:
             self.subscription.wake.set()  # the task ends the response
         return True
 
-    async def _woken(self, subscription: Subscription) -> bytes:
+    async def _woken(self) -> bytes:
+        subscription = self.subscription
         if subscription.closed:
             self.done = True
             return _closing_frame(subscription.closed)
@@ -203,7 +203,7 @@ class EventStreamResponse(StreamingHttpResponse):
             self.stream.write_now = partial(write_at_once, send)
         async with aclosing(self.frames) as frames:
             async for chunk in frames:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                await send(_body(chunk))
         await send({"type": "http.response.body"})
 
 
@@ -214,13 +214,17 @@ class EventStreamResponse(StreamingHttpResponse):
 _WRITE_AT_ONCE_SERVERS = ("uvicorn.protocols.http.httptools_impl", "uvicorn.protocols.http.h11_impl")
 
 
+def _body(chunk: bytes) -> dict:
+    return {"type": "http.response.body", "body": chunk, "more_body": True}
+
+
 def writes_at_once(send) -> bool:
     return type(getattr(send, "__self__", None)).__module__ in _WRITE_AT_ONCE_SERVERS
 
 
 def write_at_once(send, chunk: bytes) -> bool:
     """Write a chunk now through such a server's `send`; False if it would have to wait (nothing written)."""
-    step = send({"type": "http.response.body", "body": chunk, "more_body": True})
+    step = send(_body(chunk))
     try:
         step.send(None)
     except StopIteration:
