@@ -128,28 +128,29 @@ def test_it_refuses_content_over_the_limit(team):
     assert not Memory.objects.exists()
 
 
+def failed_unreachable(memory, *, at_progress: int) -> None:
+    """The memory's ingestion failed at `at_progress` saying its endpoint was unreachable, and left no graph."""
+    task = TaskLog.objects.get(pk=memory.current_task_id)
+    assert (memory.processing_status, task.status) == ("failed", "failed")
+    assert "unreachable" in task.error
+    assert task.progress == at_progress and task.message == "Failed"
+    assert not Entity.objects.exists()
+
+
 def test_it_fails_with_a_readable_error_when_extraction_fails(team, ingest):
     # Nothing listens on port 9: the LLM endpoint is unreachable, for real.
     with override_settings(GRAPH_EXTRACTOR="llm", LLM_BASE_URL="http://127.0.0.1:9/v1", LLM_MAX_RETRIES=0):
         memory = ingest(team["project"], team["editor"], content=TEAM_NEWS)
-    task = TaskLog.objects.get(pk=memory.current_task_id)
-    assert (memory.processing_status, task.status) == ("failed", "failed")
-    assert "unreachable" in task.error
-    assert task.progress == 30 and task.message == "Failed"
-    assert not Entity.objects.exists()
+    failed_unreachable(memory, at_progress=30)
 
 
 def test_it_fails_and_takes_back_the_graph_when_embedding_fails(team, ingest):
-    # The passages are embedded in a thread while the graph's part runs; an embedding that fails there
-    # (nothing listens on port 9) still fails the task, and the graph's part is taken back.
+    # The passages are embedded after the graph's part (nothing listens on port 9): the task fails
+    # at "Indexing for recall...", and what the graph's part wrote is taken back.
     unreachable = {"EMBEDDINGS_BASE_URL": "http://127.0.0.1:9/v1", "EMBEDDINGS_MAX_RETRIES": 0}
     with override_settings(EMBEDDINGS_BACKEND="openai", EMBEDDINGS_MODEL="nowhere", **unreachable):
         memory = ingest(team["project"], team["editor"], content=TEAM_NEWS)
-    task = TaskLog.objects.get(pk=memory.current_task_id)
-    assert (memory.processing_status, task.status) == ("failed", "failed")
-    assert "unreachable" in task.error
-    assert task.progress == 90 and task.message == "Failed"
-    assert not Entity.objects.exists()
+    failed_unreachable(memory, at_progress=90)
     assert not Passage.objects.exists()
 
 
