@@ -128,13 +128,10 @@ def quality(names: list[str], *, index_only: bool = False) -> dict:
     from django.contrib.auth.models import User
 
     from apps.memories.models import Memory, content_hash
-    from apps.memories.services import memory_create
-    from apps.memories.tasks import ingest_memory
     from apps.projects.services import project_create
     from apps.recall.embeddings import get_embedder
     from apps.recall.search import SearchQuery, search
     from apps.recall.services import memories_index
-    from apps.tasks.models import TaskLog
 
     owner = User.objects.get_or_create(username="bench")[0]
     out = {"conversations": {}, "categories": {}, "ingestion": {}}
@@ -144,7 +141,7 @@ def quality(names: list[str], *, index_only: bool = False) -> dict:
     for name in names:
         data = json.loads((LOCOMO / f"{name}.json").read_text())
         project = project_create(owner=owner, name=f"LoCoMo {name}")
-        bare_project = project_create(owner=owner, name=f"LoCoMo {name}, without recall")
+        bare_project = None if index_only else project_create(owner=owner, name=f"LoCoMo {name}, without recall")
         turn_of: dict[str, str] = {}
         contents: list[str] = []
         turn_ids: list[str] = []
@@ -153,61 +150,38 @@ def quality(names: list[str], *, index_only: bool = False) -> dict:
             when = _session_date(session["date_time"])
             for i, turn in enumerate(session["turns"]):
                 content = f"{turn['speaker']}: {turn['text']}"
+                fields = {
+                    "author": owner,
+                    "title": f"{turn['speaker']} ({turn['id']})",
+                    "content": content,
+                    "content_type": "conversation",
+                    "valid_at": when + timedelta(seconds=i),
+                }
                 if index_only:
                     memory = Memory.objects.create(
                         project=project,
-                        author=owner,
-                        title=f"{turn['speaker']} ({turn['id']})",
-                        content=content,
-                        content_type="conversation",
-                        valid_at=when + timedelta(seconds=i),
                         content_hash=content_hash(f"{turn['id']} {content}"),
                         processing_status="completed",
+                        **fields,
                     )
                     memories_index(memories=[memory], embedder=get_embedder())
-                    turn_of[str(memory.id)] = turn["id"]
-                    contents.append(content)
-                    turn_ids.append(turn["id"])
-                    continue
-                timings, memory = {}, None
-                # Each first half the time: the second of the two meets caches the first warmed.
-                for target in (project, bare_project) if i % 2 == 0 else (bare_project, project):
-                    try:
-                        created = memory_create(
-                            project=target,
-                            author=owner,
-                            title=f"{turn['speaker']} ({turn['id']})",
-                            content=content,
-                            content_type="conversation",
-                            valid_at=when + timedelta(seconds=i),
-                        )
-                    except Exception:  # the same words twice in one conversation: kept once, as the product does
-                        break
-                    cpu = time.process_time()
-                    if target is project:
-                        memory = created
-                        ingest_memory(str(created.current_task_id))
-                    else:
-                        with _without_recall():
-                            ingest_memory(str(created.current_task_id))
-                    cpu = time.process_time() - cpu
-                    task = TaskLog.objects.get(pk=created.current_task_id)
-                    if task.status == "completed":
-                        timings[target.pk] = ((task.completed_at - task.started_at).total_seconds(), cpu, task)
-                if memory is None:
-                    continue
-                if len(timings) == 2:
-                    (total, cpu, task), (bare_total, bare_cpu, _) = timings[project.pk], timings[bare_project.pk]
-                    stages = {s.message: s.at for s in task.stages.all()}
-                    total_seconds.append(total)
-                    indexing_seconds.append((task.completed_at - stages["Indexing for recall..."]).total_seconds())
-                    bare_seconds.append(bare_total)
-                    cpu_seconds.append(cpu)
-                    bare_cpu_seconds.append(bare_cpu)
+                else:
+                    # Each first half the time: the second of the two meets caches the first warmed.
+                    memory, timings = _ingest_twice(project, bare_project, fields, bare_first=i % 2 == 1)
+                    if memory is None:
+                        continue
+                    if len(timings) == 2:
+                        (total, cpu, task), (bare_total, bare_cpu, _) = timings[project.pk], timings[bare_project.pk]
+                        stages = {s.message: s.at for s in task.stages.all()}
+                        total_seconds.append(total)
+                        indexing_seconds.append((task.completed_at - stages["Indexing for recall..."]).total_seconds())
+                        bare_seconds.append(bare_total)
+                        cpu_seconds.append(cpu)
+                        bare_cpu_seconds.append(bare_cpu)
+                    ingested += 1
                 turn_of[str(memory.id)] = turn["id"]
                 contents.append(content)
                 turn_ids.append(turn["id"])
-                ingested += 1
         ingest_wall = time.perf_counter() - started
         bm25 = BM25(contents)
         ours_rows, bm25_rows, took = [], [], []
@@ -256,6 +230,33 @@ def quality(names: list[str], *, index_only: bool = False) -> dict:
         "cpu_added_by_recall": round(statistics.median(cpu_seconds) / statistics.median(bare_cpu_seconds) - 1, 3),
     }
     return out
+
+
+def _ingest_twice(project, bare_project, fields: dict, *, bare_first: bool) -> tuple:
+    """Ingest one turn into `project`, and into `bare_project` without recall: (the memory in `project`,
+    or None if it was not made; {project pk: (task seconds, CPU seconds, task)} for each that completed)."""
+    from apps.memories.services import memory_create
+    from apps.memories.tasks import ingest_memory
+    from apps.tasks.models import TaskLog
+
+    memory, timings = None, {}
+    for target in (bare_project, project) if bare_first else (project, bare_project):
+        try:
+            created = memory_create(project=target, **fields)
+        except Exception:  # the same words twice in one conversation: kept once, as the product does
+            break
+        cpu = time.process_time()
+        if target is project:
+            memory = created
+            ingest_memory(str(created.current_task_id))
+        else:
+            with _without_recall():
+                ingest_memory(str(created.current_task_id))
+        cpu = time.process_time() - cpu
+        task = TaskLog.objects.get(pk=created.current_task_id)
+        if task.status == "completed":
+            timings[target.pk] = ((task.completed_at - task.started_at).total_seconds(), cpu, task)
+    return memory, timings
 
 
 @contextmanager
