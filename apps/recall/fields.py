@@ -31,7 +31,7 @@ class VectorField(models.Field):
             return None
         array = np.asarray(value, dtype=np.float32)
         if connection.vendor == "postgresql":
-            return "[" + ",".join(repr(float(x)) for x in array) + "]"
+            return "[" + ",".join(map(repr, array.tolist())) + "]"
         return array.tobytes()
 
 

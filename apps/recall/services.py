@@ -15,9 +15,9 @@ from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
+from django.utils import timezone
 
 from apps.memories.models import Memory
-from apps.projects.locking import hold_project
 from apps.projects.models import Project
 from apps.recall import indexes, text
 from apps.recall.embeddings import Embedder, get_embedder
@@ -64,19 +64,79 @@ def _passages(memory: Memory, embedder: Embedder) -> list[Passage]:
 
 
 def memory_index(*, memory: Memory, embedder: Embedder | None = None) -> dict:
-    """(Re)build the passages of one memory. Returns {"passages": n}."""
+    """(Re)build the passages of one memory. Returns {"passages": n}; 0 if it left the live memories."""
     embedder = embedder or get_embedder()
-    passages = _passages(memory, embedder)  # embedding happens outside the transaction
-    with transaction.atomic():
-        # The lock order (apps/memories/services.py): the project before the memory row.
-        hold_project(memory.project_id)
-        # The memory may have gone to the trash, or been deleted, meanwhile: then there is nothing to index.
-        if not Memory.objects.select_for_update().filter(pk=memory.pk).exists():
-            return {"passages": 0}
-        Passage.objects.filter(memory_id=memory.pk).delete()
-        Passage.objects.bulk_create(passages, batch_size=500)
+    passages = _passages(memory, embedder)  # embedding happens before any lock is taken
+    if connection.vendor == "postgresql":
+        written = _replace_in_one_statement(memory, passages)
+    else:
+        with transaction.atomic():
+            # The memory may have gone to the trash, or been deleted, meanwhile: then there is nothing to index.
+            if not Memory.objects.filter(pk=memory.pk).exists():
+                return {"passages": 0}
+            Passage.objects.filter(memory_id=memory.pk).delete()
+            written = len(Passage.objects.bulk_create(passages, batch_size=500))
     ensure_vector_index(embedder.dimension)
-    return {"passages": len(passages)}
+    return {"passages": written}
+
+
+# Locks the project (key share, as hold_project) then the memory row (if it is still live: not in the
+# trash), the lock order of apps/memories/services.py; deletes the passages past the new last one and
+# writes the new ones over the old. One statement, so one round trip and, outside a transaction, one
+# commit: a short memory's recall stage went from 6 round trips to 1 (docs/benchmarks.md, "Recall").
+# The deletion and the upsert touch different rows, so their order within the statement does not matter.
+_REPLACE_PASSAGES = f"""
+WITH project AS (
+    SELECT 1 FROM {Project._meta.db_table} WHERE id = %(project)s FOR KEY SHARE
+),
+live AS (
+    SELECT id, project_id FROM {Memory._meta.db_table}
+    WHERE id = %(memory)s AND deleted_at IS NULL AND EXISTS (SELECT 1 FROM project)
+    FOR UPDATE
+),
+past_the_end AS (
+    DELETE FROM {Passage._meta.db_table} WHERE memory_id IN (SELECT id FROM live) AND position >= %(count)s
+)
+INSERT INTO {Passage._meta.db_table} (
+    project_id, memory_id, position, start, text, lexemes, analyzer,
+    embedding, embedding_model, embedding_dimension, created_at
+)
+SELECT
+    live.project_id, live.id, p.position, p.start, p.text, to_tsvector('simple', p.words), %(analyzer)s,
+    p.embedding::vector, %(model)s, %(dimension)s, %(now)s
+FROM live, unnest(%(positions)s::integer[], %(starts)s::integer[], %(texts)s::text[], %(words)s::text[],
+                  %(embeddings)s::text[]) AS p (position, start, text, words, embedding)
+ON CONFLICT (memory_id, position) DO UPDATE SET
+    start = EXCLUDED.start, text = EXCLUDED.text, lexemes = EXCLUDED.lexemes, analyzer = EXCLUDED.analyzer,
+    embedding = EXCLUDED.embedding, embedding_model = EXCLUDED.embedding_model,
+    embedding_dimension = EXCLUDED.embedding_dimension, created_at = EXCLUDED.created_at
+RETURNING 1
+"""
+
+
+def _replace_in_one_statement(memory: Memory, passages: list[Passage]) -> int:
+    """PostgreSQL: `passages` become the memory's, unless it left the live memories; how many were written."""
+    first = passages[0]
+    vector = Passage._meta.get_field("embedding")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _REPLACE_PASSAGES,
+            {
+                "project": memory.project_id,
+                "memory": memory.pk,
+                "count": len(passages),
+                "analyzer": first.analyzer,
+                "model": first.embedding_model,
+                "dimension": first.embedding_dimension,
+                "now": timezone.now(),
+                "positions": [p.position for p in passages],
+                "starts": [p.start for p in passages],
+                "texts": [p.text for p in passages],
+                "words": [p.lexemes for p in passages],
+                "embeddings": [vector.get_db_prep_value(p.embedding, connection) for p in passages],
+            },
+        )
+        return len(cursor.fetchall())
 
 
 def memory_unindex(*, memory_id) -> int:
