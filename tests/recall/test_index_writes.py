@@ -4,6 +4,7 @@ while it was being indexed gets none (real PostgreSQL; the embedded mode: test_e
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.db import connection, transaction
@@ -13,6 +14,7 @@ from apps.memories.services import memory_trash
 from apps.recall.models import Passage
 from apps.recall.search import SearchQuery, search
 from apps.recall.services import memory_index
+from tests.core.schema_support import postgres_only
 
 # Ten sentences of about 200 characters: more than one passage of PASSAGE_CHARS.
 LONG = " ".join(
@@ -49,6 +51,20 @@ def test_a_memory_in_the_trash_gets_no_passages(make_user, make_project, ingest)
     assert not Passage.objects.filter(memory_id=memory.pk).exists()
 
 
+def _a_session_waits_for_a_lock(timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.02)
+    return False
+
+
+@postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_an_indexing_that_meets_the_trash_waits_for_it_and_writes_nothing(make_user, make_project, ingest):
     owner = make_user()
@@ -75,8 +91,8 @@ def test_an_indexing_that_meets_the_trash_waits_for_it_and_writes_nothing(make_u
     assert trashed.wait(10)
     indexer = threading.Thread(target=index)
     indexer.start()
-    indexer.join(0.5)
-    assert indexer.is_alive()  # it waits for the trash's transaction
+    assert _a_session_waits_for_a_lock()  # the indexing, on the row the trash's transaction holds
+    assert indexer.is_alive()
     finish.set()
     trasher.join(10)
     indexer.join(10)
