@@ -342,6 +342,10 @@ _NUCLEI = "a e i o u ai ea ee io ou".split()
 _CODAS = ["", "", "n", "r", "s", "l", "t", "nd", "st", "rk"]
 ZIPF_S = 1.05
 VOCABULARY_SIZE = 40_000
+# Named people of the synthetic set: about half its memories name one or two of them, a few people
+# (Zipf) in thousands of memories, most in a handful, so questions that name someone exercise the
+# graph retriever as a real project's do.
+PEOPLE = 2_000
 
 
 def _vocabulary(seed: int) -> list[str]:
@@ -373,24 +377,65 @@ def _documents(vocabulary: list[str], count: int, seed: int) -> list[str]:
     return out
 
 
-def _questions(rng: random.Random, vocabulary: list[str], documents: list[str], count: int) -> list[tuple]:
+def _people(count: int, seed: int) -> tuple[list[str], list[list[int]]]:
+    """PEOPLE made-up full names, and for each of `count` memories the people it names (none, one or two)."""
+    import numpy as np
+
+    rng = random.Random(seed + 1)
+
+    def part() -> str:
+        return "".join(rng.choice(_ONSETS) + rng.choice(_NUCLEI) + rng.choice(_CODAS) for _ in range(2)).capitalize()
+
+    names: list[str] = []
+    while len(names) < PEOPLE:
+        name = f"{part()} {part()}"
+        if name not in names:
+            names.append(name)
+    gen = np.random.default_rng(seed + 1)
+    weights = 1.0 / np.arange(1, PEOPLE + 1) ** ZIPF_S
+    how_many = gen.choice(3, size=count, p=[0.5, 0.35, 0.15])
+    drawn = gen.choice(PEOPLE, size=int(how_many.sum()), p=weights / weights.sum())
+    named, at = [], 0
+    for n in how_many:
+        named.append(sorted(set(int(i) for i in drawn[at : at + n])))
+        at += n
+    return names, named
+
+
+def _questions(
+    rng: random.Random, vocabulary: list[str], documents: list[str], count: int, people: list[str], named: list
+) -> list[tuple]:
     """(class, question, index of the document it was taken from or None).
 
     "mixed": 2 to 5 words of one document (whatever their frequency), as someone looking for it would ask;
+    "named": a person a document names and 1 to 3 of its words, as "what did <someone> say about ...";
     "common": 2 to 5 of the 150 commonest words that are not on the stop list, and nothing rarer: the
     slow case, reported apart rather than hidden in the mix."""
     from apps.recall import text
 
     common = [w for w in vocabulary[:300] if w not in text.STOPWORDS][:150]
+    naming = [i for i, who in enumerate(named) if who]
     out = []
     for i in range(count):
         if i % 4 == 3:
             out.append(("common", " ".join(rng.sample(common, rng.randint(2, 5))), None))
             continue
-        at = rng.randrange(len(documents))
-        words = list(dict.fromkeys(documents[at].rstrip(".").lower().split()))
-        out.append(("mixed", " ".join(rng.sample(words, min(len(words), rng.randint(2, 5)))), at))
+        at = rng.choice(naming) if i % 4 == 2 else rng.randrange(len(documents))
+        words = list(dict.fromkeys(_without_people(documents[at], people, named[at]).rstrip(".").lower().split()))
+        if i % 4 == 2:
+            asked = " ".join(rng.sample(words, min(len(words), rng.randint(1, 3))))
+            out.append(("named", f"What did {people[rng.choice(named[at])]} say about {asked}?", at))
+        else:
+            out.append(("mixed", " ".join(rng.sample(words, min(len(words), rng.randint(2, 5)))), at))
     return out
+
+
+def _with_people(document: str, people: list[str], who: list[int]) -> str:
+    return f"{document} With {' and '.join(people[i] for i in who)}." if who else document
+
+
+def _without_people(document: str, people: list[str], who: list[int]) -> str:
+    return document.removesuffix(f" With {' and '.join(people[i] for i in who)}.") if who else document
 
 
 VECTORS_CACHE = BASE_DIR / "var" / "bench-vectors"
@@ -408,12 +453,15 @@ def _embed_part(texts: list[str]):
 def _vectors(embedder, contents: list[str], seed: int):
     """The synthetic set's vectors: embedded in one process a core, and kept in var/bench-vectors.
 
-    A 100,000-memory set takes MiniLM most of an hour of CPU; the documents
-    are the same for the same size and seed, and so are their vectors for the
-    same model, so a second run of the speed part reads them back."""
+    A 100,000-memory set takes MiniLM minutes of CPU; the same documents give
+    the same vectors for the same model, so a second run of the speed part
+    reads them back."""
+    import hashlib
+
     import numpy as np
 
-    cache = VECTORS_CACHE / f"{embedder.name}-{len(contents)}-{seed}.npy"
+    digest = hashlib.sha256("\n".join(contents).encode()).hexdigest()[:12]
+    cache = VECTORS_CACHE / f"{embedder.name}-{len(contents)}-{seed}-{digest}.npy"
     if cache.exists():
         vectors = np.load(cache)
         if vectors.shape[0] == len(contents):
@@ -450,7 +498,10 @@ def speed(memories: int, queries: int, seed: int) -> dict:
     start = datetime(2020, 1, 1, tzinfo=UTC)
     started = time.perf_counter()
     vocabulary = _vocabulary(seed)
-    contents = _documents(vocabulary, memories, seed)
+    people, named = _people(memories, seed)
+    contents = [
+        _with_people(d, people, who) for d, who in zip(_documents(vocabulary, memories, seed), named, strict=True)
+    ]
     vectors = _vectors(embedder, contents, seed)
     embed_seconds = time.perf_counter() - started
     import uuid
@@ -504,15 +555,16 @@ def speed(memories: int, queries: int, seed: int) -> dict:
                         now,
                     )
                 )
+        _load_people(project, people, named, ids, start)
         cursor.execute("SET maintenance_work_mem = '1GB'")
         cursor.execute(f"CREATE INDEX {indexes.GIN_INDEX} ON {indexes.TABLE} USING gin (lexemes)")
         cursor.execute(indexes.hnsw_sql(dimension))
-        cursor.execute("ANALYZE memories_memory")
-        cursor.execute("ANALYZE recall_passage")
+        for table in ("memories_memory", "recall_passage", "graph_entity", "graph_mention"):
+            cursor.execute(f"ANALYZE {table}")
     load_seconds = time.perf_counter() - started
     print(f"  {memories:,} memories loaded in {load_seconds:.0f} s (embedding {embed_seconds:.0f} s)", flush=True)
 
-    questions = _questions(rng, vocabulary, contents, queries)
+    questions = _questions(rng, vocabulary, contents, queries, people, named)
     for _, q, _ in questions[:5]:  # warm the model
         search(project=project, query=SearchQuery(q=q))
     times: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
@@ -565,6 +617,35 @@ def speed(memories: int, queries: int, seed: int) -> dict:
         "load_seconds": round(load_seconds, 1),
         "loadavg_during_queries": [round(x, 2) for x in os.getloadavg()],
     }
+
+
+def _load_people(project, people: list[str], named: list[list[int]], ids: list, start: datetime) -> None:
+    """The people as Person entities of the project, and a mention for each memory that names one."""
+    from apps.graph.models import Entity, EntityType, Mention
+    from apps.graph.resolution import normalize_name
+
+    person = EntityType.objects.get_or_create(project=project, name="Person")[0]
+    entities = Entity.objects.bulk_create(
+        [
+            Entity(
+                project=project,
+                name=name,
+                normalized_name=normalize_name(name),
+                entity_type=person,
+                first_seen_at=start,
+                last_seen_at=start,
+            )
+            for name in people
+        ]
+    )
+    Mention.objects.bulk_create(
+        [
+            Mention(memory_id=memory_id, entity_id=entities[i].pk, entity_type_name="Person")
+            for memory_id, who in zip(ids, named, strict=True)
+            for i in who
+        ],
+        batch_size=5_000,
+    )
 
 
 def _tsvector(words: str) -> str:
