@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.graph import services as graph
@@ -15,6 +13,7 @@ from apps.memories.models import Memory, content_hash
 from apps.tasks.models import TaskLog
 from apps.tasks.reporter import ProgressReporter, TaskCancelled, TaskSuperseded
 from apps.tasks.services import task_request_cancel
+from tests.concurrency import DatabaseThread, transaction_held_open
 
 ALICE = "Alice Chen works at Acme Corp."
 BOB = "Bob Smith works at Acme Corp. Bob Smith lives in Paris."
@@ -117,36 +116,14 @@ def test_it_waits_for_the_project_graph_lock_to_remove_an_episode(make_project):
     project = make_project()
     alice = episode_of(project, ALICE)
     graph.episode_ingest(project=project, episode=alice, reporter=reporter_for(project))
-    held, release, removed = threading.Event(), threading.Event(), threading.Event()
-
-    def hold_the_lock() -> None:
-        try:
-            with transaction.atomic():
-                graph.lock_project_graph(project)
-                held.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    def remove() -> None:
-        try:
-            graph.episode_remove(project=project, episode_id=alice.memory_id)
-            removed.set()
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold_the_lock)
-    holder.start()
-    assert held.wait(10)
-    remover = threading.Thread(target=remove)
-    remover.start()
-    # An ingestion of the project holds the lock: the removal waits for it.
-    assert not removed.wait(0.5)
-    assert Mention.objects.filter(memory_id=alice.memory_id).count() == 2
-    release.set()
-    holder.join(10)
+    with transaction_held_open(lambda: graph.lock_project_graph(project)):
+        remover = DatabaseThread(lambda: graph.episode_remove(project=project, episode_id=alice.memory_id))
+        remover.start()
+        # An ingestion of the project holds the lock: the removal waits for it.
+        assert not remover.finished.wait(0.5)
+        assert Mention.objects.filter(memory_id=alice.memory_id).count() == 2
     remover.join(10)
-    assert removed.is_set()
+    assert remover.finished.is_set()
     assert not Entity.objects.filter(project=project).exists()
 
 

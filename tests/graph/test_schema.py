@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
 
 from apps.graph import services as graph
 from apps.graph.models import EdgeType, EntityType, Relationship
+from tests.concurrency import DatabaseThread, transaction_held_open
 
 
 @pytest.fixture
@@ -107,34 +105,15 @@ def test_it_renames_after_the_ingestion_holding_the_lock_has_written(make_projec
     maker = make_graph(make_project())
     works_at = EdgeType.objects.create(project=maker.project, name="WORKS_AT")
     alice, acme = maker.entity("Alice"), maker.entity("Acme", "Organization")
-    held, release, renamed = threading.Event(), threading.Event(), threading.Event()
-
-    def ingest_holding_the_lock() -> None:
-        try:
-            with transaction.atomic():
-                graph.lock_project_graph(maker.project)
-                held.set()
-                release.wait(10)
-                maker.relate(alice, "WORKS_AT", acme)
-        finally:
-            connection.close()
-
-    def rename() -> None:
-        try:
-            graph.edge_type_update(edge_type=works_at, name="EMPLOYED_BY", description="", exclusive=False)
-            renamed.set()
-        finally:
-            connection.close()
-
-    ingestion = threading.Thread(target=ingest_holding_the_lock)
-    ingestion.start()
-    assert held.wait(10)
-    renamer = threading.Thread(target=rename)
-    renamer.start()
-    assert not renamed.wait(0.5)
-    release.set()
-    ingestion.join(10)
+    with transaction_held_open(
+        lambda: graph.lock_project_graph(maker.project), then=lambda: maker.relate(alice, "WORKS_AT", acme)
+    ):
+        renamer = DatabaseThread(
+            lambda: graph.edge_type_update(edge_type=works_at, name="EMPLOYED_BY", description="", exclusive=False)
+        )
+        renamer.start()
+        assert not renamer.finished.wait(0.5)
     renamer.join(10)
 
-    assert renamed.is_set()
+    assert renamer.finished.is_set()
     assert list(Relationship.objects.filter(project=maker.project).values_list("name", flat=True)) == ["EMPLOYED_BY"]

@@ -3,17 +3,17 @@ while it was being indexed gets none (real PostgreSQL; the embedded mode: test_e
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from apps.memories.models import Memory
 from apps.memories.services import memory_trash
 from apps.recall.models import Passage
 from apps.recall.search import SearchQuery, search
 from apps.recall.services import memory_index
+from tests.concurrency import DatabaseThread, transaction_held_open
 from tests.core.schema_support import postgres_only
 
 # Ten sentences of about 200 characters: more than one passage of PASSAGE_CHARS.
@@ -69,32 +69,11 @@ def _a_session_waits_for_a_lock(timeout: float = 10.0) -> bool:
 def test_an_indexing_that_meets_the_trash_waits_for_it_and_writes_nothing(make_user, make_project, ingest):
     owner = make_user()
     memory = ingest(make_project(owner), owner, content="The spare key is under the blue flowerpot.")
-    trashed, finish, indexed = threading.Event(), threading.Event(), {}
-
-    def trash() -> None:
-        try:
-            with transaction.atomic():
-                memory_trash(memory=Memory.objects.get(pk=memory.pk), by=owner)
-                trashed.set()
-                finish.wait(10)
-        finally:
-            connection.close()
-
-    def index() -> None:
-        try:
-            indexed.update(memory_index(memory=memory))
-        finally:
-            connection.close()
-
-    trasher = threading.Thread(target=trash)
-    trasher.start()
-    assert trashed.wait(10)
-    indexer = threading.Thread(target=index)
-    indexer.start()
-    assert _a_session_waits_for_a_lock()  # the indexing, on the row the trash's transaction holds
-    assert indexer.is_alive()
-    finish.set()
-    trasher.join(10)
+    with transaction_held_open(lambda: memory_trash(memory=Memory.objects.get(pk=memory.pk), by=owner)):
+        indexer = DatabaseThread(lambda: memory_index(memory=memory))
+        indexer.start()
+        assert _a_session_waits_for_a_lock()  # the indexing, on the row the trash's transaction holds
+        assert indexer.is_alive()
     indexer.join(10)
-    assert indexed == {"passages": 0}
+    assert indexer.result == {"passages": 0}
     assert not Passage.objects.filter(memory_id=memory.pk).exists()
