@@ -201,8 +201,10 @@ def test_a_rare_word_finds_its_memory_among_many_that_share_a_common_one(
 def test_candidate_words_are_the_rarest_and_never_a_stop_word_like_one():
     df = {"meeting": 900, "glacier": 3, "expedition": 40, "usual": 300}
     assert words.candidate_words(list(df), df, total=1000) == ["glacier", "expedition"]
-    # Nothing rarer: the commonest word still brings candidates.
+    # Nothing rarer: the commonest word still brings candidates, also when the question's other words are in
+    # no passage at all.
     assert words.candidate_words(["meeting"], df, total=1000) == ["meeting"]
+    assert words.candidate_words(["meeting", "unheard"], {**df, "unheard": 0}, total=1000) == ["meeting"]
 
 
 def test_a_speaker_named_in_the_question_ranks_their_turns_first(make_user, make_project, ingest, api_client_for):
@@ -217,3 +219,18 @@ def test_a_speaker_named_in_the_question_ranks_their_turns_first(make_user, make
     ids = [r["memory"]["id"] for r in body["results"]]
     assert ids.index(str(theirs.id)) < ids.index(str(other.id))
     assert "graph" in body["results"][0]["retrievers"]
+
+
+def test_a_word_no_memory_holds_does_not_keep_the_others_from_finding(make_user, make_project, ingest, api_client_for):
+    owner = make_user()
+    project = make_project(owner)
+    for said in ("We had pizza for dinner again.", "My garden finally has tomatoes.", "Work has been busy all week."):
+        ingest(project, owner, content=said)
+    pottery = [
+        ingest(project, owner, content="I signed up for a pottery class at the community center."),
+        ingest(project, owner, content="Seven years of pottery already, longer than anyone I know!"),
+    ]
+    # "pottery" is in two of five memories, common by the lexical retriever's measure; "long" is in none.
+    results = api_client_for(owner).get(url(project), {"q": "How long has she been doing pottery?"}).json()["results"]
+    lexical = {r["memory"]["id"] for r in results if "lexical" in r["retrievers"]}
+    assert {str(m.id) for m in pottery} <= lexical

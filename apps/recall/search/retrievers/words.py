@@ -107,9 +107,12 @@ def _document_frequencies(project: Project, words: list[str]) -> dict[str, int]:
 
 def candidate_words(words: list[str], df: dict[str, int], total: int) -> list[str]:
     """The words whose passages are taken whole as candidates: the rarest, while their passages add up to
-    about CANDIDATE_ROWS; never a stop-word-like one unless the question has nothing rarer."""
+    about CANDIDATE_ROWS; never a stop-word-like one unless the question has nothing rarer that some
+    passage holds."""
     chosen, rows = [], 0
     for word in sorted(words, key=lambda w: (df[w], w)):
+        if not df[word]:
+            continue  # in no passage: it brings nothing, and must not stand for something rarer
         common = df[word] > COMMON_SHARE * total
         if chosen and (rows + df[word] > CANDIDATE_ROWS or common):
             break
