@@ -395,6 +395,12 @@ def memories_mentioning(entity_ids: list[int], memories: QuerySet, *, limit: int
     )
 
 
+def mention_counts(entity_ids: list[int]) -> dict[int, int]:
+    """How many memories mention each of these entities (one row per memory and entity)."""
+    rows = Mention.objects.filter(entity_id__in=entity_ids).values("entity_id").annotate(n=Count("memory_id"))
+    return {row["entity_id"]: row["n"] for row in rows}
+
+
 def facts_about(entity_ids: list[int], *, as_of=None, limit: int = 20) -> QuerySet[Relationship]:
     """Relationships of these entities that hold at `as_of` (now, when None): valid by then, not yet closed."""
     from django.utils import timezone

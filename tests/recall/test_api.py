@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from apps.graph.models import Entity
 from apps.memories.services import memory_delete
 from apps.recall.models import Passage
-from apps.recall.search.retrievers import words
+from apps.recall.search.retrievers import specificity, words
 from tests.recall.conftest import QUESTIONS
 
 
@@ -219,6 +220,46 @@ def test_a_speaker_named_in_the_question_ranks_their_turns_first(make_user, make
     ids = [r["memory"]["id"] for r in body["results"]]
     assert ids.index(str(theirs.id)) < ids.index(str(other.id))
     assert "graph" in body["results"][0]["retrievers"]
+
+
+def test_specificity_says_how_few_memories_mention_the_least_mentioned_entity(make_user, make_project, ingest):
+    owner = make_user()
+    project = make_project(owner)
+    ingest(project, owner, content="Alice Chen joined Acme Corporation as a data engineer.")
+    ingest(project, owner, content="Alice Chen went hiking near Lake Tahoe.")
+    ingest(project, owner, content="Alice Chen took photos of Lake Tahoe at sunrise.")
+    ingest(project, owner, content="Alice Chen bought new boots.")
+    alice, acme, tahoe = (
+        Entity.objects.get(project=project, name=name).id for name in ("Alice Chen", "Acme Corporation", "Lake Tahoe")
+    )
+    assert specificity(project, [alice]) == 0.0  # every memory
+    assert specificity(project, [acme]) == pytest.approx(1.0)  # one memory
+    assert specificity(project, [tahoe]) == pytest.approx(0.5)  # two of four: log 2 / log 4
+    assert specificity(project, [alice, tahoe]) == pytest.approx(0.5)  # the least mentioned counts
+    assert specificity(project, []) == 0.0
+
+
+def test_a_name_every_memory_mentions_changes_no_score(make_user, make_project, ingest, api_client_for, settings):
+    owner = make_user()
+    project = make_project(owner)
+    for said in (
+        "I took the kids to the lake on Sunday.",
+        "Work has been busy all week.",
+        "I signed up for a pottery class at the community center.",
+        "The dog chewed my new shoes.",
+    ):
+        ingest(project, owner, content=f"Melanie: {said}", content_type="conversation")
+    client = api_client_for(owner)
+    question = {"q": "What did Melanie sign up for?"}
+    named = client.get(url(project), question).json()
+    assert "Melanie" in [e["name"] for e in named["entities"]]
+    settings.RECALL_WEIGHTS = {**settings.RECALL_WEIGHTS, "graph": 0.0}
+    unnamed = client.get(url(project), question).json()
+    # The speaker of every turn says nothing about which turn answers.
+    assert [(r["memory"]["id"], r["score"]) for r in named["results"]] == [
+        (r["memory"]["id"], r["score"]) for r in unnamed["results"]
+    ]
+    assert "graph" in named["results"][0]["retrievers"]
 
 
 def test_a_word_no_memory_holds_does_not_keep_the_others_from_finding(make_user, make_project, ingest, api_client_for):

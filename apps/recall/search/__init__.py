@@ -114,8 +114,11 @@ def search(*, project: Project, query: SearchQuery) -> SearchResult:
         # What the words and the meaning found, in their fused order: the graph and time retrievers
         # put those of the named entities or dates first.
         seen = [m for m, *_ in fuse(ranked, weights, k=settings.RECALL_RRF_K)]
-        if weights["graph"]:
-            ranked["graph"] = retrievers.graph_hits([e.id for e in entities], memories, seen, limit=candidates)
+        if weights["graph"] and entities:
+            named = [e.id for e in entities]
+            ranked["graph"] = retrievers.graph_hits(named, memories, seen, limit=candidates)
+            # Its list counts for as much as the names narrow the project down.
+            weights = {**weights, "graph": weights["graph"] * retrievers.specificity(project, named)}
         if weights["time"]:
             ranked["time"] = retrievers.time_hits(
                 retrievers.spans(query.q), memories, seen, limit=candidates, asks=retrievers.asks_when(query.q)

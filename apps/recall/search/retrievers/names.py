@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from django.db.models import QuerySet
@@ -37,3 +38,23 @@ def graph_hits(entity_ids: list[int], memories: QuerySet[Memory], candidates: li
     ordered = [m for m in candidates if m in mentioning]
     rest = [m for m in graph.memories_mentioning(entity_ids, memories, limit=limit) if m not in mentioning]
     return [Hit(m, None) for m in [*ordered, *rest][:limit]]
+
+
+def specificity(project: Project, entity_ids: list[int]) -> float:
+    """How much naming these entities narrows down the project's memories, from 0 to 1.
+
+    The same reason the lexical retriever weighs a rare word above a common
+    one: an entity mentioned by half the memories (a conversation's speaker)
+    says little about which of them holds the answer, one mentioned by a few
+    says much. For the least mentioned of the entities, mentioned by n of the
+    project's N memories: log(N / n) / log(N), 1 when a single memory
+    mentions it, 0 when every memory does.
+    """
+    counts = graph.mention_counts(entity_ids)
+    if not counts:
+        return 0.0
+    total = Memory.objects.filter(project=project).count()
+    if total < 2:
+        return 1.0
+    fewest = max(1, min(counts.values()))
+    return max(0.0, math.log(total / fewest) / math.log(total))
