@@ -11,7 +11,7 @@ from apps.graph import selectors as graph
 from apps.memories.models import Memory
 from apps.projects.models import Project
 from apps.recall import text
-from apps.recall.search.retrievers.hits import Hit
+from apps.recall.search.retrievers.hits import Hit, cached
 
 _PHRASE_SPLIT = re.compile(r"[^\w'’&.-]+")
 
@@ -48,12 +48,13 @@ def specificity(project: Project, entity_ids: list[int]) -> float:
     says little about which of them holds the answer, one mentioned by a few
     says much. For the least mentioned of the entities, mentioned by n of the
     project's N memories: log(N / n) / log(N), 1 when a single memory
-    mentions it, 0 when every memory does.
+    mentions it, 0 when every memory does. N is cached like the lexical
+    retriever's statistics (hits.STATS_SECONDS): it moves slowly.
     """
     counts = graph.mention_counts(entity_ids)
     if not counts:
         return 0.0
-    total = Memory.objects.filter(project=project).count()
+    total = cached(("memories", project.pk), Memory.objects.filter(project=project).count)
     if total < 2:
         return 1.0
     fewest = max(1, min(counts.values()))

@@ -4,8 +4,6 @@ SQLite), with the cached per-project word statistics it ranks by."""
 from __future__ import annotations
 
 import math
-import threading
-import time
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -14,7 +12,7 @@ from apps.memories.models import Memory
 from apps.projects.models import Project
 from apps.recall import indexes
 from apps.recall.search.retrievers.conversations import _with_context
-from apps.recall.search.retrievers.hits import Hit, _passage_filter
+from apps.recall.search.retrievers.hits import Hit, _passage_filter, cached, cached_many
 
 
 def lexical(project: Project, words: list[str], memories: QuerySet[Memory] | None, *, limit: int) -> list[Hit]:
@@ -53,35 +51,6 @@ EXACT_TOP = 100  # the best candidates whose word frequencies are then read exac
 CANDIDATE_ROWS = 2000
 COMMON_SHARE = 0.2
 BM25_K1, BM25_B = 1.2, 0.75
-STATS_SECONDS = 300.0
-_stats: dict[tuple, tuple[float, object]] = {}
-_stats_lock = threading.Lock()
-
-
-def _cached_many(keys: list[tuple], compute) -> dict:
-    """The cached value of each key; `compute(missing keys)` -> {key: value} fills in the rest at once."""
-    now = time.monotonic()
-    out, missing = {}, []
-    with _stats_lock:
-        for key in keys:
-            hit = _stats.get(key)
-            if hit is not None and now - hit[0] < STATS_SECONDS:
-                out[key] = hit[1]
-            else:
-                missing.append(key)
-    if missing:
-        fresh = compute(missing)
-        with _stats_lock:
-            if len(_stats) > 50_000:
-                _stats.clear()
-            for key, value in fresh.items():
-                _stats[key] = (now, value)
-        out.update(fresh)
-    return out
-
-
-def _cached(key: tuple, compute):
-    return _cached_many([key], lambda keys: {keys[0]: compute()})[key]
 
 
 def _tsquery_word(word: str) -> str:
@@ -101,7 +70,7 @@ def _document_frequencies(project: Project, words: list[str]) -> dict[str, int]:
             )
             return {("df", project.pk, w): n for w, n in cursor.fetchall()}
 
-    found = _cached_many([("df", project.pk, w) for w in words], count)
+    found = cached_many([("df", project.pk, w) for w in words], count)
     return {w: found[("df", project.pk, w)] for w in words}
 
 
@@ -123,7 +92,7 @@ def candidate_words(words: list[str], df: dict[str, int], total: int) -> list[st
 
 def _lexical_postgresql(project, words, memories, limit) -> list[Hit]:
     where, params = _passage_filter(memories)
-    total, average = _cached(("size", project.pk), lambda: _size(project))
+    total, average = cached(("size", project.pk), lambda: _size(project))
     df = _document_frequencies(project, words)
     idf = {w: max(math.log(1 + (total - df[w] + 0.5) / (df[w] + 0.5)), 0.0) for w in words}
     rare = candidate_words(words, df, total)
