@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 
@@ -386,6 +386,12 @@ def memories_mentioning(entity_ids: list[int], memories: QuerySet, *, limit: int
     (only those in `among`, when given)."""
     if among is not None:
         memories = memories.filter(pk__in=among)
+    if len(entity_ids) == 1:
+        # All mention the one equally: the newest, along the memories' (project, valid_at) index, each
+        # looked up in the mentions. A count over every mention would read thousands of rows for a
+        # name most memories carry.
+        mentions = Mention.objects.filter(memory_id=OuterRef("pk"), entity_id=entity_ids[0])
+        return list(memories.filter(Exists(mentions)).order_by("-valid_at", "id").values_list("id", flat=True)[:limit])
     return list(
         Mention.objects.filter(entity_id__in=entity_ids, memory__in=memories)
         .values("memory_id")

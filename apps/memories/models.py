@@ -86,6 +86,12 @@ class Memory(TimeStampedModel):
             models.Index(
                 fields=["project", "-deleted_at"], name="memory_project_trash", condition=Q(deleted_at__isnull=False)
             ),
+            # The live memories by the time they speak of, newest first (recall's graph and time filters).
+            models.Index(
+                fields=["project", "-valid_at", "id"],
+                name="memory_project_valid_at",
+                condition=Q(deleted_at__isnull=True),
+            ),
         ]
         constraints = [
             # The same content once among the project's live memories; one in
