@@ -381,22 +381,28 @@ def _short_form_of(project: Project, words: list[str], *, limit: int) -> list[En
     return [entities[0] for entities in found.values() if len(entities) == 1]
 
 
-def memories_mentioning(entity_ids: list[int], memories: QuerySet, *, limit: int, among: list | None = None) -> list:
+def memories_mentioning(
+    entity_ids: list[int], memories: QuerySet, *, limit: int, among: list | None = None, by_date: bool = False
+) -> list:
     """Ids of `memories` that mention the most of `entity_ids`, the most recent first among equals
-    (only those in `among`, when given)."""
+    (only those in `among`, when given).
+
+    Two ways to the same list, for the caller to choose by how common the
+    entities are: from their mentions (all of them are read and counted: for
+    rare entities), or, `by_date` with one entity, along the memories'
+    (project, valid_at) index, each memory looked up in the mentions until
+    `limit` are found (about limit × memories / mentions rows: for common ones).
+    """
     if among is not None:
         memories = memories.filter(pk__in=among)
-    if len(entity_ids) == 1:
-        # All mention the one equally: the newest, along the memories' (project, valid_at) index, each
-        # looked up in the mentions. A count over every mention would read thousands of rows for a
-        # name most memories carry.
+    if by_date and len(entity_ids) == 1:
         mentions = Mention.objects.filter(memory_id=OuterRef("pk"), entity_id=entity_ids[0])
         return list(memories.filter(Exists(mentions)).order_by("-valid_at", "id").values_list("id", flat=True)[:limit])
     return list(
         Mention.objects.filter(entity_id__in=entity_ids, memory__in=memories)
         .values("memory_id")
         .annotate(n=Count("entity_id"))
-        .order_by("-n", "-memory__valid_at")
+        .order_by("-n", "-memory__valid_at", "memory_id")
         .values_list("memory_id", flat=True)[:limit]
     )
 

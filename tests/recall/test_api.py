@@ -9,7 +9,7 @@ import pytest
 from apps.graph.models import Entity
 from apps.memories.services import memory_delete
 from apps.recall.models import Passage
-from apps.recall.search.retrievers import specificity, words
+from apps.recall.search.retrievers import named, words
 from tests.recall.conftest import QUESTIONS
 
 
@@ -232,11 +232,11 @@ def test_specificity_says_how_few_memories_mention_the_least_mentioned_entity(ma
     alice, acme, tahoe = (
         Entity.objects.get(project=project, name=name).id for name in ("Alice Chen", "Acme Corporation", "Lake Tahoe")
     )
-    assert specificity(project, [alice]) == 0.0  # every memory
-    assert specificity(project, [acme]) == pytest.approx(1.0)  # one memory
-    assert specificity(project, [tahoe]) == pytest.approx(0.5)  # two of four: log 2 / log 4
-    assert specificity(project, [alice, tahoe]) == pytest.approx(0.5)  # the least mentioned counts
-    assert specificity(project, []) == 0.0
+    assert named(project, [alice]).specificity == 0.0  # every memory
+    assert named(project, [acme]).specificity == pytest.approx(1.0)  # one memory
+    assert named(project, [tahoe]).specificity == pytest.approx(0.5)  # two of four: log 2 / log 4
+    assert named(project, [alice, tahoe]).specificity == pytest.approx(0.5)  # the least mentioned counts
+    assert named(project, []).specificity == 0.0
 
 
 def test_a_name_every_memory_mentions_changes_no_score(make_user, make_project, ingest, api_client_for, settings):

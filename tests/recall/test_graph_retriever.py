@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from apps.graph.models import Entity
+from apps.graph.selectors import memories_mentioning
 from apps.memories.services import memory_trash
 from apps.recall.search import SearchQuery, visible_memories
-from apps.recall.search.retrievers import graph_hits
+from apps.recall.search.retrievers import graph_hits, named
 
 
 def day(n: int) -> datetime:
@@ -25,8 +26,10 @@ def test_it_lists_the_memories_that_mention_most_of_the_entities_newest_first(ma
     memory_trash(memory=trashed, by=owner)
     alice, acme = (Entity.objects.get(project=project, name=n).id for n in ("Alice Chen", "Acme Corporation"))
 
-    def listed(entity_ids, query=SearchQuery(), candidates=()):
-        hits = graph_hits(entity_ids, visible_memories(project, query), list(candidates), limit=10)
+    def listed(entity_ids, query=None, candidates=()):
+        hits = graph_hits(
+            named(project, entity_ids), visible_memories(project, query or SearchQuery()), list(candidates), limit=10
+        )
         return [hit.memory_id for hit in hits]
 
     assert listed([alice]) == [newest.id, both.id, old.id]
@@ -34,3 +37,18 @@ def test_it_lists_the_memories_that_mention_most_of_the_entities_newest_first(ma
     assert listed([alice], SearchQuery(as_of=day(3))) == [both.id, old.id]  # only what existed then
     # What the other retrievers found comes first, in their order.
     assert listed([alice], candidates=[old.id]) == [old.id, newest.id, both.id]
+
+
+def test_both_ways_to_the_newest_mentions_give_the_same_list(make_user, make_project, ingest):
+    owner = make_user()
+    project = make_project(owner)
+    for n in range(1, 7):
+        ingest(project, owner, content=f"Alice Chen wrote report number {n}.", valid_at=day(n))
+    ingest(project, owner, content="Bob Martin fixed the car.", valid_at=day(9))
+    alice = Entity.objects.get(project=project, name="Alice Chen").id
+    memories = visible_memories(project, SearchQuery(as_of=day(5)))
+    # by_date reads the memories newest first; without, the entity's mentions. The caller picks the cheaper.
+    along_dates = memories_mentioning([alice], memories, limit=3, by_date=True)
+    from_mentions = memories_mentioning([alice], memories, limit=3, by_date=False)
+    assert along_dates == from_mentions
+    assert len(along_dates) == 3

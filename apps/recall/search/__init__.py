@@ -115,10 +115,10 @@ def search(*, project: Project, query: SearchQuery) -> SearchResult:
         # put those of the named entities or dates first.
         seen = [m for m, *_ in fuse(ranked, weights, k=settings.RECALL_RRF_K)]
         if weights["graph"] and entities:
-            named = [e.id for e in entities]
-            ranked["graph"] = retrievers.graph_hits(named, memories, seen, limit=candidates)
+            names = retrievers.named(project, [e.id for e in entities])
+            ranked["graph"] = retrievers.graph_hits(names, memories, seen, limit=candidates)
             # Its list counts for as much as the names narrow the project down.
-            weights = {**weights, "graph": weights["graph"] * retrievers.specificity(project, named)}
+            weights = {**weights, "graph": weights["graph"] * names.specificity}
         if weights["time"]:
             ranked["time"] = retrievers.time_hits(
                 retrievers.spans(query.q), memories, seen, limit=candidates, asks=retrievers.asks_when(query.q)

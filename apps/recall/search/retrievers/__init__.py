@@ -13,8 +13,8 @@ What they share (the Hit they return, the filter to the visible memories) is in 
 
 from apps.recall.search.retrievers.dates import asks_when, spans, time_hits
 from apps.recall.search.retrievers.hits import Hit
-from apps.recall.search.retrievers.names import entities, graph_hits, specificity
+from apps.recall.search.retrievers.names import Named, entities, graph_hits, named
 from apps.recall.search.retrievers.vectors import dense
 from apps.recall.search.retrievers.words import lexical
 
-__all__ = ["Hit", "asks_when", "dense", "entities", "graph_hits", "lexical", "spans", "specificity", "time_hits"]
+__all__ = ["Hit", "Named", "asks_when", "dense", "entities", "graph_hits", "lexical", "named", "spans", "time_hits"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
@@ -29,33 +30,54 @@ def entities(project: Project, question: str) -> list:
     return graph.entities_named_in(project, phrases(question))
 
 
-def graph_hits(entity_ids: list[int], memories: QuerySet[Memory], candidates: list, *, limit: int) -> list[Hit]:
+@dataclass(frozen=True)
+class Named:
+    """The entities a question names, with how many memories mention each and how many the project has."""
+
+    entity_ids: list[int]
+    mentions: dict[int, int]
+    memories: int
+
+    @property
+    def fewest(self) -> int:
+        """Memories that mention the least mentioned of the entities."""
+        return max(1, min(self.mentions.values(), default=1))
+
+    @property
+    def specificity(self) -> float:
+        """How much naming these entities narrows down the project's memories, from 0 to 1.
+
+        The same reason the lexical retriever weighs a rare word above a common
+        one: an entity mentioned by half the memories (a conversation's speaker)
+        says little about which of them holds the answer, one mentioned by a few
+        says much. For the least mentioned of the entities, mentioned by n of the
+        project's N memories: log(N / n) / log(N), 1 when a single memory
+        mentions it, 0 when every memory does.
+        """
+        if not self.mentions:
+            return 0.0
+        if self.memories < 2:
+            return 1.0
+        return max(0.0, math.log(self.memories / self.fewest) / math.log(self.memories))
+
+
+def named(project: Project, entity_ids: list[int]) -> Named:
+    # The project's size moves slowly: cached like the lexical retriever's statistics (hits.STATS_SECONDS).
+    total = cached(("memories", project.pk), Memory.objects.filter(project=project).count)
+    return Named(entity_ids=entity_ids, mentions=graph.mention_counts(entity_ids), memories=total)
+
+
+def graph_hits(names: Named, memories: QuerySet[Memory], candidates: list, *, limit: int) -> list[Hit]:
     """Memories that mention the entities: first those the other retrievers found, in their order (the
     question's words and its names agree there), then the others that mention the most of them, newest first."""
+    entity_ids = names.entity_ids
     if not entity_ids:
         return []
     mentioning = set(graph.memories_mentioning(entity_ids, memories, limit=len(candidates), among=candidates))
     ordered = [m for m in candidates if m in mentioning]
-    rest = [m for m in graph.memories_mentioning(entity_ids, memories, limit=limit) if m not in mentioning]
+    # Reading the newest memories until `limit` mention the entity costs about limit × N / n rows; reading its
+    # mentions, n: the first is cheaper once n passes sqrt(limit × N).
+    by_date = names.fewest**2 >= limit * names.memories
+    rest = graph.memories_mentioning(entity_ids, memories, limit=limit, by_date=by_date)
+    rest = [m for m in rest if m not in mentioning]
     return [Hit(m, None) for m in [*ordered, *rest][:limit]]
-
-
-def specificity(project: Project, entity_ids: list[int]) -> float:
-    """How much naming these entities narrows down the project's memories, from 0 to 1.
-
-    The same reason the lexical retriever weighs a rare word above a common
-    one: an entity mentioned by half the memories (a conversation's speaker)
-    says little about which of them holds the answer, one mentioned by a few
-    says much. For the least mentioned of the entities, mentioned by n of the
-    project's N memories: log(N / n) / log(N), 1 when a single memory
-    mentions it, 0 when every memory does. N is cached like the lexical
-    retriever's statistics (hits.STATS_SECONDS): it moves slowly.
-    """
-    counts = graph.mention_counts(entity_ids)
-    if not counts:
-        return 0.0
-    total = cached(("memories", project.pk), Memory.objects.filter(project=project).count)
-    if total < 2:
-        return 1.0
-    fewest = max(1, min(counts.values()))
-    return max(0.0, math.log(total / fewest) / math.log(total))
