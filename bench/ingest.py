@@ -198,12 +198,13 @@ def child(args) -> dict:
         graph = timers.seconds.get("graph reads/writes", 0.0)
         out["overhead_vs_extraction"] = round((total - extraction - graph) / extraction, 2) if extraction else None
         if profiler:
-            text = io.StringIO()
-            pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
-            out["profile_top"] = "\n".join(
-                line for line in text.getvalue().splitlines() if line.strip() and "{" not in line[:5]
-            )[:6000]
+            out["profile_top"] = profile_top(profiler)
         return out
+
+    def profile_top(profiler: cProfile.Profile) -> str:
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
+        return "\n".join(line for line in text.getvalue().splitlines() if line.strip() and "{" not in line[:5])[:6000]
 
     from django.db import connection
     from django.test import Client
@@ -230,8 +231,9 @@ def child(args) -> dict:
     counting = connection.execute_wrapper(statements)  # kept: collected, it would stop counting
     counting.__enter__()
 
-    def import_all(label: str, notes, *, project=None) -> dict:
-        """A batch import as the worker runs it: the parent reads the items, then each batch is ingested."""
+    def import_all(label: str, notes, *, project=None, profile: bool = False) -> dict:
+        """A batch import as the worker runs it: the parent reads the items, then each batch is ingested
+        (under cProfile with `profile`: it slows the run, so memories/s is then not comparable)."""
         project = project or project_create(owner=user, name=label)
         items = [{"title": text[:40], "content": text, "valid_at": valid_at.isoformat()} for text, valid_at in notes]
         counted = statements.count
@@ -240,8 +242,13 @@ def child(args) -> dict:
         task_services.run_task(str(task.id), imports.import_run, done_message=imports.NOTHING_NEW_MESSAGE)
         read = time.perf_counter()
         ids = list(task.children.order_by("created_at", "id").values_list("id", flat=True))
+        profiler = cProfile.Profile() if profile else None
+        if profiler:
+            profiler.enable()
         for first in range(0, len(ids), INGEST_BATCH_SIZE):
             import_ingest_batch([str(i) for i in ids[first : first + INGEST_BATCH_SIZE]])
+        if profiler:
+            profiler.disable()
         done = time.perf_counter()
         task.refresh_from_db()
         children = dict((s, task.children.filter(status=s).count()) for s in ("completed", "failed", "cancelled"))
@@ -255,6 +262,7 @@ def child(args) -> dict:
             "ingest_seconds": round(done - read, 2),
             "memories_per_second": round(len(notes) / (done - start), 1),
             "statements_per_memory": round((statements.count - counted) / len(notes), 1),
+            **({"profile_top": profile_top(profiler)} if profiler else {}),
         }
 
     def single_statements(label: str, notes) -> float:
@@ -415,6 +423,11 @@ def child(args) -> dict:
         # The same notes as above (another project), through a batch import.
         results["import_locomo"] = import_all("LoCoMo import", locomo_notes(args.locomo_turns))
         results["import_synthetic"] = import_all("Synthetic import", synthetic_notes(args.synthetic, args.seed))
+        if args.profile:
+            # Where a batch's time goes: the same LoCoMo turns again, in a project of their own, profiled.
+            results["import_profile"] = import_all(
+                "Profiled import", locomo_notes(min(args.locomo_turns, args.profile * 2)), profile=True
+            )
         few = synthetic_notes(40, args.seed + 2)
         results["statements_single"] = single_statements("Statements", few)
     if args.suites in ("all", "scale"):
@@ -623,6 +636,8 @@ def report(result: dict) -> str:
         lines.append(f"  stage gaps p50 (ms): {r['stage_ms_p50']}")
     if "profile" in result:
         lines.append("profile (cumulative, top):\n" + result["profile"].get("profile_top", ""))
+    if "import_profile" in result:
+        lines.append("batch import profile (cumulative, top):\n" + result["import_profile"].get("profile_top", ""))
     return "\n".join(lines)
 
 
