@@ -57,16 +57,19 @@ def episodes_write(
     lock_project_graph(project)
     outcomes: dict[UUID, EpisodeIngested | Exception] = {}
     written = {}
+    schema = None  # the schema as the last episode kept left it: read once, carried from one to the next
     for episode, extraction in batch:
         try:
             with transaction.atomic():
-                changes = schema_sync(project=project, extraction=extraction)
+                changes = schema_sync(project=project, extraction=extraction, after=schema)
                 written[episode.memory_id] = (
                     changes,
                     _episode_write(project, episode.memory_id, extraction, seen_at=episode.valid_at, schema=changes),
                 )
         except Exception as exc:
             outcomes[episode.memory_id] = exc
+        else:
+            schema = changes
     touched = set().union(*(w.entity_ids for _changes, w in written.values()))
     if touched:
         communities_update(project=project, entity_ids=touched)

@@ -30,6 +30,7 @@ class SchemaChanges:
     # writes that follow in the same transaction use them instead of reading them again.
     types: dict[str, EntityType] = field(default_factory=dict, repr=False)
     edges: dict[str, EdgeType] = field(default_factory=dict, repr=False)
+    known: set[tuple[int, int, int]] = field(default_factory=set, repr=False)  # (source, target, edge) type ids
 
 
 def ensure_default_types(project: Project) -> None:
@@ -59,15 +60,27 @@ def schema_load(*, project: Project) -> SchemaSpec:
     return SchemaSpec.build(entity_types, edge_types, sorted(triples))
 
 
-def schema_sync(*, project: Project, extraction: Extraction) -> SchemaChanges:
-    """Add the types, edge names and (source, target, edge) triples first seen in this episode."""
+def schema_sync(*, project: Project, extraction: Extraction, after: SchemaChanges | None = None) -> SchemaChanges:
+    """Add the types, edge names and (source, target, edge) triples first seen in this episode.
+
+    `after`: what the previous episode's sync left, in the same transaction
+    and under the same graph lock (a batch): the schema as it stands then,
+    so it is not read again. Pass it only once that episode's writes are
+    kept (a savepoint rolled back takes its new types with it).
+    """
     changes = SchemaChanges()
-    types = {t.name: t for t in EntityType.objects.filter(project=project)}
+    if after is None:
+        types = {t.name: t for t in EntityType.objects.filter(project=project)}
+        edges = {e.name: e for e in EdgeType.objects.filter(project=project)}
+        known = set(
+            EdgeTypeMap.objects.filter(project=project).values_list("source_type_id", "target_type_id", "edge_type_id")
+        )
+    else:
+        types, edges, known = dict(after.types), dict(after.edges), set(after.known)
     for name in sorted({e.type for e in extraction.entities} - types.keys()):
         types[name] = EntityType.objects.create(project=project, name=name, source=Source.GENERATED)
         changes.entity_types += 1
 
-    edges = {e.name: e for e in EdgeType.objects.filter(project=project)}
     for name in sorted({r.name for r in extraction.relationships} - edges.keys()):
         edges[name] = EdgeType.objects.create(
             project=project, name=name, source=Source.GENERATED, exclusive=name in EXCLUSIVE_EDGE_NAMES
@@ -75,9 +88,6 @@ def schema_sync(*, project: Project, extraction: Extraction) -> SchemaChanges:
         changes.edge_types += 1
 
     type_of = {e.name: e.type for e in extraction.entities}
-    known = set(
-        EdgeTypeMap.objects.filter(project=project).values_list("source_type_id", "target_type_id", "edge_type_id")
-    )
     for rel in extraction.relationships:
         key = (types[type_of[rel.source]].id, types[type_of[rel.target]].id, edges[rel.name].id)
         if key not in known:
@@ -90,7 +100,7 @@ def schema_sync(*, project: Project, extraction: Extraction) -> SchemaChanges:
             )
             known.add(key)
             changes.triples += 1
-    changes.types, changes.edges = types, edges
+    changes.types, changes.edges, changes.known = types, edges, known
     return changes
 
 

@@ -1,0 +1,46 @@
+"""episodes_write: many episodes under one graph lock, the schema read once and carried between them."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from apps.graph import services as graph
+from apps.graph.extraction.types import ExtractedEntity, ExtractedRelationship, Extraction
+from apps.graph.models import Entity, EntityType
+from tests.graph.test_episodes import episode_of
+
+
+def test_a_type_made_by_an_episode_that_failed_is_made_again_by_the_next(make_user, make_project):
+    project = make_project(make_user())
+    kept, failed, later = (episode_of(project, text) for text in ("Alice.", "Zed.", "Nova."))
+    batch = [
+        (kept, Extraction(entities=[ExtractedEntity("Alice", "Person")])),
+        # Its new type is written, then its entity's name is too long for the column: the savepoint goes.
+        (failed, Extraction(entities=[ExtractedEntity("Z" * 300, "Spaceship")])),
+        (later, Extraction(entities=[ExtractedEntity("Nova", "Spaceship")])),
+    ]
+    with transaction.atomic():
+        outcomes = graph.episodes_write(project=project, batch=batch)
+
+    assert isinstance(outcomes[failed.memory_id], Exception)
+    assert outcomes[kept.memory_id].entities == 1
+    assert outcomes[later.memory_id].new_entity_types == 1  # Spaceship again: the failed episode's went with it
+    assert EntityType.objects.filter(project=project, name="Spaceship").count() == 1
+    assert Entity.objects.get(project=project, name="Nova").entity_type.name == "Spaceship"
+    assert not Entity.objects.filter(project=project, name__startswith="ZZZ").exists()
+
+
+def test_types_an_earlier_episode_made_are_not_made_twice(make_user, make_project):
+    project = make_project(make_user())
+    first, second = (episode_of(project, text) for text in ("Nova one.", "Nova two."))
+    batch = [
+        (first, Extraction(entities=[ExtractedEntity("Nova", "Spaceship"), ExtractedEntity("Vega", "Spaceship")],
+                           relationships=[ExtractedRelationship("Nova", "Vega", "DOCKS_WITH", "Nova one.")])),
+        (second, Extraction(entities=[ExtractedEntity("Orion", "Spaceship"), ExtractedEntity("Lyra", "Spaceship")],
+                            relationships=[ExtractedRelationship("Orion", "Lyra", "DOCKS_WITH", "Nova two.")])),
+    ]  # fmt: skip
+    with transaction.atomic():
+        outcomes = graph.episodes_write(project=project, batch=batch)
+    assert (outcomes[first.memory_id].new_entity_types, outcomes[first.memory_id].new_edge_types) == (1, 1)
+    assert (outcomes[second.memory_id].new_entity_types, outcomes[second.memory_id].new_edge_types) == (0, 0)
+    assert project.edge_type_maps.filter(edge_type__name="DOCKS_WITH").count() == 1
