@@ -350,8 +350,10 @@ def entities_named_in(project: Project, phrases: list[str], *, limit: int = 20) 
         if key is not None:
             chosen[key] = by_id[key]
     named = {e.normalized_name for e in candidates}
+    # A word of a name found whole ("Chen" of "Alice Chen") is that name's, not another's short form.
+    within = {word for entity in chosen.values() for word in entity.normalized_name.split()}
     # As in ingestion, a short form is a name: written with a capital.
-    short = [w for w, p in wanted.items() if " " not in w and w not in named and p[:1].isupper()]
+    short = [w for w, p in wanted.items() if " " not in w and w not in named | within and p[:1].isupper()]
     for entity in _short_form_of(project, short, limit=limit):
         chosen.setdefault(entity.id, entity)
     return sorted(chosen.values(), key=lambda e: (e.name, e.id))[:limit]

@@ -52,3 +52,23 @@ def test_both_ways_to_the_newest_mentions_give_the_same_list(make_user, make_pro
     from_mentions = memories_mentioning([alice], memories, limit=3, by_date=False)
     assert along_dates == from_mentions
     assert len(along_dates) == 3
+
+
+def test_the_words_of_a_name_found_whole_are_not_looked_up_as_short_forms(make_user, make_project, ingest):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.graph.selectors import entities_named_in
+    from apps.recall.search.retrievers.names import phrases
+
+    owner = make_user()
+    project = make_project(owner)
+    ingest(project, owner, content="Alice Chen joined Acme Corporation as a data engineer.")
+    question = "What did Alice Chen say about Bob?"
+    with CaptureQueriesContext(connection) as queries:
+        named = entities_named_in(project, phrases(question))
+    assert [e.name for e in named] == ["Alice Chen"]
+    # "Bob" is still a possible short form; "Alice" and "Chen" belong to the name found.
+    short_form_lookups = [q["sql"] for q in queries.captured_queries if "LIKE" in q["sql"]]
+    assert len(short_form_lookups) == 1
+    assert "alice" not in short_form_lookups[0].lower() and "bob" in short_form_lookups[0].lower()
