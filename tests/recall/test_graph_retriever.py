@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from apps.graph.models import Entity
-from apps.graph.selectors import memories_mentioning
+from apps.graph.selectors import entities_named_in, memories_mentioning
 from apps.memories.services import memory_trash
 from apps.recall.search import SearchQuery, visible_memories
 from apps.recall.search.retrievers import graph_hits, named
+from apps.recall.search.retrievers.names import phrases
 
 
 def day(n: int) -> datetime:
@@ -55,12 +59,6 @@ def test_both_ways_to_the_newest_mentions_give_the_same_list(make_user, make_pro
 
 
 def test_the_words_of_a_name_found_whole_are_not_looked_up_as_short_forms(make_user, make_project, ingest):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from apps.graph.selectors import entities_named_in
-    from apps.recall.search.retrievers.names import phrases
-
     owner = make_user()
     project = make_project(owner)
     ingest(project, owner, content="Alice Chen joined Acme Corporation as a data engineer.")
