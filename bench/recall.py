@@ -386,11 +386,9 @@ def _people(count: int, seed: int) -> tuple[list[str], list[list[int]]]:
     def part() -> str:
         return "".join(rng.choice(_ONSETS) + rng.choice(_NUCLEI) + rng.choice(_CODAS) for _ in range(2)).capitalize()
 
-    names: list[str] = []
+    names: dict[str, None] = {}  # distinct, in the order drawn
     while len(names) < PEOPLE:
-        name = f"{part()} {part()}"
-        if name not in names:
-            names.append(name)
+        names[f"{part()} {part()}"] = None
     gen = np.random.default_rng(seed + 1)
     weights = 1.0 / np.arange(1, PEOPLE + 1) ** ZIPF_S
     how_many = gen.choice(3, size=count, p=[0.5, 0.35, 0.15])
@@ -399,7 +397,7 @@ def _people(count: int, seed: int) -> tuple[list[str], list[list[int]]]:
     for n in how_many:
         named.append(sorted(set(int(i) for i in drawn[at : at + n])))
         at += n
-    return names, named
+    return list(names), named
 
 
 def _questions(
