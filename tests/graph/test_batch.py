@@ -6,7 +6,8 @@ from django.db import transaction
 
 from apps.graph import services as graph
 from apps.graph.extraction.types import ExtractedEntity, ExtractedRelationship, Extraction
-from apps.graph.models import Entity, EntityType
+from apps.graph.models import Entity, EntityType, Relationship
+from apps.graph.services.episodes import episodes_new
 from tests.graph.test_episodes import episode_of
 
 
@@ -44,3 +45,32 @@ def test_types_an_earlier_episode_made_are_not_made_twice(make_user, make_projec
     assert (outcomes[first.memory_id].new_entity_types, outcomes[first.memory_id].new_edge_types) == (1, 1)
     assert (outcomes[second.memory_id].new_entity_types, outcomes[second.memory_id].new_edge_types) == (0, 0)
     assert project.edge_type_maps.filter(edge_type__name="DOCKS_WITH").count() == 1
+
+
+def _works_at(person: str, org: str) -> Extraction:
+    return Extraction(
+        entities=[ExtractedEntity(person, "Person"), ExtractedEntity(org, "Organization")],
+        relationships=[ExtractedRelationship(person, org, "WORKS_AT", f"{person} works at {org}.")],
+    )
+
+
+def test_an_episode_written_before_is_replaced_and_only_the_new_ones_skip_reading_it(make_user, make_project):
+    project = make_project(make_user())
+    reread, fresh = (episode_of(project, text) for text in ("Alice works at Acme.", "Bob works at Initech."))
+    with transaction.atomic():
+        graph.episodes_write(project=project, batch=[(reread, _works_at("Alice", "Acme"))])
+    assert episodes_new([reread.memory_id, fresh.memory_id]) == {fresh.memory_id}
+
+    with transaction.atomic():
+        graph.episodes_write(
+            project=project, batch=[(reread, _works_at("Alice", "Hooli")), (fresh, _works_at("Bob", "Initech"))]
+        )
+
+    # What the re-read episode said before is gone with it: Acme, named by nothing now, and its fact.
+    assert set(Entity.objects.filter(project=project).values_list("name", flat=True)) == {
+        "Alice", "Hooli", "Bob", "Initech",
+    }  # fmt: skip
+    assert set(Relationship.objects.filter(project=project).values_list("source__name", "target__name")) == {
+        ("Alice", "Hooli"), ("Bob", "Initech"),
+    }  # fmt: skip
+    assert episodes_new([reread.memory_id, fresh.memory_id]) == set()

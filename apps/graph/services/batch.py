@@ -19,7 +19,7 @@ from django.db import transaction
 from apps.graph.extraction import Extraction, get_extractor
 from apps.graph.models import Entity
 from apps.graph.services.communities import communities_update
-from apps.graph.services.episodes import Episode, EpisodeIngested, _episode_write
+from apps.graph.services.episodes import Episode, EpisodeIngested, _episode_write, episodes_new
 from apps.graph.services.locking import lock_project_graph
 from apps.graph.services.schema import schema_load, schema_sync
 from apps.projects.models import Project
@@ -58,13 +58,22 @@ def episodes_write(
     outcomes: dict[UUID, EpisodeIngested | Exception] = {}
     written = {}
     schema = None  # the schema as the last episode kept left it: read once, carried from one to the next
+    # Read once for the batch: one episode's writes never touch another's mentions or supports.
+    new = episodes_new(episode.memory_id for episode, _extraction in batch)
     for episode, extraction in batch:
         try:
             with transaction.atomic():
                 changes = schema_sync(project=project, extraction=extraction, after=schema)
                 written[episode.memory_id] = (
                     changes,
-                    _episode_write(project, episode.memory_id, extraction, seen_at=episode.valid_at, schema=changes),
+                    _episode_write(
+                        project,
+                        episode.memory_id,
+                        extraction,
+                        seen_at=episode.valid_at,
+                        schema=changes,
+                        new=episode.memory_id in new,
+                    ),
                 )
         except Exception as exc:
             outcomes[episode.memory_id] = exc

@@ -95,7 +95,12 @@ def episode_ingest(*, project: Project, episode: Episode, reporter: ProgressRepo
         reporter.check_cancelled()
         schema_changes = schema_sync(project=project, extraction=extraction)
         written = _episode_write(
-            project, episode.memory_id, extraction, seen_at=episode.valid_at, schema=schema_changes
+            project,
+            episode.memory_id,
+            extraction,
+            seen_at=episode.valid_at,
+            schema=schema_changes,
+            new=episode.memory_id in episodes_new([episode.memory_id]),
         )
 
     try:
@@ -143,6 +148,7 @@ def _episode_write(
     *,
     seen_at: datetime | None,
     schema: SchemaChanges | None = None,
+    new: bool = False,
 ) -> Written:
     """Make the graph say what this episode says, replacing what it said before.
 
@@ -150,12 +156,16 @@ def _episode_write(
     holds) dates what it names; it is None only for a removal (an empty
     extraction), which names nothing to date. `schema`: what schema_sync
     returned for this extraction under the same lock, so the project's types
-    are not read again.
+    are not read again. `new`: the graph holds nothing of this episode yet
+    (`episodes_new` said so under the same lock), so there is nothing it
+    said before to read or replace.
     """
     written = Written()
     # What the episode named before, and their communities: the only entities
     # that may be left unmentioned, the only communities that may lose members.
-    previous = dict(Entity.objects.filter(mentions__memory_id=episode_id).values_list("id", "community_id"))
+    previous = (
+        {} if new else dict(Entity.objects.filter(mentions__memory_id=episode_id).values_list("id", "community_id"))
+    )
     types = schema.types if schema is not None else None
     entities = _resolve_entities(project, episode_id, extraction, seen_at, refreshed=written.refreshed, types=types)
     written.entity_ids = {entity.id for entity in entities.values()}
@@ -186,7 +196,7 @@ def _episode_write(
     for source_id, name in sorted({(r.source_id, r.name) for r in created if r.name in exclusive}):
         written.invalidated_count += _retime_exclusive(project.id, source_id, name)
     written.relationship_count = len(supported)
-    for source_id, name in _withdraw_support(episode_id, keep=supported):
+    for source_id, name in () if new else _withdraw_support(episode_id, keep=supported):
         if name in exclusive:
             _retime_exclusive(project.id, source_id, name)
     _delete_orphan_entities(previous.keys() - written.entity_ids)
@@ -194,6 +204,22 @@ def _episode_write(
     _retype_entities(project, (previous.keys() - written.entity_ids) | retyped)
     refresh_communities(project, {cid for cid in previous.values() if cid is not None})
     return written
+
+
+def episodes_new(episode_ids: Iterable[UUID]) -> set[UUID]:
+    """Those of these episodes the graph holds nothing of: no mention, no supported fact (one query for all).
+
+    Everything an episode writes hangs on one of the two (an entity lives on
+    through its mentions, a relationship through its supporting episodes),
+    so for these `_episode_write` has nothing to read back or take away.
+    """
+    ids = list(episode_ids)
+    held = (
+        Mention.objects.filter(memory_id__in=ids)
+        .values_list("memory_id", flat=True)
+        .union(Relationship.episodes.through.objects.filter(memory_id__in=ids).values_list("memory_id", flat=True))
+    )
+    return set(ids) - set(held)
 
 
 def entity_candidates(project: Project, names: Iterable[str]) -> list[Entity]:
