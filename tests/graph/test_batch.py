@@ -7,6 +7,7 @@ from django.db import transaction
 from apps.graph import services as graph
 from apps.graph.extraction.types import ExtractedEntity, ExtractedRelationship, Extraction
 from apps.graph.models import Entity, EntityType, Relationship
+from apps.graph.services import entity_merge
 from apps.graph.services.episodes import episodes_new
 from tests.graph.test_episodes import episode_of
 
@@ -74,3 +75,33 @@ def test_an_episode_written_before_is_replaced_and_only_the_new_ones_skip_readin
         ("Alice", "Hooli"), ("Bob", "Initech"),
     }  # fmt: skip
     assert episodes_new([reread.memory_id, fresh.memory_id]) == set()
+
+
+def test_aliases_read_once_for_a_batch_lead_to_the_merged_entity_and_survive_its_deletion(make_user, make_project):
+    project = make_project(make_user())
+    first, second, third = (episode_of(project, f"Note {n}.") for n in (1, 2, 3))
+    with transaction.atomic():
+        graph.episodes_write(
+            project=project, batch=[(first, _works_at("Al Chen", "Acme")), (second, _works_at("Alice", "Acme"))]
+        )
+    entity_merge(project=project, keep=Entity.objects.get(name="Alice"), merge=Entity.objects.get(name="Al Chen"))
+
+    with transaction.atomic():
+        graph.episodes_write(project=project, batch=[(third, _works_at("Al Chen", "Hooli"))])
+    assert Relationship.objects.get(project=project, target__name="Hooli").source.name == "Alice"  # by its alias
+
+    fourth = episode_of(project, "Note 4.")
+    with transaction.atomic():
+        outcomes = graph.episodes_write(
+            project=project,
+            batch=[
+                # Re-read, none of them names Alice: she goes, and her alias with her.
+                *((episode, _works_at("Bob", "Acme")) for episode in (first, second, third)),
+                (fourth, _works_at("Al Chen", "Initech")),  # the alias the batch read is of a deleted entity
+            ],
+        )
+
+    assert not any(isinstance(outcome, Exception) for outcome in outcomes.values())
+    assert set(Relationship.objects.filter(project=project).values_list("source__name", "target__name")) == {
+        ("Bob", "Acme"), ("Al Chen", "Initech"),
+    }  # fmt: skip

@@ -18,8 +18,9 @@ from django.db import transaction
 
 from apps.graph.extraction import Extraction, get_extractor
 from apps.graph.models import Entity
+from apps.graph.resolution import normalize_name
 from apps.graph.services.communities import communities_update
-from apps.graph.services.episodes import Episode, EpisodeIngested, _episode_write, episodes_new
+from apps.graph.services.episodes import Episode, EpisodeIngested, _episode_write, aliases_of, episodes_new
 from apps.graph.services.locking import lock_project_graph
 from apps.graph.services.schema import schema_load, schema_sync
 from apps.projects.models import Project
@@ -58,8 +59,11 @@ def episodes_write(
     outcomes: dict[UUID, EpisodeIngested | Exception] = {}
     written = {}
     schema = None  # the schema as the last episode kept left it: read once, carried from one to the next
-    # Read once for the batch: one episode's writes never touch another's mentions or supports.
+    # Read once for the batch: one episode's writes never touch another's mentions or supports, nor any alias.
     new = episodes_new(episode.memory_id for episode, _extraction in batch)
+    aliases = aliases_of(
+        project, {normalize_name(e.name) for _episode, extraction in batch for e in extraction.entities}
+    )
     for episode, extraction in batch:
         try:
             with transaction.atomic():
@@ -73,6 +77,7 @@ def episodes_write(
                         seen_at=episode.valid_at,
                         schema=changes,
                         new=episode.memory_id in new,
+                        aliases=aliases,
                     ),
                 )
         except Exception as exc:

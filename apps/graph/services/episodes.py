@@ -8,7 +8,7 @@ supporting episodes) and knows nothing else of memories.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -149,6 +149,7 @@ def _episode_write(
     seen_at: datetime | None,
     schema: SchemaChanges | None = None,
     new: bool = False,
+    aliases: Aliases | None = None,
 ) -> Written:
     """Make the graph say what this episode says, replacing what it said before.
 
@@ -158,7 +159,7 @@ def _episode_write(
     returned for this extraction under the same lock, so the project's types
     are not read again. `new`: the graph holds nothing of this episode yet
     (`episodes_new` said so under the same lock), so there is nothing it
-    said before to read or replace.
+    said before to read or replace. `aliases`: see `_resolve_entities`.
     """
     written = Written()
     # What the episode named before, and their communities: the only entities
@@ -167,7 +168,9 @@ def _episode_write(
         {} if new else dict(Entity.objects.filter(mentions__memory_id=episode_id).values_list("id", "community_id"))
     )
     types = schema.types if schema is not None else None
-    entities = _resolve_entities(project, episode_id, extraction, seen_at, refreshed=written.refreshed, types=types)
+    entities = _resolve_entities(
+        project, episode_id, extraction, seen_at, refreshed=written.refreshed, types=types, aliases=aliases
+    )
     written.entity_ids = {entity.id for entity in entities.values()}
 
     # Mentions: exactly the entities this episode names, with the type it gives each.
@@ -250,6 +253,20 @@ def entity_candidates(project: Project, names: Iterable[str]) -> list[Entity]:
     return list(entities.filter(pk__in=prefiltered))
 
 
+# A normalised name -> the (entity id, alias) pairs of the entities known by it.
+Aliases = Mapping[str, list[tuple[int, str]]]
+
+
+def aliases_of(project: Project, keys: Iterable[str]) -> Aliases:
+    """The aliases among these normalised names. Aliases match only exactly, so only those of these very
+    names can; they change only by a merge, under the graph lock, so a batch reads them once for all."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    rows = EntityAlias.objects.filter(project=project, normalized_name__in=set(keys))
+    for key, entity_id, name in rows.values_list("normalized_name", "entity_id", "name"):
+        found.setdefault(key, []).append((entity_id, name))
+    return found
+
+
 # Keys for the entities an extraction names for the first time, until they are
 # saved: after every database id, so ties between candidates still go to the oldest.
 _NEW_KEYS = 10**15
@@ -263,27 +280,28 @@ def _resolve_entities(
     *,
     refreshed: dict[int, dict[str, tuple]],
     types: dict[str, EntityType] | None = None,
+    aliases: Aliases | None = None,
 ) -> dict[str, Entity]:
     """Map each extracted name to an entity of the project, merging with known ones (or their aliases).
 
     The names first seen here are created together, in one statement.
+    `aliases`: `aliases_of` these names, read under the same lock (else read here).
     """
     if not extraction.entities:
         return {}
     if types is None:
         types = {t.name: t for t in EntityType.objects.filter(project=project)}
     names = [e.name for e in extraction.entities]
+    keys = {normalize_name(n) for n in names}
     by_key: dict[int, Entity] = {entity.id: entity for entity in entity_candidates(project, names)}
-    # Aliases match only exactly, so only the aliases of these very names can.
-    aliases = list(
-        EntityAlias.objects.filter(project=project, normalized_name__in={normalize_name(n) for n in names}).values_list(
-            "entity_id", "name"
-        )
-    )
-    if missing := {key for key, _alias in aliases} - by_key.keys():
+    if aliases is None:
+        aliases = aliases_of(project, keys)
+    aliased = [pair for key in keys for pair in aliases.get(key, ())]
+    if missing := {key for key, _alias in aliased} - by_key.keys():
         by_key.update((e.id, e) for e in Entity.objects.filter(pk__in=missing).select_related("entity_type"))
     candidates = [(key, entity.name, entity.entity_type.name) for key, entity in by_key.items()]
-    alias_candidates = [(key, alias, by_key[key].entity_type.name) for key, alias in aliases]
+    # (An alias read for a whole batch may be of an entity an earlier episode of it left unnamed and deleted.)
+    alias_candidates = [(key, alias, by_key[key].entity_type.name) for key, alias in aliased if key in by_key]
     others = _type_support(by_key.keys(), episode_id) if by_key else {}
     new: list[Entity] = []
     resolved: dict[str, Entity] = {}
