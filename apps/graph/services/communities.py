@@ -60,6 +60,8 @@ def _neighbours(project: Project, entity_ids: set[int]) -> dict[int, set[int]]:
 def refresh_communities(project: Project, community_ids: Iterable[int]) -> None:
     """Recount, rename and resummarise communities; drop the ones left empty."""
     ids = set(community_ids)
+    if not ids:  # a new episode's case: even an empty delete costs the collector's work
+        return
     Community.objects.filter(project=project, id__in=ids, members__isnull=True).delete()
     for community in Community.objects.filter(project=project, id__in=ids):
         members = list(

@@ -521,4 +521,5 @@ def _withdraw_support(episode_id: UUID, *, keep: set[int]) -> set[tuple[int, str
 
 def _delete_orphan_entities(entity_ids: Iterable[int]) -> None:
     """Delete those of `entity_ids` that nothing mentions any more."""
-    Entity.objects.filter(id__in=list(entity_ids), mentions__isnull=True).delete()
+    if ids := list(entity_ids):
+        Entity.objects.filter(id__in=ids, mentions__isnull=True).delete()
