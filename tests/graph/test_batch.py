@@ -105,3 +105,26 @@ def test_aliases_read_once_for_a_batch_lead_to_the_merged_entity_and_survive_its
     assert set(Relationship.objects.filter(project=project).values_list("source__name", "target__name")) == {
         ("Bob", "Acme"), ("Al Chen", "Initech"),
     }  # fmt: skip
+
+
+def test_types_decided_by_how_many_memories_give_them_as_if_written_one_batch_each(make_user, make_project):
+    def hooli(project, types: list[str], *, together: bool) -> str:
+        pairs = [
+            (
+                episode_of(project, f"Hooli, {type_name} note {n}."),
+                Extraction(entities=[ExtractedEntity("Hooli", type_name)]),
+            )
+            for n, type_name in enumerate(types)
+        ]
+        for batch in [pairs] if together else [[pair] for pair in pairs]:
+            with transaction.atomic():
+                graph.episodes_write(project=project, batch=batch)
+        return Entity.objects.get(project=project, name="Hooli").entity_type.name
+
+    owner = make_user()
+    one_each, together = make_project(owner), make_project(owner)
+    assert hooli(one_each, ["Organization"] * 2, together=False) == "Organization"
+    assert hooli(together, ["Organization"] * 2, together=False) == "Organization"
+    # Three more memories call it a place: counted as they come, the third outnumbers the two before.
+    assert hooli(one_each, ["Location"] * 3, together=False) == "Location"
+    assert hooli(together, ["Location"] * 3, together=True) == "Location"

@@ -20,7 +20,7 @@ from apps.graph.extraction import Extraction, get_extractor
 from apps.graph.models import Entity
 from apps.graph.resolution import normalize_name
 from apps.graph.services.communities import communities_update
-from apps.graph.services.episodes import Episode, EpisodeIngested, _episode_write, aliases_of, episodes_new
+from apps.graph.services.episodes import Episode, EpisodeIngested, TypeCounts, _episode_write, aliases_of, episodes_new
 from apps.graph.services.locking import lock_project_graph
 from apps.graph.services.schema import schema_load, schema_sync
 from apps.projects.models import Project
@@ -64,6 +64,7 @@ def episodes_write(
     aliases = aliases_of(
         project, {normalize_name(e.name) for _episode, extraction in batch for e in extraction.entities}
     )
+    type_counts = TypeCounts()
     for episode, extraction in batch:
         try:
             with transaction.atomic():
@@ -78,12 +79,18 @@ def episodes_write(
                         schema=changes,
                         new=episode.memory_id in new,
                         aliases=aliases,
+                        type_counts=type_counts,
                     ),
                 )
         except Exception as exc:
             outcomes[episode.memory_id] = exc
         else:
             schema = changes
+            kept = written[episode.memory_id][1]
+            if episode.memory_id in new:
+                type_counts.add(kept.given)
+            else:  # what it named before lost its mentions, what it names now has them anew
+                type_counts.forget(kept.given.keys() | kept.named_before)
     touched = set().union(*(w.entity_ids for _changes, w in written.values()))
     if touched:
         communities_update(project=project, entity_ids=touched)

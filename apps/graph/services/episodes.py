@@ -64,6 +64,39 @@ class Written:
     invalidated_count: int = 0
     # What it changed on entities it shares with other episodes: id -> field -> (before, after).
     refreshed: dict[int, dict[str, tuple]] = field(default_factory=dict)
+    # The type it gives each entity it names (its mentions): id -> type name.
+    given: dict[int, str] = field(default_factory=dict)
+    # The entities it named before this run.
+    named_before: set[int] = field(default_factory=set)
+
+
+class TypeCounts:
+    """How many memories give each entity each type, for a batch of episodes under one graph lock.
+
+    Read once an entity from the mentions, then kept up to date with each
+    kept new episode's mentions (`add`), since nothing else adds mentions
+    while the batch holds the lock. An episode written before changes its
+    mentions in other ways: its entities are read again (`forget`).
+    """
+
+    def __init__(self) -> None:
+        self._counts: dict[int, Counter[str]] = {}
+
+    def of(self, entity_ids: Iterable[int]) -> dict[int, Counter[str]]:
+        wanted = list(entity_ids)
+        if missing := [entity_id for entity_id in wanted if entity_id not in self._counts]:
+            read = _type_support(missing, None)
+            self._counts.update((entity_id, read.get(entity_id, Counter())) for entity_id in missing)
+        return {entity_id: self._counts[entity_id] for entity_id in wanted}
+
+    def add(self, given: dict[int, str]) -> None:
+        for entity_id, type_name in given.items():
+            if entity_id in self._counts:  # the others are read when first wanted, this episode's mention with them
+                self._counts[entity_id][type_name] += 1
+
+    def forget(self, entity_ids: Iterable[int]) -> None:
+        for entity_id in entity_ids:
+            self._counts.pop(entity_id, None)
 
 
 def episode_ingest(*, project: Project, episode: Episode, reporter: ProgressReporter) -> EpisodeIngested:
@@ -150,6 +183,7 @@ def _episode_write(
     schema: SchemaChanges | None = None,
     new: bool = False,
     aliases: Aliases | None = None,
+    type_counts: TypeCounts | None = None,
 ) -> Written:
     """Make the graph say what this episode says, replacing what it said before.
 
@@ -159,7 +193,8 @@ def _episode_write(
     returned for this extraction under the same lock, so the project's types
     are not read again. `new`: the graph holds nothing of this episode yet
     (`episodes_new` said so under the same lock), so there is nothing it
-    said before to read or replace. `aliases`: see `_resolve_entities`.
+    said before to read or replace. `aliases`, `type_counts` (used for a
+    new episode only): what a batch read once, see `_resolve_entities`.
     """
     written = Written()
     # What the episode named before, and their communities: the only entities
@@ -167,14 +202,22 @@ def _episode_write(
     previous = (
         {} if new else dict(Entity.objects.filter(mentions__memory_id=episode_id).values_list("id", "community_id"))
     )
+    written.named_before = set(previous)
     types = schema.types if schema is not None else None
     entities = _resolve_entities(
-        project, episode_id, extraction, seen_at, refreshed=written.refreshed, types=types, aliases=aliases
+        project,
+        episode_id,
+        extraction,
+        seen_at,
+        refreshed=written.refreshed,
+        types=types,
+        aliases=aliases,
+        type_counts=type_counts if new else None,
     )
     written.entity_ids = {entity.id for entity in entities.values()}
 
     # Mentions: exactly the entities this episode names, with the type it gives each.
-    given: dict[int, str] = {}
+    given = written.given
     for extracted in extraction.entities:
         entity_id = entities[extracted.name].id
         given[entity_id] = better_type(given.get(entity_id, extracted.type), extracted.type)
@@ -281,11 +324,13 @@ def _resolve_entities(
     refreshed: dict[int, dict[str, tuple]],
     types: dict[str, EntityType] | None = None,
     aliases: Aliases | None = None,
+    type_counts: TypeCounts | None = None,
 ) -> dict[str, Entity]:
     """Map each extracted name to an entity of the project, merging with known ones (or their aliases).
 
     The names first seen here are created together, in one statement.
     `aliases`: `aliases_of` these names, read under the same lock (else read here).
+    `type_counts`: a batch's counts, for an episode with no mentions yet (else counted here).
     """
     if not extraction.entities:
         return {}
@@ -302,7 +347,10 @@ def _resolve_entities(
     candidates = [(key, entity.name, entity.entity_type.name) for key, entity in by_key.items()]
     # (An alias read for a whole batch may be of an entity an earlier episode of it left unnamed and deleted.)
     alias_candidates = [(key, alias, by_key[key].entity_type.name) for key, alias in aliased if key in by_key]
-    others = _type_support(by_key.keys(), episode_id) if by_key else {}
+    if type_counts is not None:
+        others = type_counts.of(by_key.keys())
+    else:
+        others = _type_support(by_key.keys(), episode_id) if by_key else {}
     new: list[Entity] = []
     resolved: dict[str, Entity] = {}
     threshold = settings.GRAPH_MATCH_THRESHOLD
