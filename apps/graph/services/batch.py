@@ -18,9 +18,8 @@ from django.db import transaction
 
 from apps.graph.extraction import Extraction, get_extractor
 from apps.graph.models import Entity
-from apps.graph.resolution import normalize_name
 from apps.graph.services.communities import communities_update
-from apps.graph.services.episodes import Episode, EpisodeIngested, TypeCounts, _episode_write, aliases_of, episodes_new
+from apps.graph.services.episodes import BatchReads, Episode, EpisodeIngested, _episode_write
 from apps.graph.services.locking import lock_project_graph
 from apps.graph.services.schema import schema_load, schema_sync
 from apps.projects.models import Project
@@ -59,12 +58,7 @@ def episodes_write(
     outcomes: dict[UUID, EpisodeIngested | Exception] = {}
     written = {}
     schema = None  # the schema as the last episode kept left it: read once, carried from one to the next
-    # Read once for the batch: one episode's writes never touch another's mentions or supports, nor any alias.
-    new = episodes_new(episode.memory_id for episode, _extraction in batch)
-    aliases = aliases_of(
-        project, {normalize_name(e.name) for _episode, extraction in batch for e in extraction.entities}
-    )
-    type_counts = TypeCounts()
+    reads = BatchReads.read(project, batch)
     for episode, extraction in batch:
         try:
             with transaction.atomic():
@@ -77,20 +71,14 @@ def episodes_write(
                         extraction,
                         seen_at=episode.valid_at,
                         schema=changes,
-                        new=episode.memory_id in new,
-                        aliases=aliases,
-                        type_counts=type_counts,
+                        reads=reads,
                     ),
                 )
         except Exception as exc:
             outcomes[episode.memory_id] = exc
         else:
             schema = changes
-            kept = written[episode.memory_id][1]
-            if episode.memory_id in new:
-                type_counts.add(kept.given)
-            else:  # what it named before lost its mentions, what it names now has them anew
-                type_counts.forget(kept.given.keys() | kept.named_before)
+            reads.kept(episode.memory_id, written[episode.memory_id][1])
     touched = set().union(*(w.entity_ids for _changes, w in written.values()))
     if touched:
         communities_update(project=project, entity_ids=touched)

@@ -8,7 +8,7 @@ supporting episodes) and knows nothing else of memories.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -99,6 +99,37 @@ class TypeCounts:
             self._counts.pop(entity_id, None)
 
 
+@dataclass
+class BatchReads:
+    """What writing some episodes under one graph lock reads once for all of them, not once an episode.
+
+    Nothing else writes the project's graph while the lock is held, and one
+    episode's writes never touch another's mentions or supported facts; so:
+    which episodes the graph holds nothing of yet (`episodes_new`), the
+    aliases of every name they give (only a merge adds one; an episode that
+    leaves an aliased entity unnamed deletes it, which `_resolve_entities`
+    allows for), and each entity's type support (`TypeCounts`).
+    """
+
+    new: set[UUID]
+    aliases: Aliases
+    type_counts: TypeCounts = field(default_factory=TypeCounts)
+
+    @classmethod
+    def read(cls, project: Project, batch: Sequence[tuple[Episode, Extraction]]) -> BatchReads:
+        names = {normalize_name(e.name) for _episode, extraction in batch for e in extraction.entities}
+        return cls(
+            new=episodes_new(episode.memory_id for episode, _extraction in batch), aliases=aliases_of(project, names)
+        )
+
+    def kept(self, episode_id: UUID, written: Written) -> None:
+        """Count in the mentions of an episode whose writes are kept."""
+        if episode_id in self.new:
+            self.type_counts.add(written.given)
+        else:  # what it named before lost its mentions, what it names now has them anew
+            self.type_counts.forget(written.given.keys() | written.named_before)
+
+
 def episode_ingest(*, project: Project, episode: Episode, reporter: ProgressReporter) -> EpisodeIngested:
     """Make the project's graph say what the episode says, reporting the graph's stages (20 to 75).
 
@@ -133,7 +164,7 @@ def episode_ingest(*, project: Project, episode: Episode, reporter: ProgressRepo
             extraction,
             seen_at=episode.valid_at,
             schema=schema_changes,
-            new=episode.memory_id in episodes_new([episode.memory_id]),
+            reads=BatchReads.read(project, [(episode, extraction)]),
         )
 
     try:
@@ -181,9 +212,7 @@ def _episode_write(
     *,
     seen_at: datetime | None,
     schema: SchemaChanges | None = None,
-    new: bool = False,
-    aliases: Aliases | None = None,
-    type_counts: TypeCounts | None = None,
+    reads: BatchReads | None = None,
 ) -> Written:
     """Make the graph say what this episode says, replacing what it said before.
 
@@ -191,12 +220,13 @@ def _episode_write(
     holds) dates what it names; it is None only for a removal (an empty
     extraction), which names nothing to date. `schema`: what schema_sync
     returned for this extraction under the same lock, so the project's types
-    are not read again. `new`: the graph holds nothing of this episode yet
-    (`episodes_new` said so under the same lock), so there is nothing it
-    said before to read or replace. `aliases`, `type_counts` (used for a
-    new episode only): what a batch read once, see `_resolve_entities`.
+    are not read again. `reads`: what was read once under the same lock for
+    this episode and the others written with it; when it says the graph
+    holds nothing of this episode yet, there is nothing it said before to
+    read or replace.
     """
     written = Written()
+    new = reads is not None and episode_id in reads.new
     # What the episode named before, and their communities: the only entities
     # that may be left unmentioned, the only communities that may lose members.
     previous = (
@@ -211,8 +241,8 @@ def _episode_write(
         seen_at,
         refreshed=written.refreshed,
         types=types,
-        aliases=aliases,
-        type_counts=type_counts if new else None,
+        aliases=reads.aliases if reads is not None else None,
+        type_counts=reads.type_counts if new else None,
     )
     written.entity_ids = {entity.id for entity in entities.values()}
 
