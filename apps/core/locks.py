@@ -77,12 +77,15 @@ def _advisory_lock(connection: BaseDatabaseWrapper, timeout: float, on_wait: Cal
 
 def _lock_holder(cursor) -> str:
     # A bigint advisory key is stored as classid (high 32 bits) and objid (low 32 bits).
+    # Advisory locks belong to one database: a migrate of another database on the
+    # same server holds the same key and is not the one in our way.
     cursor.execute(
         """
         SELECT l.pid, a.client_addr, EXTRACT(EPOCH FROM now() - a.backend_start)::int
         FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
           AND l.classid::bigint = %s AND l.objid::bigint = %s
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
         """,
         [MIGRATION_LOCK_ID >> 32, MIGRATION_LOCK_ID & 0xFFFFFFFF],
     )

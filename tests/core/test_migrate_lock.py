@@ -57,7 +57,15 @@ def test_it_lets_six_migrates_run_at_once_on_a_fresh_database_and_applies_once()
 
 @postgres_only
 def test_it_times_out_with_a_clear_message_while_another_migrate_holds_the_lock():
-    with scratch_database() as url, psycopg.connect(url, autocommit=True) as holder:
+    with (
+        scratch_database() as other_url,
+        psycopg.connect(other_url, autocommit=True) as other_holder,
+        scratch_database() as url,
+        psycopg.connect(url, autocommit=True) as holder,
+    ):
+        # A migrate of another database on the same server holds the same key first;
+        # the message must name the one in our way, not that one.
+        other_holder.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK_ID])
         holder.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK_ID])
         holder_pid = holder.info.backend_pid
 
@@ -68,6 +76,7 @@ def test_it_times_out_with_a_clear_message_while_another_migrate_holds_the_lock(
         assert result.returncode == 1
         assert "Timed out after 1s waiting for the migration lock on database 'default'" in result.stderr
         assert f"PostgreSQL backend pid {holder_pid}" in result.stderr
+        assert f"PostgreSQL backend pid {other_holder.info.backend_pid}" not in result.stderr
         assert "MEMSTACK_MIGRATE_LOCK_TIMEOUT" in result.stderr
         assert plan.returncode == 0
         assert "projects.0001_initial" in plan.stdout
