@@ -9,6 +9,7 @@ import itertools
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -20,6 +21,9 @@ from apps.projects.services import project_create
 from tests.core.schema_support import manage, scratch_database
 
 pytest_plugins = ["tests.live.fixtures"]
+
+# In this process only: see tests/hashing.py.
+settings.PASSWORD_HASHERS = ["tests.hashing.FewRoundsPBKDF2PasswordHasher"]
 
 _counter = itertools.count(1)
 
