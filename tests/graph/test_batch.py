@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from apps.graph import services as graph
 from apps.graph.extraction.types import ExtractedEntity, ExtractedRelationship, Extraction
-from apps.graph.models import Entity, EntityType, Relationship
-from apps.graph.services import entity_merge
+from apps.graph.models import Entity, EntityType, Mention, Relationship
+from apps.graph.services import entity_merge, episodes
 from apps.graph.services.episodes import episodes_new
 from tests.graph.test_episodes import episode_of
 
@@ -128,3 +129,54 @@ def test_types_decided_by_how_many_memories_give_them_as_if_written_one_batch_ea
     # Three more memories call it a place: counted as they come, the third outnumbers the two before.
     assert hooli(one_each, ["Location"] * 3, together=False) == "Location"
     assert hooli(together, ["Location"] * 3, together=True) == "Location"
+
+
+def test_a_batch_reads_what_its_names_might_be_once_and_sees_the_entities_it_makes(make_user, make_project):
+    project = make_project(make_user())
+    earlier, *batch = (episode_of(project, f"Note {n}.") for n in range(4))
+    with transaction.atomic():
+        graph.episodes_write(project=project, batch=[(earlier, _works_at("Zoe", "Acme Corporation"))])
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        outcomes = graph.episodes_write(
+            project=project,
+            batch=list(zip(batch, [_works_at("Alice Chen", "Acme Corp"), _works_at("Alice Cheng", "Hooli"),
+                                   _works_at("Bob", "ACME")], strict=True)),
+        )  # fmt: skip
+
+    assert not any(isinstance(outcome, Exception) for outcome in outcomes.values())
+    if connection.vendor == "postgresql":  # (SQLite reads every entity, also once)
+        assert sum("unnest" in query["sql"] for query in queries) == 1
+    # The second episode's "Alice Cheng" is the Alice Chen the first one made, in the same batch.
+    assert sorted(Entity.objects.filter(project=project).values_list("name", flat=True)) == [
+        "Acme Corporation", "Alice Chen", "Bob", "Hooli", "Zoe",
+    ]  # fmt: skip
+    assert Relationship.objects.get(project=project, target__name="Hooli").source.name == "Alice Chen"
+
+
+def test_after_an_episode_fails_the_next_ones_do_not_take_the_entities_it_made(make_user, make_project, monkeypatch):
+    project = make_project(make_user())
+    kept, failed, later = (episode_of(project, f"Note {n}.") for n in range(3))
+    support = episodes._support_relationships
+
+    def failing(project, episode_id, *args):
+        if episode_id == failed.memory_id:  # after its entities are made: its savepoint takes Zed back
+            raise RuntimeError("The disk is full.")
+        return support(project, episode_id, *args)
+
+    monkeypatch.setattr(episodes, "_support_relationships", failing)
+    batch = [
+        (kept, _works_at("Alice", "Acme")),
+        (failed, Extraction(entities=[ExtractedEntity("Zed", "Person", attributes={"ship": "Nova"})])),
+        (later, _works_at("Zed", "Acme")),
+    ]
+    with transaction.atomic():
+        outcomes = graph.episodes_write(project=project, batch=batch)
+
+    assert isinstance(outcomes[failed.memory_id], RuntimeError)
+    assert not isinstance(outcomes[later.memory_id], Exception)
+    connection.check_constraints()  # (PostgreSQL checks foreign keys at commit; this test never commits)
+    zed = Entity.objects.get(project=project, name="Zed")
+    assert zed.attributes == {}  # nothing of what the failed episode said of him
+    assert Mention.objects.get(memory_id=later.memory_id, entity__name="Zed").entity_id == zed.id
+    assert not Mention.objects.filter(memory_id=failed.memory_id).exists()

@@ -25,8 +25,8 @@ def entities(project, names: list[str]) -> None:
     )  # fmt: skip
 
 
-def names(found: list[Entity]) -> set[str]:
-    return {entity.name for entity in found}
+def names(found: dict[str, list[Entity]]) -> dict[str, set[str]]:
+    return {key: {entity.name for entity in entities} for key, entities in found.items()}
 
 
 def test_it_finds_the_same_and_the_similar_names_only(team, make_project):
@@ -40,8 +40,15 @@ def test_it_finds_the_same_and_the_similar_names_only(team, make_project):
         found = entity_candidates(project, ["Acme Corporaton", "Alice Cheng"])
 
     assert len(queries) == 1
-    assert names(found) == {"Acme Corporation", "ACME Corp.", "Alice Chen"}
-    assert {entity.project_id for entity in found} == {project.id}
+    # Each name gets the entities it is like, by its normalised name ("acme" for both Acmes).
+    assert names(found) == {"acme corporaton": {"Acme Corporation", "ACME Corp."}, "alice cheng": {"Alice Chen"}}
+    assert {entity.project_id for entities in found.values() for entity in entities} == {project.id}
+
+
+def test_an_entity_two_names_are_like_is_one_object(team):
+    entities(team["project"], ["Alice Chen"])
+    found = entity_candidates(team["project"], ["Alice Cheng", "alice chen"])
+    assert found["alice cheng"][0] is found["alice chen"][0]
 
 
 def test_the_database_can_answer_from_the_trigram_index(team):
@@ -55,5 +62,5 @@ def test_the_database_can_answer_from_the_trigram_index(team):
 
 def test_it_asks_nothing_for_no_names(team):
     with CaptureQueriesContext(connection) as queries:
-        assert entity_candidates(team["project"], ["", "  "]) == []
+        assert entity_candidates(team["project"], ["", "  "]) == {}
     assert len(queries) == 0

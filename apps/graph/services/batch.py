@@ -76,6 +76,7 @@ def episodes_write(
                 )
         except Exception as exc:
             outcomes[episode.memory_id] = exc
+            reads.failed()
         else:
             schema = changes
             reads.kept(episode.memory_id, written[episode.memory_id][1])

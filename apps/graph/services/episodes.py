@@ -108,18 +108,23 @@ class BatchReads:
     which episodes the graph holds nothing of yet (`episodes_new`), the
     aliases of every name they give (only a merge adds one; an episode that
     leaves an aliased entity unnamed deletes it, which `_resolve_entities`
-    allows for), and each entity's type support (`TypeCounts`).
+    allows for), each entity's type support (`TypeCounts`) and the entities
+    each name might be (`Candidates`, for the new episodes).
     """
 
     new: set[UUID]
     aliases: Aliases
+    candidates: Candidates | None
     type_counts: TypeCounts = field(default_factory=TypeCounts)
 
     @classmethod
     def read(cls, project: Project, batch: Sequence[tuple[Episode, Extraction]]) -> BatchReads:
-        names = {normalize_name(e.name) for _episode, extraction in batch for e in extraction.entities}
+        names = {e.name for _episode, extraction in batch for e in extraction.entities}
+        new = episodes_new(episode.memory_id for episode, _extraction in batch)
         return cls(
-            new=episodes_new(episode.memory_id for episode, _extraction in batch), aliases=aliases_of(project, names)
+            new=new,
+            aliases=aliases_of(project, {normalize_name(name) for name in names}),
+            candidates=Candidates(project, names) if new and names else None,
         )
 
     def kept(self, episode_id: UUID, written: Written) -> None:
@@ -128,6 +133,11 @@ class BatchReads:
             self.type_counts.add(written.given)
         else:  # what it named before lost its mentions, what it names now has them anew
             self.type_counts.forget(written.given.keys() | written.named_before)
+            self.candidates = None
+
+    def failed(self) -> None:
+        """An episode's writes were taken back, but perhaps not from the candidates' objects."""
+        self.candidates = None
 
 
 def episode_ingest(*, project: Project, episode: Episode, reporter: ProgressReporter) -> EpisodeIngested:
@@ -243,6 +253,7 @@ def _episode_write(
         types=types,
         aliases=reads.aliases if reads is not None else None,
         type_counts=reads.type_counts if new else None,
+        candidates=reads.candidates if new else None,
     )
     written.entity_ids = {entity.id for entity in entities.values()}
 
@@ -298,8 +309,8 @@ def episodes_new(episode_ids: Iterable[UUID]) -> set[UUID]:
     return set(ids) - set(held)
 
 
-def entity_candidates(project: Project, names: Iterable[str]) -> list[Entity]:
-    """The project's entities that any of `names` might be: the same normalised name, or a similar one.
+def entity_candidates(project: Project, names: Iterable[str]) -> dict[str, list[Entity]]:
+    """Each normalised name of `names` -> the project's entities it might be: the same name, or a similar one.
 
     On PostgreSQL the database prefilters with pg_trgm (a GIN index on the
     normalised name, migration graph 0004), so the cost of resolving a name
@@ -307,23 +318,72 @@ def entity_candidates(project: Project, names: Iterable[str]) -> list[Entity]:
     among the few candidates. Trigram similarity at pg_trgm's default
     threshold (0.3) is well below what a 0.9 token-sort ratio implies, so the
     prefilter drops no name `find_match` would accept. Elsewhere (SQLite)
-    every entity of the project is a candidate.
+    every entity of the project is a candidate of every name. One statement
+    for any number of names; an entity several names might be is one object.
     """
     wanted = sorted({key for key in (normalize_name(name) for name in names) if key})
-    entities = Entity.objects.filter(project=project).select_related("entity_type")
+    entities = Entity.objects.filter(project=project).select_related("entity_type").order_by()
     if not wanted:
-        return []
+        return {}
     if connection.vendor != "postgresql":
-        return list(entities)
+        everyone = list(entities)
+        return {key: everyone for key in wanted}
     # One bitmap scan: the (project, name) index for the exact names, the
     # trigram index for the similar ones. (An OR of this subquery with a
     # lookup outside it reads the whole table instead.)
+    table = Entity._meta.db_table
     similar = " OR ".join(["normalized_name %% %s"] * len(wanted))
     prefiltered = RawSQL(
-        f"SELECT id FROM {Entity._meta.db_table} WHERE project_id = %s AND (normalized_name = ANY(%s) OR {similar})",
+        f"SELECT id FROM {table} WHERE project_id = %s AND (normalized_name = ANY(%s) OR {similar})",
         [project.pk, wanted, *wanted],
     )
-    return list(entities.filter(pk__in=prefiltered))
+    # Which of the names each entity found is like: worked out for those few rows only.
+    like = RawSQL(
+        f"ARRAY(SELECT w FROM unnest(%s::text[]) AS w WHERE {table}.normalized_name = w OR {table}.normalized_name %% w)",
+        [wanted],
+    )
+    found: dict[str, list[Entity]] = {key: [] for key in wanted}
+    for entity in entities.filter(pk__in=prefiltered).annotate(like=like):
+        for key in entity.like:
+            found[key].append(entity)
+    return found
+
+
+class Candidates:
+    """The entities a batch's names might be: read once for all of its episodes, then kept up to date.
+
+    Ingestion never renames an entity, so what a name might be changes only
+    by the entities the batch creates (each one a candidate of every later
+    name: `find_match` decides, as among the prefiltered ones) and deletes.
+    Every episode works on the same objects, so what one changes on an
+    entity the next one sees. Only new episodes (`BatchReads.new`) may use
+    them: one written before deletes and retypes entities through objects
+    of its own, and a failed one may leave changes on these objects that its
+    savepoint took back from the database; after either, `BatchReads`
+    drops them and each episode reads its own.
+    """
+
+    def __init__(self, project: Project, names: Iterable[str]) -> None:
+        self._of = entity_candidates(project, names)
+        self._pool = {entity.id: entity for found in self._of.values() for entity in found}
+        self._created: list[Entity] = []
+
+    def of(self, keys: Iterable[str]) -> dict[int, Entity]:
+        """By id, the entities these normalised names might be."""
+        found = {entity.id: entity for key in keys for entity in self._of.get(key, ())}
+        found.update((entity.id, entity) for entity in self._created)
+        return found
+
+    def by_id(self, ids: Iterable[int]) -> dict[int, Entity]:
+        """These entities (an alias's), as the same objects as the candidates'."""
+        if missing := set(ids) - self._pool.keys():
+            self._pool.update(Entity.objects.select_related("entity_type").in_bulk(missing))
+        return {entity_id: self._pool[entity_id] for entity_id in ids if entity_id in self._pool}
+
+    def add(self, created: Iterable[Entity]) -> None:
+        for entity in created:
+            self._created.append(entity)
+            self._pool[entity.id] = entity
 
 
 # A normalised name -> the (entity id, alias) pairs of the entities known by it.
@@ -355,26 +415,30 @@ def _resolve_entities(
     types: dict[str, EntityType] | None = None,
     aliases: Aliases | None = None,
     type_counts: TypeCounts | None = None,
+    candidates: Candidates | None = None,
 ) -> dict[str, Entity]:
     """Map each extracted name to an entity of the project, merging with known ones (or their aliases).
 
     The names first seen here are created together, in one statement.
     `aliases`: `aliases_of` these names, read under the same lock (else read here).
     `type_counts`: a batch's counts, for an episode with no mentions yet (else counted here).
+    `candidates`: a batch's, for an episode with no mentions yet (else read here).
     """
     if not extraction.entities:
         return {}
     if types is None:
         types = {t.name: t for t in EntityType.objects.filter(project=project)}
     names = [e.name for e in extraction.entities]
-    keys = {normalize_name(n) for n in names}
-    by_key: dict[int, Entity] = {entity.id: entity for entity in entity_candidates(project, names)}
+    keys = {normalize_name(name) for name in names}
+    if candidates is None:
+        candidates = Candidates(project, names)
+    by_key: dict[int, Entity] = candidates.of(keys)
     if aliases is None:
         aliases = aliases_of(project, keys)
     aliased = [pair for key in keys for pair in aliases.get(key, ())]
     if missing := {key for key, _alias in aliased} - by_key.keys():
-        by_key.update((e.id, e) for e in Entity.objects.filter(pk__in=missing).select_related("entity_type"))
-    candidates = [(key, entity.name, entity.entity_type.name) for key, entity in by_key.items()]
+        by_key.update(candidates.by_id(missing))
+    choices = [(key, entity.name, entity.entity_type.name) for key, entity in by_key.items()]
     # (An alias read for a whole batch may be of an entity an earlier episode of it left unnamed and deleted.)
     alias_candidates = [(key, alias, by_key[key].entity_type.name) for key, alias in aliased if key in by_key]
     if type_counts is not None:
@@ -385,7 +449,7 @@ def _resolve_entities(
     resolved: dict[str, Entity] = {}
     threshold = settings.GRAPH_MATCH_THRESHOLD
     for extracted in extraction.entities:
-        match = find_match(extracted.name, extracted.type, candidates, threshold=threshold, aliases=alias_candidates)
+        match = find_match(extracted.name, extracted.type, choices, threshold=threshold, aliases=alias_candidates)
         if match is None:
             entity = Entity(
                 project=project,
@@ -400,7 +464,7 @@ def _resolve_entities(
             new.append(entity)
             key = _NEW_KEYS + len(new)
             by_key[key] = entity
-            candidates.append((key, entity.name, extracted.type))
+            choices.append((key, entity.name, extracted.type))
         elif match >= _NEW_KEYS:  # named twice in this episode: not saved yet, nothing to take back
             entity = by_key[match]
             # No other memory names it yet: the stronger kind of type wins, as between its mentions here.
@@ -414,6 +478,7 @@ def _resolve_entities(
                 refreshed[entity.id][name] = (first, after)
         resolved[extracted.name] = entity
     Entity.objects.bulk_create(new)
+    candidates.add(new)
     return resolved
 
 
