@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from apps.graph.extraction.types import GENERIC_TYPE
 from apps.graph.ordering import stable_key
@@ -148,6 +148,17 @@ def find_match(
         if best is None or rank < best[0]:
             best = (rank, key)
     return best[1] if best else None
+
+
+def within_reach(wanted: str, keys: Sequence[str], threshold: float) -> list[int]:
+    """The positions of those normalised `keys` that `find_match` might take for the normalised `wanted`.
+
+    The same key, or one whose token-sort ratio reaches the threshold: a
+    prefilter at C speed over many keys, never stricter than `_score`.
+    """
+    cutoff = threshold * 100 - 1e-6  # (score / 100 >= threshold, as _score tests it, despite rounding)
+    found = process.extract(wanted, keys, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff, limit=None)
+    return [index for _key, _score, index in found]
 
 
 def _score(wanted: str, candidate: str, threshold: float) -> float | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from apps.graph.models import Entity
-from apps.graph.resolution import better_type, find_match, normalize_name, supported_type
+from apps.graph.resolution import better_type, find_match, normalize_name, supported_type, within_reach
 from apps.memories import services as memory_services
 from apps.memories.models import Memory
 from apps.memories.tasks import ingest_memory
@@ -41,6 +41,24 @@ def test_it_matches_close_spellings_at_the_threshold():
     assert find_match("Alice Chen", "Person", candidates, threshold=0.9) == 7
     assert find_match("Alice Chen", "Person", candidates, threshold=0.96) is None
     assert find_match("Chen Alice", "Person", [(8, "Alice Chen", "Person")]) == 8  # word order
+
+
+NAMES = [
+    "Alice Chen", "Alice Cheng", "Chen Alice", "Alicia Chen", "Al Chen", "Acme Corp", "ACME Corporation",
+    "Acme Robotics", "Acme Robotix", "Hooli", "Hooly", "Initech", "Initek", "Route 66 Diner", "Route 67 Diner",
+    "北京大学", "北京大學", "阿里巴巴", "阿里巴巴集团", "Jon Smith", "John Smith", "Jonathan Smith", "Zed",
+]  # fmt: skip
+
+
+def test_its_prefilter_keeps_every_name_find_match_takes_and_drops_the_far_ones():
+    keys = [normalize_name(name) for name in NAMES]
+    for name in NAMES:
+        reach = within_reach(normalize_name(name), keys, 0.9)
+        taken = {i for i, other in enumerate(NAMES) if find_match(name, "Person", [(i, other, "Person")]) is not None}
+        assert taken <= set(reach), name
+        assert taken  # itself, at least
+    assert sorted(within_reach(normalize_name("Alice Chen"), keys, 0.9)) == [0, 1, 2]  # not Alicia, nor Al
+    assert within_reach(normalize_name("Zed"), keys, 0.9) == [22]
 
 
 def test_it_only_matches_compatible_types():

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from apps.graph.extraction import Extraction, get_extractor
 from apps.graph.models import EdgeType, Entity, EntityAlias, EntityType, Mention, Relationship
-from apps.graph.resolution import better_type, find_match, normalize_name, supported_type
+from apps.graph.resolution import better_type, find_match, normalize_name, supported_type, within_reach
 from apps.graph.services.communities import communities_update, refresh_communities
 from apps.graph.services.locking import lock_project_graph
 from apps.graph.services.schema import SchemaChanges, schema_load, schema_sync
@@ -353,8 +353,8 @@ class Candidates:
     """The entities a batch's names might be: read once for all of its episodes, then kept up to date.
 
     Ingestion never renames an entity, so what a name might be changes only
-    by the entities the batch creates (each one a candidate of every later
-    name: `find_match` decides, as among the prefiltered ones) and deletes.
+    by the entities the batch creates (each one a candidate of the later
+    names `within_reach` of its own; `find_match` decides) and deletes.
     Every episode works on the same objects, so what one changes on an
     entity the next one sees. Only new episodes (`BatchReads.new`) may use
     them: one written before deletes and retypes entities through objects
@@ -371,7 +371,11 @@ class Candidates:
     def of(self, keys: Iterable[str]) -> dict[int, Entity]:
         """By id, the entities these normalised names might be."""
         found = {entity.id: entity for key in keys for entity in self._of.get(key, ())}
-        found.update((entity.id, entity) for entity in self._created)
+        made = [entity.normalized_name for entity in self._created]
+        threshold = settings.GRAPH_MATCH_THRESHOLD
+        for key in keys:
+            for index in within_reach(key, made, threshold):
+                found[self._created[index].id] = self._created[index]
         return found
 
     def by_id(self, ids: Iterable[int]) -> dict[int, Entity]:
