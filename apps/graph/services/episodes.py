@@ -16,7 +16,6 @@ from uuid import UUID
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from apps.graph.extraction import Extraction, get_extractor
@@ -318,7 +317,7 @@ def entity_candidates(project: Project, names: Iterable[str]) -> dict[str, list[
     among the few candidates. Trigram similarity at pg_trgm's default
     threshold (0.3) is well below what a 0.9 token-sort ratio implies, so the
     prefilter drops no name `find_match` would accept. Elsewhere (SQLite)
-    every entity of the project is a candidate of every name. One statement
+    every entity of the project is a candidate of every name. Two statements
     for any number of names; an entity several names might be is one object.
     """
     wanted = sorted({key for key in (normalize_name(name) for name in names) if key})
@@ -328,24 +327,26 @@ def entity_candidates(project: Project, names: Iterable[str]) -> dict[str, list[
     if connection.vendor != "postgresql":
         everyone = list(entities)
         return {key: everyone for key in wanted}
-    # One bitmap scan: the (project, name) index for the exact names, the
-    # trigram index for the similar ones. (An OR of this subquery with a
-    # lookup outside it reads the whole table instead.)
-    table = Entity._meta.db_table
-    similar = " OR ".join(["normalized_name %% %s"] * len(wanted))
-    prefiltered = RawSQL(
-        f"SELECT id FROM {table} WHERE project_id = %s AND (normalized_name = ANY(%s) OR {similar})",
-        [project.pk, wanted, *wanted],
-    )
-    # Which of the names each entity found is like: worked out for those few rows only.
-    like = RawSQL(
-        f"ARRAY(SELECT w FROM unnest(%s::text[]) AS w WHERE {table}.normalized_name = w OR {table}.normalized_name %% w)",
-        [wanted],
-    )
+    # Each name on its own, so the database looks up each in the (project,
+    # name) index and the trigram index: a name's few neighbours, never every
+    # name against every neighbour of the others.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT w.key, e.id FROM unnest(%s::text[]) AS w(key)
+            CROSS JOIN LATERAL (
+                SELECT id FROM {Entity._meta.db_table}
+                WHERE project_id = %s AND (normalized_name = w.key OR normalized_name %% w.key)
+            ) AS e
+            """,
+            [wanted, project.pk],
+        )
+        pairs = cursor.fetchall()
     found: dict[str, list[Entity]] = {key: [] for key in wanted}
-    for entity in entities.filter(pk__in=prefiltered).annotate(like=like):
-        for key in entity.like:
-            found[key].append(entity)
+    if pairs:
+        by_id = entities.in_bulk({entity_id for _key, entity_id in pairs})
+        for key, entity_id in pairs:
+            found[key].append(by_id[entity_id])
     return found
 
 
