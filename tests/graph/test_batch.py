@@ -180,3 +180,22 @@ def test_after_an_episode_fails_the_next_ones_do_not_take_the_entities_it_made(m
     assert zed.attributes == {}  # nothing of what the failed episode said of him
     assert Mention.objects.get(memory_id=later.memory_id, entity__name="Zed").entity_id == zed.id
     assert not Mention.objects.filter(memory_id=failed.memory_id).exists()
+
+
+def test_a_batch_places_and_names_its_communities_in_statements_that_do_not_grow_with_them(make_user, make_project):
+    def community_statements(count: int) -> int:
+        project = make_project(make_user())
+        batch = [(episode_of(project, f"Note {n}."), _works_at(f"Person {n}", f"Firm {n}")) for n in range(count)]
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            graph.episodes_write(project=project, batch=batch)
+        # Each pair is a community of its own, named after its two members.
+        assert sorted(project.communities.values_list("name", "member_count")) == sorted(
+            (f"Firm {n} & Person {n}", 2) for n in range(count)
+        )
+        # (An entity's insert names its community column too: one for each episode that makes entities.)
+        return sum(
+            "community" in query["sql"] and not query["sql"].startswith('INSERT INTO "graph_entity"')
+            for query in queries
+        )
+
+    assert community_statements(2) == community_statements(6)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from apps.graph.communities import NEW, NewCommunity, assign_incrementally, name_community
 from apps.graph.models import Community, Entity, Relationship
@@ -30,16 +31,24 @@ def communities_update(*, project: Project, entity_ids: Iterable[int]) -> int:
         touched, neighbours_of=lambda e: neighbours.get(e, ()), community_of=community_of.get, group_new=True
     )
     changed: set[int] = {cid for cid in (community_of.get(e) for e in touched) if cid is not None}
-    founded: dict[object, int] = {}
+
+    def founding(entity_id: int, target: object) -> object:
+        return (NEW, entity_id) if target is NEW else target
+
+    founded = {
+        founding(entity_id, target): Community(project=project, name="")
+        for entity_id, target in placement.items()
+        if target is NEW or isinstance(target, NewCommunity)
+    }
+    Community.objects.bulk_create(founded.values())
+    moved = []
     for entity_id, target in placement.items():
         if target is NEW or isinstance(target, NewCommunity):
-            key = (NEW, entity_id) if target is NEW else target
-            if key not in founded:
-                founded[key] = Community.objects.create(project=project, name="").id
-            target = founded[key]
+            target = founded[founding(entity_id, target)].id
         if community_of.get(entity_id) != target:
-            Entity.objects.filter(pk=entity_id).update(community_id=target)
+            moved.append(Entity(id=entity_id, community_id=target))  # (only the id and the field are written)
         changed.add(target)
+    Entity.objects.bulk_update(moved, ["community_id"])
     refresh_communities(project, changed)
     return len(changed)
 
@@ -63,17 +72,26 @@ def refresh_communities(project: Project, community_ids: Iterable[int]) -> None:
     if not ids:  # a new episode's case: even an empty delete costs the collector's work
         return
     Community.objects.filter(project=project, id__in=ids, members__isnull=True).delete()
-    for community in Community.objects.filter(project=project, id__in=ids):
-        members = list(
-            Entity.objects.filter(community=community).annotate(
-                degree=Count("outgoing", distinct=True) + Count("incoming", distinct=True)
-            )
-        )
-        facts = Counter(
-            Relationship.objects.filter(source__community=community, invalid_at__isnull=True).values_list(
-                "name", flat=True
-            )
-        )
-        community.name, community.summary = name_community([(m.name, m.degree) for m in members], facts)
-        community.member_count = len(members)
-        community.save(update_fields=["name", "summary", "member_count", "updated_at"])
+    communities = list(Community.objects.filter(project=project, id__in=ids))
+    if not communities:
+        return
+    # Their members and facts in one read each, for all of them.
+    members: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    degrees = (
+        Entity.objects.filter(community__in=communities)
+        .annotate(degree=Count("outgoing", distinct=True) + Count("incoming", distinct=True))
+        .order_by()
+        .values_list("community_id", "name", "degree")
+    )
+    for community_id, name, degree in degrees:
+        members[community_id].append((name, degree))
+    facts: dict[int, Counter[str]] = defaultdict(Counter)
+    held = Relationship.objects.filter(source__community__in=communities, invalid_at__isnull=True)
+    for community_id, name in held.values_list("source__community_id", "name"):
+        facts[community_id][name] += 1
+    now = timezone.now()
+    for community in communities:
+        community.name, community.summary = name_community(members[community.id], facts[community.id])
+        community.member_count = len(members[community.id])
+        community.updated_at = now
+    Community.objects.bulk_update(communities, ["name", "summary", "member_count", "updated_at"])
