@@ -31,23 +31,21 @@ def communities_update(*, project: Project, entity_ids: Iterable[int]) -> int:
         touched, neighbours_of=lambda e: neighbours.get(e, ()), community_of=community_of.get, group_new=True
     )
     changed: set[int] = {cid for cid in (community_of.get(e) for e in touched) if cid is not None}
-
-    def founding(entity_id: int, target: object) -> object:
-        return (NEW, entity_id) if target is NEW else target
-
-    founded = {
-        founding(entity_id, target): Community(project=project, name="")
-        for entity_id, target in placement.items()
-        if target is NEW or isinstance(target, NewCommunity)
-    }
-    Community.objects.bulk_create(founded.values())
-    moved = []
+    # New communities first, all in one insert; an entity's target is then a Community or an id.
+    founded: dict[object, Community] = {}
+    targets: dict[int, Community | int] = {}
     for entity_id, target in placement.items():
         if target is NEW or isinstance(target, NewCommunity):
-            target = founded[founding(entity_id, target)].id
-        if community_of.get(entity_id) != target:
-            moved.append(Entity(id=entity_id, community_id=target))  # (only the id and the field are written)
-        changed.add(target)
+            key = (NEW, entity_id) if target is NEW else target
+            target = founded.setdefault(key, Community(project=project, name=""))
+        targets[entity_id] = target
+    Community.objects.bulk_create(founded.values())
+    moved = []
+    for entity_id, target in targets.items():
+        target_id = target.id if isinstance(target, Community) else target
+        if community_of.get(entity_id) != target_id:
+            moved.append(Entity(id=entity_id, community_id=target_id))  # (only the id and the field are written)
+        changed.add(target_id)
     Entity.objects.bulk_update(moved, ["community_id"])
     refresh_communities(project, changed)
     return len(changed)
