@@ -150,6 +150,10 @@ def _ingest(started: list[TaskLog]) -> None:
     recall.ensure_vector_index(embedder.dimension)
 
 
+# The field an ended task of each status has of its own (a cancelled one has none).
+_OWN_FIELD = {Status.COMPLETED: "result", Status.FAILED: "error"}
+
+
 def _end(tasks: list[TaskLog], results: dict, cancelled: set, errors: dict) -> None:
     """Record each task's end, and its memory's status, in a few statements per status.
 
@@ -175,14 +179,14 @@ def _end(tasks: list[TaskLog], results: dict, cancelled: set, errors: dict) -> N
         ended.setdefault(task.status, []).append(task)
     for status, same in ended.items():
         # What the tasks of a status share goes in one plain UPDATE, and only the
-        # result or error, which differ, in a CASE: building a CASE over every
+        # field that differs between them in a CASE: building a CASE over every
         # field cost Django more time than the database took to run it.
         shared = {"progress": 100} if status == Status.COMPLETED else {}
         TaskLog.objects.filter(pk__in=[task.pk for task in same]).update(
             status=status, message=same[0].message, completed_at=now, updated_at=now, **shared
         )
-        if status in (Status.COMPLETED, Status.FAILED):
-            TaskLog.objects.bulk_update(same, ["result" if status == Status.COMPLETED else "error"])
+        if differs := _OWN_FIELD.get(status):
+            TaskLog.objects.bulk_update(same, [differs])
         Memory.objects.filter(current_task__in=same).update(processing_status=status, updated_at=now)
 
 
