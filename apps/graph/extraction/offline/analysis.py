@@ -8,11 +8,12 @@ from typing import Any
 
 # How sure the analyser is of a mention's type; the strongest evidence across
 # all mentions of a name decides the entity's type.
-FORMAT = 5  # the format says so: a conversation's speaker, a JSON "person" field
-DEFINITE = 4  # a title (Dr., CEO), an organisation suffix (Inc, University), a tagger's tag
-GAZETTEER = 3  # a known country, city or organisation
-GIVEN_NAME = 2  # the first word is a common first name
-CONTEXT = 1  # the words around it: "in X" (a place), "launched X" (a product)
+FORMAT = 6  # the format says so: a conversation's speaker, a JSON "person" field
+DEFINITE = 5  # a title (Dr., CEO), an organisation suffix (Inc, University), a tagger's tag
+GAZETTEER = 4  # a known country, city or organisation
+GIVEN_NAME = 3  # the first word is a common first name
+CONTEXT = 2  # the words around it: "in X" (a place), "launched X" (a product)
+LISTED = 1  # only the large lists of towns and census names say so: what its relations imply wins
 UNKNOWN = 0  # just a capitalised name
 
 

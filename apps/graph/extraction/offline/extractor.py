@@ -24,7 +24,7 @@ from typing import Any
 from apps.graph.extraction.naming import canonical_edge, expects, fits, typed_by_relationships
 from apps.graph.extraction.offline import chinese, english, english_turns
 from apps.graph.extraction.offline import lexicon as lx
-from apps.graph.extraction.offline.analysis import FORMAT, GAZETTEER, Link, Mention, SentenceAnalysis
+from apps.graph.extraction.offline.analysis import FORMAT, GAZETTEER, LISTED, Link, Mention, SentenceAnalysis
 from apps.graph.extraction.offline.content import Segment, segments
 from apps.graph.extraction.offline.english_words import split_sentences as split_english
 from apps.graph.extraction.types import (
@@ -193,12 +193,17 @@ def _assemble(analyses: list[SentenceAnalysis], schema: SchemaSpec) -> Extractio
         short = entities.pop(alias)
         for key, value in short.attributes.items():
             entities[full].attributes.setdefault(key, value)
-        if entities[full].type == GENERIC_TYPE:  # "Halden's chief executive": Halden Stores is an organisation
-            entities[full].type = short.type
+        if entities[full].type == GENERIC_TYPE and short.strength > LISTED:
+            entities[full].type = short.type  # "Halden's chief executive": Halden Stores is an organisation
     relationships = _relationships(analyses, aliases, set(entities))
-    relationships, types = _typed(relationships, {e.name: e.type for e in entities.values()})
+    # A type only the large lists gave yields to what the name's relations imply ("studied at Columbia").
+    listed = {e.name: e.type for e in entities.values() if e.strength == LISTED}
+    relationships, types = _typed(
+        relationships, {e.name: GENERIC_TYPE if e.name in listed else e.type for e in entities.values()}
+    )
     for entity in entities.values():
-        entity.type = types[entity.name]
+        implied = types[entity.name]
+        entity.type = listed.get(entity.name, implied) if implied == GENERIC_TYPE else implied
     return Extraction(
         entities=[
             ExtractedEntity(e.name, schema.spell_type(e.type), e.attributes, e.summary) for e in entities.values()
@@ -250,7 +255,9 @@ def _aliases(entities: dict[str, _Entity]) -> dict[str, str]:
         if entity is None or len(fulls) != 1 or entity.strength >= GAZETTEER:
             continue
         full = next(iter(fulls))
-        if entity.type in (GENERIC_TYPE, entities[full].type) or entities[full].type == "Organization":
+        # "Halden" for Halden Stores, though a town of that name is on the large list
+        weak = entity.type == GENERIC_TYPE or entity.strength == LISTED
+        if weak or entity.type == entities[full].type or entities[full].type == "Organization":
             aliases[short] = full
     return aliases
 

@@ -4,14 +4,17 @@ read from the words in and around it."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
+from apps.graph.extraction.offline import gazetteer
 from apps.graph.extraction.offline import lexicon as lx
 from apps.graph.extraction.offline.analysis import (
     CONTEXT,
     DEFINITE,
     GAZETTEER,
     GIVEN_NAME,
+    LISTED,
     UNKNOWN,
 )
 from apps.graph.extraction.offline.english_words import Token
@@ -55,7 +58,31 @@ def _classify(tokens: list[Token], first: int, end: int, name: str) -> tuple[str
         return "Location", CONTEXT, {}
     if before in lx.PRODUCT_VERBS or re.match(r"[a-z]+[A-Z]", tokens[first].text) or _followed_by_version(tokens, end):
         return "Product", CONTEXT, {}
+    return _by_census_or_map(words, before)
+
+
+def _by_census_or_map(words: list[str], before: str) -> tuple[str, int, dict[str, Any]]:
+    """What the large lists say, when nothing around the name does (see gazetteer).
+
+    A person's name is two or three words, a first name followed by more ("Camille Roux",
+    "Hélène Dubois"); not after "the", and not with a word of an institution's name in it
+    ("Trinity College Dublin"). A town or a country is its whole name ("Kyoto", "Kraków").
+    """
+    person = (
+        1 < len(words) <= 3
+        and before not in lx.DETERMINERS
+        and not any(w in lx.ORG_SUFFIXES or w in lx.ORG_HEADS for w in words)  # "Trinity College Dublin"
+    )
+    if person and _unaccented(words[0]) in gazetteer.first_names():
+        return "Person", LISTED, {}
+    if " ".join(words) in gazetteer.places() and not (len(words) == 1 and words[0] in gazetteer.first_names()):
+        return "Location", LISTED, {}  # not "Kyle" or "Austin" alone: a town, and as often someone
     return GENERIC_TYPE, UNKNOWN, {}
+
+
+def _unaccented(word: str) -> str:
+    """ "hélène" -> "helene": the census writes names in ASCII."""
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode("ascii")
 
 
 # After a place: where an organisation works from.

@@ -1,0 +1,45 @@
+"""Names of the world, from data packages installed with MemStack, read once per process.
+
+The word lists in `lexicon` are small and hand-written: they say for sure. These
+lists are large and say "probably": every town of 15,000 people or more and every
+country (GeoNames, through the `geotext` package; CC BY), and the first names of
+the United States census (through the `names` package). They type a name nothing
+else explains ("Kyoto", "Camille Roux"); they never make a word a name. The
+census's surnames are left out: too many are words ("Park", "Dash", "Phoenix").
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+_CITIES = "cities15000.txt"
+_COUNTRIES = "countryInfo.txt"
+_FIRST_NAMES = ("dist.male.first", "dist.female.first")
+
+
+@functools.cache
+def places() -> frozenset[str]:
+    """Lower-cased names of towns and countries, as written there and in ASCII ("kraków", "krakow")."""
+    data = resources.files("geotext") / "data"
+    names: set[str] = set()
+    with (data / _CITIES).open(encoding="utf-8") as lines:
+        for line in lines:
+            _, name, ascii_name, *_ = line.split("\t", 3)
+            names.update((name.lower(), ascii_name.lower()))
+    with (data / _COUNTRIES).open(encoding="utf-8-sig") as lines:
+        for line in lines:
+            if not line.startswith("#"):
+                names.add(line.split("\t")[4].lower())
+    return frozenset(names)
+
+
+@functools.cache
+def first_names() -> frozenset[str]:
+    return frozenset(word for table in _FIRST_NAMES for word in _census(table))
+
+
+def _census(table: str) -> list[str]:
+    """The names of a census table, whose lines are a name and its shares: "SMITH 1.006 1.006 1" -> "smith"."""
+    text = (resources.files("names") / table).read_text(encoding="ascii")
+    return [line.split(maxsplit=1)[0].lower() for line in text.splitlines() if line.strip()]
