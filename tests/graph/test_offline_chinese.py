@@ -258,3 +258,37 @@ def test_it_reads_a_described_studio_whose_name_ends_in_a_suffix():
 
     assert ("蓝鲸影业", "Organization") in entities(result)
     assert ("蓝鲸影业", "LOCATED_IN", "上海") in edges(result)
+
+
+def test_it_reads_a_name_jieba_cuts_into_common_words_before_a_suffix():
+    # 星河/n 微电子/n after a place and 的; 软件开发/l 公司 describes 沐风科技; 天空/n 出版社 after 担任.
+    result = extract("总部位于南京的星河微电子宣布收购苏州软件开发公司沐风科技。刘强现在担任天空出版社社长。")
+
+    assert {("星河微电子", "Organization"), ("沐风科技", "Organization"), ("天空出版社", "Organization")} <= entities(
+        result
+    )
+    assert edges(result) >= {
+        ("星河微电子", "LOCATED_IN", "南京"),
+        ("星河微电子", "ACQUIRED", "沐风科技"),
+        ("沐风科技", "LOCATED_IN", "苏州"),
+        ("刘强", "WORKS_AT", "天空出版社"),
+    }
+
+
+def test_it_reads_a_verb_jieba_makes_of_a_name_after_a_description():
+    result = extract("上海游戏公司飞跃科技的创始人徐振东毕业于浙江大学。")  # 飞跃/v 科技
+
+    assert ("飞跃科技", "Organization") in entities(result)
+    assert {("飞跃科技", "LOCATED_IN", "上海"), ("徐振东", "FOUNDED", "飞跃科技")} <= edges(result)
+    assert not any(
+        name == "公司" or name.endswith("发布") for name, _ in entities(extract("深圳的一家公司发布了新产品。"))
+    )
+
+
+def test_it_reads_a_surname_jieba_takes_for_a_measure_word():
+    assert ("张振华", "Person") in entities(extract("创始人张振华毕业于浙江大学。"))  # 张/q 振华/nz
+    assert edges(extract("孙立向雷军汇报。")) == {("孙立", "REPORTS_TO", "雷军")}  # 向 is "to" here
+
+
+def test_it_makes_no_one_founder_of_an_organisation_named_after_the_post():
+    assert edges(extract("创始人吴振华毕业于复旦大学。")) == {("吴振华", "GRADUATED_FROM", "复旦大学")}

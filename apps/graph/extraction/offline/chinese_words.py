@@ -154,3 +154,10 @@ COUNTRIES = frozenset(
 )
 # A university's school or department jieba keeps in one word with it (清华大学建筑学院).
 SCHOOL_UNITS = ("学院", "系", "研究所", "研究院")
+# The commonest surnames, which jieba, cutting a name whose given name is a word it knows, may tag as
+# something else (张/q 振华/nz: a measure word).
+SURNAMES = frozenset(
+    "王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗 郑 梁 谢 宋 唐 许 韩 冯 邓 曹 彭 曾 肖 田 董 袁 潘 于 蒋 "
+    "蔡 余 杜 叶 程 苏 魏 吕 丁 任 沈 姚 卢 姜 崔 钟 谭 陆 汪 范 金 石 廖 贾 夏 韦 付 方 白 邹 孟 熊 秦 邱 江 尹 薛 闫 段 "
+    "雷 侯 龙 史 陶 黎 贺 顾 毛 郝 龚 邵 万 钱 严 覃 武 戴 莫 孔 向 汤".split()
+)

@@ -66,8 +66,7 @@ def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = 
     analysis = SentenceAnalysis(text=sentence)
     analysis.mentions = [Mention(n.name, n.type, n.strength) for n in names if not n.pronoun]
     analysis.links += _placed_organisations(words, names) + _placed_places(words, names)
-    sentence_organization = next((n.name for n in names if n.type == "Organization"), topic.organization)
-    analysis.links += titled_people(words, names, sentence_organization)
+    analysis.links += titled_people(words, names, topic.organization)
     names = [n for n in names if not n.modifier]
     person = topic.person
     carried: str | None = None  # the topic before a clause named someone through kin

@@ -166,21 +166,32 @@ def _named_before(words: list[_Word], index: int, known: frozenset[str]) -> _Nam
 
 
 def _person_split(words: list[_Word], index: int) -> _Name | None:
-    """徐/nr 建国/ns: jieba cut a name after its one-character surname; the two are one person."""
-    if index + 1 >= len(words) or words[index].flag != "nr" or len(words[index].text) != 1:
+    """徐/nr 建国/ns, 张/q 振华/nz: jieba cut a name after its one-character surname; the two are one person.
+
+    A surname jieba tags as another word counts only before a proper noun, not after a number (一张)
+    and not where it is a function word (向雷军汇报).
+    """
+    if index + 1 >= len(words) or len(words[index].text) != 1:
         return None
     given = words[index + 1]
-    if given.flag not in ("ns", "n", "nr", "ng") or not 1 <= len(given.text) <= 2 or given.text in cw.KIN_WORDS:
+    if words[index].flag != "nr" and not (
+        words[index].text in cw.SURNAMES
+        and words[index].flag[:1] not in ("p", "d", "r", "m", "c", "u")  # 向/p 雷军: "to", not a surname
+        and given.flag in ("nr", "nz")
+        and (index == 0 or words[index - 1].flag != "m")
+    ):
+        return None
+    if given.flag not in ("ns", "n", "nr", "ng", "nz") or not 1 <= len(given.text) <= 2 or given.text in cw.KIN_WORDS:
         return None
     return _Name(index, index + 2, words[index].text + given.text, "Person", CONTEXT)
 
 
 def _described(words: list[_Word], index: int) -> list[_Name]:
-    """深圳物流软件公司速达网络, 医疗器械公司康华医疗: common nouns ending in a kind of organisation describe
+    """深圳物流软件公司速达网络, 医疗器械公司康华医疗, 芯片设计公司锐芯科技: common nouns ending in a kind of organisation describe
     the name after them, which is the organisation (located in the place before them, if any)."""
     start = index + 1 if words[index].flag == "ns" else index
     end = start
-    while end < min(start + 4, len(words)) and words[end].flag == "n":
+    while end < min(start + 4, len(words)) and words[end].flag in ("n", "vn", "l"):  # 芯片/n 设计/vn 公司/n
         end += 1
         if words[end - 1].text.endswith(cw.DESCRIPTION_HEADS):
             break
@@ -198,12 +209,12 @@ def _described(words: list[_Word], index: int) -> list[_Name]:
 
 
 def _described_name_end(words: list[_Word], start: int) -> int | None:
-    """The name after a description: nouns up to an organisation suffix (速达 + 网络), a proper noun and
+    """The name after a description: words up to an organisation suffix (速达 + 网络, 沐瞳 + 科技), a proper noun and
     a noun (康华 + 医疗), or a foreign name (普茨 + 迈斯特); a person's name alone or a role (公司总裁) is
     no organisation."""
     end = start
     while end < min(start + 3, len(words)) and (
-        words[end].flag in ("n", "nr", "nrt", "nz", "j", "eng") or words[end].text in ORG_SUFFIXES
+        words[end].flag in ("n", "ng", "nr", "nrt", "nz", "j", "eng", "v") or words[end].text in ORG_SUFFIXES
     ):
         if words[end].text in cw.AFTER_SUFFIX:
             break
@@ -212,6 +223,8 @@ def _described_name_end(words: list[_Word], start: int) -> int | None:
     suffixed = [i for i, w in enumerate(run) if w.text in ORG_SUFFIXES]
     if len(run) >= 2 and suffixed and suffixed[-1] > 0:
         return start + suffixed[-1] + 1
+    if any(w.flag == "v" for w in run):
+        return None  # 沐瞳/v 科技 is a name; 公司发布/v 产品 is not
     if len(run) >= 2 and run[0].flag != "n" and run[-1].flag == "n":
         return end
     if run and all(w.flag in ("nrt", "nz", "eng") for w in run):
@@ -317,7 +330,7 @@ def _organisation_end(words: list[_Word], index: int) -> int | None:
     ):
         return None
     for end in range(index + 1, min(index + 5, len(words))):
-        if words[end].text in ORG_SUFFIXES:
+        if _is_suffix(words[end].text):
             return _longest_suffix(words, end) + 1
         if not words[end].flag.startswith(("n", "l")):
             return None
@@ -325,21 +338,48 @@ def _organisation_end(words: list[_Word], index: int) -> int | None:
 
 
 # Words after which a common noun + an organisation suffix is a name (在星展银行工作, 他是星辰资本的合伙人).
-_BEFORE_ORGANISATION = frozenset("在 于 加入 是 收购 由 到 离开 从 为".split())
+_BEFORE_ORGANISATION = frozenset("在 于 加入 是 收购 由 到 离开 从 为".split()) | cw.POST_VERBS  # 担任天府出版社主编
+# The flags of the words jieba makes of a name it does not know: 星展/n, 锐/nr 芯/ng, 沐瞳/v, 华润/nz.
+_BRAND_FLAGS = frozenset("n ng nr nz v vn j".split())
 
 
 def _placed_common_noun(words: list[_Word], index: int) -> bool:
-    """星展/n 银行, 星辰/n 科技: jieba knows the first word only as a common noun; where an organisation is
-    expected (after 在, 加入, 是 …, or opening the sentence before a verb) the noun and a suffix are a name."""
-    first = words[index]
-    if first.flag != "n" or len(first.text) != 2 or first.text in cw.ROLE_EDGES or first.text in cw.KIN_WORDS:
+    """星展/n 银行, 锐/nr 芯/ng 科技, 沐瞳/v 科技: jieba knows a name's words only as common words; where an
+    organisation is expected (after 在, 加入, 是 …, after a place and 的, after a description ending in 公司,
+    or opening the sentence before a verb) two to four characters and a suffix are a name."""
+    brand = 0
+    end = index
+    while end < min(index + 2, len(words)) and _brand_word(words[end]):
+        brand += len(words[end].text)
+        end += 1
+        if end < len(words) and _is_suffix(words[end].text) and 2 <= brand <= 4:
+            break
+    else:
         return False
-    if index + 1 >= len(words) or words[index + 1].text not in ORG_SUFFIXES:
-        return False
-    if index > 0:
-        return words[index - 1].text in _BEFORE_ORGANISATION
-    after = words[index + 2] if index + 2 < len(words) else None
-    return after is not None and after.flag.startswith(("v", "p"))
+    if index == 0:
+        after = words[end + 1] if end + 1 < len(words) else None
+        return after is not None and after.flag.startswith(("v", "p"))
+    before = words[index - 1]
+    if before.text == "的":  # 位于武汉的光谷微电子, but 总部在北京的游戏公司 is only a description
+        return index > 1 and words[index - 2].flag == "ns" and not words[end].text.endswith(cw.DESCRIPTION_HEADS)
+    return before.text in _BEFORE_ORGANISATION or before.flag == _DESCRIBING
+
+
+def _brand_word(word: _Word) -> bool:
+    text = word.text
+    return (
+        word.flag in _BRAND_FLAGS
+        and text not in cw.ROLE_EDGES
+        and text not in cw.KIN_WORDS
+        and text not in VERB_EDGES
+        and text not in cw.POST_VERBS
+        and not _is_suffix(text)
+    )
+
+
+def _is_suffix(text: str) -> bool:
+    """科技, and 微电子 (an industry word jieba keeps with the character before it)."""
+    return text in ORG_SUFFIXES or (len(text) == 3 and text[1:] in ORG_SUFFIXES)
 
 
 _LEGAL_FORMS = frozenset("有限 有限责任 股份 股份有限".split())

@@ -24,7 +24,8 @@ def role_edge(texts: list[str]) -> str | None:
 def titled_people(words: list[_Word], names: list[_Name], organization: str | None) -> list[Link]:
     """小米集团创始人雷军: the person holds the post at the organisation, which takes no other part in
     the clause (雷军 is who 出生于仙桃). A post opening a clause (，创始人张伟将…) is at the
-    organisation the sentence or the text is about, for founders, chairs and chief executives only."""
+    organisation the sentence named before it or, failing that, the one the text is about
+    (`organization`), for founders, chairs and chief executives only."""
     links = []
     for index, person in enumerate(names):
         if person.type not in ("Person", GENERIC_TYPE) or person.pronoun:
@@ -50,8 +51,11 @@ def titled_people(words: list[_Word], names: list[_Name], organization: str | No
             before.modifier = True
             for at in range(before.first, before.end):
                 words[at] = _Word(words[at].text, _SKIPPED)
-        elif organization and post[-1] in cw.LEADING_ROLES and (start == 0 or words[start - 1].text in _CLAUSE_BREAKS):
-            links.append(Link(person.name, organization, edge))
+        elif post[-1] in cw.LEADING_ROLES and (start == 0 or words[start - 1].text in _CLAUSE_BREAKS):
+            # 创始人吴振华毕业于复旦大学: not the founder of a university named after the post
+            named = [n.name for n in names[:index] if n.type == "Organization"]
+            if at := named[-1] if named else organization:
+                links.append(Link(person.name, at, edge))
     return links
 
 
