@@ -661,3 +661,25 @@ def test_it_reads_someone_from_an_organisation_as_working_there():
     assert edges(extract("Met Grace Lin from Verdant Foods at the fair.")) == {
         ("Grace Lin", "WORKS_AT", "Verdant Foods")
     }
+
+
+def test_it_reads_an_opening_phrase_about_the_subject_after_its_comma():
+    assert edges(
+        extract("Born in Porto, the architect Rui Mota moved from Lisbon to Basel in 2011 to work at Herzog.")
+    ) >= {
+        ("Rui Mota", "BORN_IN", "Porto"),  # past a description of the subject
+        ("Rui Mota", "MOVED_TO", "Basel"),
+        ("Rui Mota", "WORKS_AT", "Herzog"),  # the purpose after a place is the subject's
+    }
+    assert edges(extract("Based in Leeds, Northwind Labs makes drones.")) == {("Northwind Labs", "LOCATED_IN", "Leeds")}
+    assert ("Anna Berg", "FOUNDED", "Fjord Audio") in edges(
+        extract("Founded in 2004 by Anna Berg, Fjord Audio sells speakers.")
+    )
+    assert ("Lea Roy", "MOVED_TO", "Lyon") in edges(
+        extract("In Paris, the engineer Lea Roy joined Airbus and moved to Lyon.")
+    )
+
+
+def test_it_reads_no_purpose_right_after_a_person():
+    # "sent Alice Chen to join Acme": Alice joins, not the sentence's subject.
+    assert ("Tom Hale", "JOINED", "Acme Corp") not in edges(extract("Tom Hale sent Alice Chen to join Acme Corp."))

@@ -93,7 +93,7 @@ def edge_between(words: list[str], *, source_type: str, target_type: str, travel
     new_clause = new_clause or (
         starts_aside and not relative and len(words) > 2 and looks_like_verb(words[0]) and words[1] in DETERMINERS
     )
-    words, purpose = _after_purpose(words)
+    words, purpose = _after_purpose(words, after_place=source_type == "Location")
     new_clause = new_clause or purpose
     phrase, had_copula = _content_words(_without_description(words))
     if not phrase:
@@ -133,10 +133,15 @@ def _after_reporting_verb(words: list[str]) -> list[str]:
     return words
 
 
-def _after_purpose(words: list[str]) -> tuple[list[str], bool]:
-    """ "moved to Seattle in 2015 to work at Amazon": the infinitive's subject is the sentence's."""
+def _after_purpose(words: list[str], after_place: bool) -> tuple[list[str], bool]:
+    """ "moved to Seattle in 2015 to work at Amazon": the infinitive's subject is the sentence's.
+
+    Right after a name, "to" opens a purpose only after a place ("Geneva to work at"): after a person
+    it is what the person will do ("Alice to join Acme").
+    """
     for index in range(len(words) - 1):
-        if words[index] == "to" and index > 0 and words[index - 1] != "used" and words[index + 1] in VERB_EDGES:
+        opens = index > 0 or after_place
+        if words[index] == "to" and opens and words[index - 1 : index] != ["used"] and words[index + 1] in VERB_EDGES:
             return words[index + 1 :], True
     return words, False
 

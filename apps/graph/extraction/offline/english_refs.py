@@ -16,6 +16,7 @@ from apps.graph.extraction.naming import canonical_edge, upper_snake
 from apps.graph.extraction.offline import lexicon as lx
 from apps.graph.extraction.offline.analysis import CONTEXT, FORMAT, UNKNOWN, Link
 from apps.graph.extraction.offline.english_words import Token
+from apps.graph.extraction.types import GENERIC_TYPE
 
 _BASED = re.compile(r"^(?P<place>[A-Z][\w]*(?:-[A-Z][\w]*)*)-(?:based|headquartered)$")
 _QUOTES = frozenset('"“”')
@@ -213,25 +214,72 @@ def clause_links(groups: list[list[Span]], tokens: list[Token], edge_between: An
     """An opening phrase is about the subject after its comma.
 
     "Born in Manchester, he ...", "A native of Manila, he ...", "After studying law at X, she joined ...",
-    "Before joining Stripe as head of risk, Lena ...".
+    "Before joining Stripe as head of risk, Lena ...", "Based in Leeds, Northwind ...",
+    "Founded in 1998 by X, Halvor ...". The subject may come with a description ("Born in Kraków,
+    the physicist Jan Nowak ...").
     """
-    if len(groups) < 2 or len(tokens) < 3 or groups[1][0].type not in ("Person", "Entity"):
+    if len(groups) < 2 or len(tokens) < 3:
         return []
-    words = [t.lower for t in tokens[: groups[0][0].first]]
+    words = [t.lower for t in tokens[: groups[0][0].first] if not t.in_date and t.kind != "number"]
     between = [t.lower for t in tokens[groups[0][-1].end : groups[1][0].first]]
-    if not between or between[-1] != "," or len(between) > 6 or any(w in lx.VERB_EDGES for w in between):
+    if not _closed_opening(between):
         return []
-    if words in (["born", "in"], ["raised", "in"]):
-        name = "BORN_IN" if words[0] == "born" else "LIVES_IN"
-        return [Link(person.name, place.name, name) for person in groups[1] for place in groups[0]]
+    subjects, things = groups[1], groups[0]
+    kind = subjects[0].type
+    if (edge := _OPENING_EDGES.get(tuple(words))) and kind in _OPENING_SUBJECTS[edge]:
+        return [Link(subject.name, thing.name, edge) for subject in subjects for thing in things]
+    if len(words) >= 2 and words[-1] == "by" and words[0] in ("founded", "started") and kind != "Person":
+        return [Link(agent.name, subject.name, "FOUNDED") for subject in subjects for agent in things]
+    if kind not in ("Person", GENERIC_TYPE):
+        return []
     if words in (["a", "native", "of"], ["native", "of"], ["originally", "from"]):
-        return [Link(person.name, place.name, "COMES_FROM") for person in groups[1] for place in groups[0]]
+        return [Link(subject.name, thing.name, "COMES_FROM") for subject in subjects for thing in things]
     if not words or words[0] not in ("after", "before", "while", "since", "having"):
         return []
-    guess = edge_between(words[1:], source_type="Person", target_type=groups[0][0].type)
+    guess = edge_between(words[1:], source_type="Person", target_type=things[0].type)
     if guess is None or guess.reverse:
         return []
-    return [Link(person.name, thing.name, guess.name) for person in groups[1] for thing in groups[0]]
+    return [Link(subject.name, thing.name, guess.name) for subject in subjects for thing in things]
+
+
+def subject_after_opening(groups: list[list[Span]], tokens: list[Token]) -> list[Span] | None:
+    """ "In 2009, after a year in Warsaw, Jan ...", "Born in Kraków, the physicist Jan Nowak ...": when the
+    sentence opens with a phrase about its first name, the subject is the name after the phrase's comma."""
+    if len(groups) < 2 or groups[1][0].type not in ("Person", "Organization", GENERIC_TYPE):
+        return None
+    return groups[1] if _closed_opening([t.lower for t in tokens[groups[0][-1].end : groups[1][0].first]]) else None
+
+
+# "Born in X, ...": the relation of the subject after the comma to X, and what kind of subject it needs.
+_OPENING_EDGES = {
+    ("born", "in"): "BORN_IN",
+    ("raised", "in"): "LIVES_IN",
+    ("based", "in"): "LOCATED_IN",
+    ("headquartered", "in"): "HEADQUARTERED_IN",
+}
+_PEOPLE, _ORGANISATIONS = frozenset({"Person", GENERIC_TYPE}), frozenset({"Organization", GENERIC_TYPE})
+_OPENING_SUBJECTS = {
+    "BORN_IN": _PEOPLE,
+    "LIVES_IN": _PEOPLE,
+    "LOCATED_IN": _ORGANISATIONS,
+    "HEADQUARTERED_IN": _ORGANISATIONS,
+}
+
+
+def _closed_opening(between: list[str]) -> bool:
+    """ "as head of risk, " or ", the physicist ": the rest of an opening phrase and the comma that closes
+    it, or the comma and a description of the subject (a determiner and up to three words, none a verb)."""
+    if not between or any(w in lx.VERB_EDGES for w in between):
+        return False
+    if between[-1] == ",":
+        return len(between) <= 6
+    description = between[1:]
+    return (
+        between[0] == ","
+        and description[0] in ("the", "a", "an")
+        and len(description) <= 4
+        and all(w.isalpha() and w not in lx.COPULAS for w in description)
+    )
 
 
 def appointed(between: list[Token], tokens: list[Token], current: list[Span]) -> str | None:

@@ -22,6 +22,7 @@ from apps.graph.extraction.offline.english_refs import (
     at_least_organization,
     clause_links,
     passive_over_place,
+    subject_after_opening,
     unverbed_links,
 )
 from apps.graph.extraction.offline.english_words import Token
@@ -36,6 +37,8 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan], skipp
     subject: list[_Span] | None = None
     if groups and not _introduced(tokens, groups[0][0].first):
         subject = groups[0]
+    elif groups:
+        subject = subject_after_opening(groups, tokens)  # "Born in Kraków, Jan Nowak moved ... to work at CERN"
     aside_of: list[_Span] | None = None  # the name an open ", who ..." / ", CEO of ..." is about
     lead_date = _lead_date(dates, tokens, groups)
     links += clause_links(groups, tokens, edge_between) + _couples(groups, tokens)
