@@ -683,3 +683,30 @@ def test_it_reads_an_opening_phrase_about_the_subject_after_its_comma():
 def test_it_reads_no_purpose_right_after_a_person():
     # "sent Alice Chen to join Acme": Alice joins, not the sentence's subject.
     assert ("Tom Hale", "JOINED", "Acme Corp") not in edges(extract("Tom Hale sent Alice Chen to join Acme Corp."))
+
+
+def test_it_reads_a_couple_of_a_name_and_the_speaker():
+    result = extract("Evan: we finally did it! Sam and I got married last weekend.", content_type="conversation")
+
+    assert ("Sam", "MARRIED_TO", "Evan") in edges(result)
+    # "he" is too loose to marry anyone: only the speaker counts.
+    assert not edges(extract("Evan: Sam and he got married.", content_type="conversation")) & {
+        ("Sam", "MARRIED_TO", "Evan"),
+        ("Evan", "MARRIED_TO", "Sam"),
+    }
+
+
+def test_it_names_no_relation_by_a_light_verb_and_more_words():
+    result = extract("Maria: I just got back from visiting my sister Sofia.", content_type="conversation")
+
+    assert edges(result) == {("Maria", "SIBLING_OF", "Sofia")}  # not Maria GOT Sofia
+
+
+def test_it_reads_a_post_before_a_comma_and_a_name_at_the_organisation_named_last():
+    result = extract(
+        "Audrey: I started volunteering at the Riverside Animal Shelter. The manager, Greg, has been so welcoming.",
+        content_type="conversation",
+    )
+
+    assert ("Greg", "Person") in entities(result)
+    assert ("Greg", "LEADS", "Riverside Animal Shelter") in edges(result)

@@ -49,6 +49,8 @@ _SUBJECT_PRONOUNS = frozenset({"it", "he", "she", "they", "we"})
 _SUBORDINATORS = frozenset({"before", "after", "while", "then"})
 _FLYING = frozenset("fly flies flew flying".split())
 _GETTING = frozenset("get gets got getting".split())
+# Verbs that say nothing of a relation with more words after them: "Maria got back from visiting my sister Sofia".
+_LIGHT_VERBS = _GETTING | frozenset("do does did doing".split())
 # A name of unknown kind where a place is meant takes the type from the relation ("made it to batumi").
 _PLACE = frozenset({"Location", "Entity"})
 
@@ -269,6 +271,8 @@ def _verb_edge(phrase: list[str], had_copula: bool) -> EdgeGuess | None:
     verb = phrase[0]
     if not looks_like_verb(verb) or len(phrase) > _MAX_PHRASE_WORDS:
         return None
+    if verb in _LIGHT_VERBS and len(phrase) > 2:
+        return None  # "got back from visiting my sister"; "got into oxford" says where
     passive = had_copula or verb.endswith("ed") or verb in IRREGULAR_PARTICIPLES
     if len(phrase) >= 2 and phrase[-1] == "by" and passive:  # "(was) founded by", ", run by"
         return EdgeGuess(name=_edge_name(verb, None), reverse=True)

@@ -156,7 +156,16 @@ def _with_topics(
         and m.name != speaker
         and m.name not in spoken_to
     ]
-    organization = next((m.name for m in analysis.mentions if m.type == "Organization"), None)
+    # "started volunteering at the Riverside Animal Shelter. The manager, ...": what is worked at is one.
+    employing = {link.target for link in analysis.links if expects(canonical_edge(link.name))[1] == "Organization"}
+    organization = next(
+        (
+            m.name
+            for m in analysis.mentions
+            if m.type == "Organization" or (m.type == GENERIC_TYPE and m.name in employing)
+        ),
+        None,
+    )
     places = [m.name for m in analysis.mentions if m.type == "Location"]
     return replace(
         context,

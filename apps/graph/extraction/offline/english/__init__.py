@@ -12,7 +12,7 @@ what carries from one sentence to the next.
 from __future__ import annotations
 
 from apps.graph.extraction.offline import lexicon as lx
-from apps.graph.extraction.offline.analysis import Link, Mention, SentenceAnalysis
+from apps.graph.extraction.offline.analysis import CONTEXT, Link, Mention, SentenceAnalysis
 from apps.graph.extraction.offline.dates import find_dates
 from apps.graph.extraction.offline.english.context import EnglishContext
 from apps.graph.extraction.offline.english.conversation import addressed_names, capitalised_mid_sentence, chat_names
@@ -21,6 +21,7 @@ from apps.graph.extraction.offline.english.links import _descriptions, _links
 from apps.graph.extraction.offline.english.names import _spans
 from apps.graph.extraction.offline.english_refs import Span
 from apps.graph.extraction.offline.english_words import Token, tokenize
+from apps.graph.extraction.types import GENERIC_TYPE
 
 __all__ = ["EnglishContext", "addressed_names", "analyse", "capitalised_mid_sentence", "chat_names"]
 
@@ -56,13 +57,40 @@ def _places_in_countries(spans: list[Span], tokens: list[Token]) -> list[Link]:
     return links
 
 
+# Posts written before a comma and a name, and the relation each gives: "The manager, Greg, ...".
+_POSTS = {
+    **dict.fromkeys(("manager", "director", "head", "boss", "owner", "president", "chairman"), "LEADS"),
+    **dict.fromkeys(("founder", "co-founder"), "FOUNDED"),
+    "ceo": "CEO_OF",
+}
+
+
+def _posts_named_after_a_comma(spans: list[Span], tokens: list[Token], context: EnglishContext) -> list[Link]:
+    """ "The manager, Greg, has been so welcoming": Greg is a person, who holds the post at the organisation
+    named last (in this sentence or an earlier one)."""
+    links = []
+    for index, span in enumerate(spans):
+        at = span.first
+        if span.reference or span.type not in ("Person", GENERIC_TYPE) or at < 3 or tokens[at - 1].text != ",":
+            continue
+        post = _POSTS.get(tokens[at - 2].lower)
+        if post is None or tokens[at - 3].lower not in ("the", "its", "their"):
+            continue
+        if span.strength < CONTEXT:
+            span.type, span.strength = "Person", CONTEXT
+        named = [s.name for s in spans[:index] if s.type == "Organization"]
+        if organization := named[-1] if named else context.organization:
+            links.append(Link(span.name, organization, post))
+    return links
+
+
 def analyse(sentence: str, context: EnglishContext) -> SentenceAnalysis:
     dates = find_dates(sentence)
     tokens = tokenize(sentence, dates)
     spans, links = _spans(sentence, tokens, context)
     described, skipped = _descriptions(spans, tokens)
     links += described + _links(spans, tokens, dates, skipped) + _offices(spans, tokens, context)
-    links += _places_in_countries(spans, tokens)
+    links += _places_in_countries(spans, tokens) + _posts_named_after_a_comma(spans, tokens, context)
     for span in spans:
         if span.type == "Event" and dates:  # "the Global AI Summit ... on 2023-11-14"
             span.attributes.setdefault("date", dates[0].value.date().isoformat())

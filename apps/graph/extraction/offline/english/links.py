@@ -11,6 +11,7 @@ from apps.graph.extraction.offline import lexicon as lx
 from apps.graph.extraction.offline.analysis import (
     CONTEXT,
     DEFINITE,
+    FORMAT,
     Link,
 )
 from apps.graph.extraction.offline.dates import DateSpan
@@ -110,7 +111,7 @@ def _couples(groups: list[list[_Span]], tokens: list[Token]) -> list[Link]:
     """ "ben and sara got engaged", "Ana and Luis are married": the two of a pair, to each other."""
     links = []
     for group in groups:
-        if len(group) != 2 or any(s.type not in ("Person", GENERIC_TYPE) or s.reference for s in group):
+        if len(group) != 2 or any(s.type not in ("Person", GENERIC_TYPE) or _other_reference(s) for s in group):
             continue
         after = [t.lower for t in tokens[group[-1].end : group[-1].end + 4]]
         verb = next((i for i, w in enumerate(after) if w in _UNIONS), None)
@@ -123,6 +124,11 @@ def _couples(groups: list[list[_Span]], tokens: list[Token]) -> list[Link]:
             continue
         links.append(Link(group[0].name, group[1].name, _UNIONS[after[verb]]))
     return links
+
+
+def _other_reference(span: _Span) -> bool:
+    """A word standing for a name other than the speaker's ("he", "they"): too loose to marry anyone."""
+    return span.reference and span.strength != FORMAT
 
 
 def _introduced(tokens: list[Token], first: int) -> bool:
@@ -265,7 +271,7 @@ def _groups(spans: list[_Span], tokens: list[Token]) -> list[list[_Span]]:
     # "Alice and Acme Corp" is rarely a list; "... in Paris, and Priya works ..." joins clauses.
     joins = [
         None
-        if a.reference != b.reference and b.first >= a.end  # "worked for Acme, and she is": a new clause
+        if a.reference != b.reference and b.first >= a.end and not _and_i(b, tokens[a.end : b.first])
         else "and"
         if b.first < a.end  # "They": several names at one place
         else _coordination(tokens[a.end : b.first])
@@ -286,6 +292,11 @@ def _groups(spans: list[_Span], tokens: list[Token]) -> list[list[_Span]]:
             groups.extend([s] for s in spans[start : end + 1])
         start = end + 1
     return groups
+
+
+def _and_i(b: _Span, between: list[Token]) -> bool:
+    """ "Sam and I": a chat's speaker joined to a name ("worked for Acme, and she is" opens a new clause)."""
+    return b.reference and b.strength == FORMAT and [t.lower for t in between] == ["and"]
 
 
 def _closed_by_and(tokens: list[Token], at: int) -> bool:
