@@ -710,3 +710,40 @@ def test_it_reads_a_post_before_a_comma_and_a_name_at_the_organisation_named_las
 
     assert ("Greg", "Person") in entities(result)
     assert ("Greg", "LEADS", "Riverside Animal Shelter") in edges(result)
+
+
+def test_it_reads_a_possessive_organisation_opening_the_sentence():
+    result = extract("Kvist's co-founder Mette Holm, who started the company in Aarhus, will join Trellis Labs.")
+
+    assert ("Kvist", "Organization") in entities(result)
+    assert ("Mette Holm", "Person") in entities(result)  # after a post: not what "the company" stands for
+    assert {("Mette Holm", "FOUNDED", "Kvist"), ("Mette Holm", "JOINED", "Trellis Labs")} <= edges(result)
+    assert ("Lisa Ford", "Person") in entities(extract("Today's meeting with Lisa Ford went well."))
+    assert not any(
+        name.startswith("Today") for name, _ in entities(extract("Today's meeting with Lisa Ford went well."))
+    )
+
+
+def test_it_relates_a_post_without_its_organisation_to_the_one_talked_about():
+    assert ("Lisa Ford", "CEO_OF", "Acme Corp") in edges(
+        extract("Acme Corp sued Globex Inc. Chief executive Lisa Ford testified.")
+    )
+    assert ("Anders Vik", "WORKS_AT", "Trellis") in edges(
+        extract("Mette Holm will join Trellis and report to chief operating officer Anders Vik.")
+    )
+    assert edges(extract("Acme Corp chief executive Lisa Ford resigned.")) == {("Lisa Ford", "CEO_OF", "Acme Corp")}
+    assert not edges(extract("Acme Corp sued Globex Inc. Former chief executive Lisa Ford testified."))
+
+
+def test_it_reads_a_hire_as_where_the_person_works():
+    assert edges(extract("Daniel Kim, who was hired by Samsung in 2012, lives in Seoul.")) == {
+        ("Daniel Kim", "WORKS_AT", "Samsung"),
+        ("Daniel Kim", "LIVES_IN", "Seoul"),
+    }
+
+
+def test_it_places_an_organisation_after_a_possessive_place():
+    assert edges(extract("Halvor Semiconductors bought Taiwan's Sunrise Optics.")) == {
+        ("Halvor Semiconductors", "ACQUIRED", "Sunrise Optics"),
+        ("Sunrise Optics", "LOCATED_IN", "Taiwan"),
+    }

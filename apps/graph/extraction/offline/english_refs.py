@@ -75,13 +75,22 @@ def references(tokens: list[Token], context: Any, named: list[Span]) -> list[Spa
         elif (end := _organization_reference(tokens, index)) and not _appositive(tokens, index, end, named):
             # The last organisation named before it, in this sentence or an earlier one
             # (a name of unknown kind that "the retail chain" stands for is an organisation).
-            earlier = [s for s in named if s.end <= index and s.type in ("Organization", "Entity")]
+            earlier = [
+                s
+                for s in named
+                if s.end <= index and s.type in ("Organization", "Entity") and not _after_a_post(tokens, s)
+            ]
             if earlier:
                 at_least_organization(earlier[-1:])
             organization = earlier[-1].name if earlier else context.organization
             if organization:
                 spans.append(Span(index, end, organization, "Organization", UNKNOWN, reference=True))
     return spans
+
+
+def _after_a_post(tokens: list[Token], span: Span) -> bool:
+    """ "co-founder Mette Holm": a name right after a post is a person's, whatever else it could be."""
+    return span.type == "Entity" and span.first > 0 and tokens[span.first - 1].lower in lx.PERSON_POSTS
 
 
 def _there(named: list[Span], index: int, context: Any) -> str | None:

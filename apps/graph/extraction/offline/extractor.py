@@ -304,6 +304,11 @@ def _typed(
             # "left Zendesk": a past employer; "left Berlin": a former home.
             left = {"Organization": "WORKED_AT", "Location": "MOVED_FROM"}.get(types[relationship.target])
             relationship = replace(relationship, name=left) if left else relationship
+        if relationship.name == "HIRED" and types[relationship.target] in ("Person", GENERIC_TYPE):
+            # "Acme hired Lena", "was hired by Samsung": what a reader notes is where the person works.
+            relationship = replace(
+                relationship, source=relationship.target, name="WORKS_AT", target=relationship.source
+            )
         if fits(relationship.name, types[relationship.source], types[relationship.target]):
             kept.setdefault((relationship.source, relationship.name, relationship.target), relationship)
     return list(kept.values()), types

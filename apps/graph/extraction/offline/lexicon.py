@@ -344,6 +344,8 @@ AFFILIATION_NOUNS = {
 }  # fmt: skip
 # Words of a title written before a comma and a name: "Its chief executive, Claire Dubois".
 TITLE_WORDS = TITLES | _words("chief executive officer founder co-founder director head president chairman")
+# The last word of a post written straight before a person's name: "co-founder Mette Holm".
+PERSON_POSTS = _words("ceo cto cfo coo executive officer president chairman chairwoman founder co-founder")
 # "my job at X", "Alice's manager at X": the owner works there.
 JOB_WORDS = _words("job manager boss team office colleagues coworkers co-workers employer internship position role")
 SPOUSE_WORDS = _words("husband wife spouse")

@@ -11,13 +11,14 @@ what carries from one sentence to the next.
 
 from __future__ import annotations
 
+from apps.graph.extraction.naming import canonical_edge, expects
 from apps.graph.extraction.offline import lexicon as lx
 from apps.graph.extraction.offline.analysis import CONTEXT, Link, Mention, SentenceAnalysis
 from apps.graph.extraction.offline.dates import find_dates
 from apps.graph.extraction.offline.english.context import EnglishContext
 from apps.graph.extraction.offline.english.conversation import addressed_names, capitalised_mid_sentence, chat_names
 from apps.graph.extraction.offline.english.kinds import OFFICE_WORDS
-from apps.graph.extraction.offline.english.links import _descriptions, _links
+from apps.graph.extraction.offline.english.links import _descriptions, _links, _post
 from apps.graph.extraction.offline.english.names import _spans
 from apps.graph.extraction.offline.english_refs import Span
 from apps.graph.extraction.offline.english_words import Token, tokenize
@@ -65,23 +66,46 @@ _POSTS = {
 }
 
 
-def _posts_named_after_a_comma(spans: list[Span], tokens: list[Token], context: EnglishContext) -> list[Link]:
-    """ "The manager, Greg, has been so welcoming": Greg is a person, who holds the post at the organisation
-    named last (in this sentence or an earlier one)."""
+def _posts_at_the_organisation_talked_about(
+    spans: list[Span], tokens: list[Token], context: EnglishContext, links: list[Link]
+) -> list[Link]:
+    """A post before a name with no organisation before it is at the organisation named last (in this
+    sentence or an earlier one): "The manager, Greg, has been so welcoming", "Chief executive Camille
+    Roux said ...". The name is a person. A name of unknown kind counts as an organisation when the
+    sentence's `links` make it one ("will join Trellis ... and report to chief operating officer X")."""
+    employers = {link.target for link in links if expects(canonical_edge(link.name))[1] == "Organization"}
     links = []
     for index, span in enumerate(spans):
-        at = span.first
-        if span.reference or span.type not in ("Person", GENERIC_TYPE) or at < 3 or tokens[at - 1].text != ",":
+        if span.reference or span.type not in ("Person", GENERIC_TYPE):
             continue
-        post = _POSTS.get(tokens[at - 2].lower)
-        if post is None or tokens[at - 3].lower not in ("the", "its", "their"):
+        post = _post_before(tokens, span.first, [s for s in spans[:index] if not s.reference])
+        if post is None:
             continue
         if span.strength < CONTEXT:
             span.type, span.strength = "Person", CONTEXT
-        named = [s.name for s in spans[:index] if s.type == "Organization"]
+        named = [s.name for s in spans[:index] if s.type == "Organization" or s.name in employers]
         if organization := named[-1] if named else context.organization:
             links.append(Link(span.name, organization, post))
     return links
+
+
+def _post_before(tokens: list[Token], at: int, before: list[Span]) -> str | None:
+    """The relation of the post written before tokens[at]: "the manager, " or "chief executive "."""
+    if at >= 3 and tokens[at - 1].text == "," and tokens[at - 3].lower in ("the", "its", "their"):
+        return _POSTS.get(tokens[at - 2].lower)
+    found, start = None, at
+    while start > 0 and at - start < 3 and tokens[start - 1].kind == "word" and tokens[start - 1].lower.isalpha():
+        start -= 1
+        words = [t.lower for t in tokens[start:at]]
+        if words[-1] in lx.PERSON_POSTS and (post := _post(words)):
+            found = (start, post)  # the longest: "chief executive", not "executive"
+    if found is None:
+        return None
+    start, post = found
+    # Not "Acme chief executive X" (the organisation is written) nor "former chief executive X".
+    if any(s.end == start for s in before) or (start > 0 and tokens[start - 1].lower in ("former", "ex")):
+        return None
+    return post
 
 
 def analyse(sentence: str, context: EnglishContext) -> SentenceAnalysis:
@@ -90,7 +114,8 @@ def analyse(sentence: str, context: EnglishContext) -> SentenceAnalysis:
     spans, links = _spans(sentence, tokens, context)
     described, skipped = _descriptions(spans, tokens)
     links += described + _links(spans, tokens, dates, skipped) + _offices(spans, tokens, context)
-    links += _places_in_countries(spans, tokens) + _posts_named_after_a_comma(spans, tokens, context)
+    links += _places_in_countries(spans, tokens)
+    links += _posts_at_the_organisation_talked_about(spans, tokens, context, links)
     for span in spans:
         if span.type == "Event" and dates:  # "the Global AI Summit ... on 2023-11-14"
             span.attributes.setdefault("date", dates[0].value.date().isoformat())

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from apps.graph.extraction.naming import canonical_edge, fits, upper_snake
+from apps.graph.extraction.offline import gazetteer
 from apps.graph.extraction.offline import lexicon as lx
 from apps.graph.extraction.offline.analysis import (
     CONTEXT,
@@ -145,7 +146,7 @@ def _descriptions(spans: list[_Span], tokens: list[Token]) -> tuple[list[Link], 
 
     "MIT graduates Ayesha Khan and Ben Ortiz": they studied at MIT, and "founded
     by" is theirs; "a fund in Lisbon called Atlantic Partners": the fund is in
-    Lisbon, and "runs" is about the fund. Returns the links these state and the
+    Lisbon, and "runs" is about the fund; "Taiwan's Sunrise Optics" is in Taiwan. Returns the links these state and the
     positions of the tokens the verb phrases between names leave out.
     """
     links: list[Link] = []
@@ -176,6 +177,14 @@ def _descriptions(spans: list[_Span], tokens: list[Token]) -> tuple[list[Link], 
                 a.type, a.strength = "Location", CONTEXT
             if b.strength < CONTEXT:
                 b.type, b.strength = "Organization", CONTEXT
+        elif (
+            not words
+            and a.type == "Location"
+            and tokens[a.end - 1].possessive
+            and b.type in ("Organization", GENERIC_TYPE)
+            and (a.name.lower() in lx.LOCATIONS or a.name.lower() in gazetteer.places())
+        ):
+            links.append(Link(b.name, a.name, "LOCATED_IN"))  # "Taiwan's Sunrise Optics", "Oslo's Trellis"
         elif words in (["called"], ["named"]) and a.type == "Location" and a.first > 0:
             preposition = tokens[a.first - 1]
             if preposition.lower not in ("in", "at"):

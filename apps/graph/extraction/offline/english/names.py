@@ -228,9 +228,14 @@ def _plain_span(sentence: str, tokens: list[Token], first: int, end: int, contex
     if end == first:
         return None
     name = _name(sentence, tokens, first, end)
-    if end - first == 1 and _at_sentence_start(tokens, first) and not _known_name(tokens[first], context):
-        # "Researchers found ...": a lone capitalised first word is only a name
-        # when something else says so.
+    if (
+        end - first == 1
+        and _at_sentence_start(tokens, first)
+        and not _known_name(tokens[first], context)
+        and not (tokens[first].possessive and tokens[first].bare not in lx.SENTENCE_STARTERS)
+    ):
+        # "Researchers found ...": a lone capitalised first word is only a name when something else
+        # says so, such as its possessive ("Kvist's co-founder ...", though not "Today's").
         return None
     kind, strength, attributes = _classify(tokens, first, end, name)
     if kind == "Product" and end < len(tokens) and tokens[end].kind == "number" and not tokens[end].in_date:
