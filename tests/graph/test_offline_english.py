@@ -747,3 +747,27 @@ def test_it_places_an_organisation_after_a_possessive_place():
         ("Halvor Semiconductors", "ACQUIRED", "Sunrise Optics"),
         ("Sunrise Optics", "LOCATED_IN", "Taiwan"),
     }
+
+
+def test_it_keeps_a_relative_clause_with_a_subordinate_verb_about_its_antecedent():
+    result = extract("Carlos Medina and Wen Li, who met while studying at Rice University, founded Brightloop.")
+
+    assert edges(result) == {
+        ("Carlos Medina", "STUDIED_AT", "Rice University"),
+        ("Wen Li", "STUDIED_AT", "Rice University"),
+        ("Carlos Medina", "FOUNDED", "Brightloop"),  # not the university: the aside closed at its comma
+        ("Wen Li", "FOUNDED", "Brightloop"),
+    }
+
+
+def test_it_reads_an_appointment_reported_after_an_aside():
+    result = extract(
+        "Meridian Health, a hospital group based in Leeds, said on Tuesday that it had named Priya Raman "
+        "as its new chief executive."
+    )
+
+    assert ("Priya Raman", "WORKS_AT", "Meridian Health") in edges(result)
+
+
+def test_it_reads_where_a_newcomer_comes_from():
+    assert ("Tom Becker", "WORKED_AT", "Zalando") in edges(extract("Tom Becker comes to us from Zalando."))

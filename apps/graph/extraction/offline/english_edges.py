@@ -22,6 +22,7 @@ from apps.graph.extraction.offline.lexicon import (
     IRREGULAR_PARTICIPLES,
     IRREGULAR_VERBS,
     JOB_WORDS,
+    MONTHS,
     NEGATIONS,
     ORGANIZATION_REFERENCES,
     PERSON_NOUNS,
@@ -31,6 +32,7 @@ from apps.graph.extraction.offline.lexicon import (
     TITLE_WORDS,
     TRAVEL_WORDS,
     VERB_EDGES,
+    WEEKDAYS,
 )
 
 # More words than this between the verb and the second name: the verb probably
@@ -49,6 +51,10 @@ _SUBJECT_PRONOUNS = frozenset({"it", "he", "she", "they", "we"})
 _SUBORDINATORS = frozenset({"before", "after", "while", "then"})
 _FLYING = frozenset("fly flies flew flying".split())
 _GETTING = frozenset("get gets got getting".split())
+# Words saying when something was said: "said on Tuesday that", "announced last week that".
+_WHEN_WORDS = (
+    WEEKDAYS | frozenset(MONTHS) | frozenset("on in last this week month year today yesterday earlier".split())
+)
 # Verbs that say nothing of a relation with more words after them: "Maria got back from visiting my sister Sofia".
 _LIGHT_VERBS = _GETTING | frozenset("do does did doing".split())
 # A name of unknown kind where a place is meant takes the type from the relation ("made it to batumi").
@@ -86,6 +92,8 @@ def edge_between(words: list[str], *, source_type: str, target_type: str, travel
     relative = bool(words) and words[0] in RELATIVE_PRONOUNS
     if relative:
         words = words[1:]
+    # "Acme, based in Leeds, said that it had named X": the aside is closed, and what is said is the subject's.
+    reported = starts_aside and not relative and words[:1] != [] and words[0] in REPORTING_VERBS
     words = _after_reporting_verb(words)
     if words and words[0] in REPORTING_VERBS and words[1:2] != ["to"]:
         return None  # "Acme announced that Alice ...": announcing is no relation between them; "reports to" is one
@@ -96,7 +104,7 @@ def edge_between(words: list[str], *, source_type: str, target_type: str, travel
         starts_aside and not relative and len(words) > 2 and looks_like_verb(words[0]) and words[1] in DETERMINERS
     )
     words, purpose = _after_purpose(words, after_place=source_type == "Location")
-    new_clause = new_clause or purpose
+    new_clause = new_clause or purpose or reported
     phrase, had_copula = _content_words(_without_description(words))
     if not phrase:
         return None
@@ -124,10 +132,14 @@ def looks_like_verb(word: str) -> bool:
 
 
 def _after_reporting_verb(words: list[str]) -> list[str]:
-    """ "said it had bought" -> "had bought": the reported clause states the fact, its subject is the name before."""
+    """ "said it had bought", "said on Tuesday that it had named" -> "had bought", "had named": the reported
+    clause states the fact, its subject is the name before."""
     for index, word in enumerate(words[:-1]):
         if word in REPORTING_VERBS:
             rest = words[index + 1 :]
+            when = rest.index("that") if "that" in rest[:4] else 0
+            if all(w in _WHEN_WORDS for w in rest[:when]):  # "said on Tuesday that"
+                rest = rest[when:]
             if rest and rest[0] == "that":
                 rest = rest[1:]
             if rest and rest[0] in _SUBJECT_PRONOUNS:
@@ -163,6 +175,8 @@ def _special_edge(
         return EdgeGuess(name="ACQUIRED")  # "completed its acquisition of X"
     if phrase[0] in ("joined", "joins", "joining") and last == "from":
         return EdgeGuess(name="WORKS_AT")  # the employer they came from
+    if phrase[0] in ("comes", "came", "coming") and "us" in phrase and last == "from":
+        return EdgeGuess(name="WORKED_AT")  # "Tom comes to us from Zalando": his last employer
     if phrase[0] in ("raised", "raises", "secured") and last == "from":
         return EdgeGuess(name="INVESTED_IN", reverse=True)
     if last in ("at", "for") and any(w in JOB_WORDS for w in phrase[:-1]) and target_type != "Location":

@@ -65,18 +65,15 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan], skipp
             links += unverbed_links(previous, current, between, subject, links)
             links += _titled_by_possessive(previous, current, between, tokens)
             continue
-        if post := appointed(between, tokens, current):
-            links += [Link(b.name, a.name, "WORKS_AT", None, {"role": post}) for a in previous for b in current]
-            continue
         source = previous
         if aside_of is not None and (between[0].text == "," or _closes_after_date(between)):
             source, aside_of = aside_of, None  # ", who founded Acme, joined Globex": the aside closed
+        elif guess.opens_aside:  # ", who met while studying at X," is about the name before, up to its comma
+            aside_of = previous
         elif guess.new_clause:
             if subject is None:  # "She worked at Hooli and moved to Lisbon": not Hooli that moved
                 continue
             source = subject
-        elif guess.opens_aside:
-            aside_of = previous
         if (
             not guess.reverse
             and _cannot_do(guess.name, source, current)
@@ -85,6 +82,9 @@ def _links(spans: list[_Span], tokens: list[Token], dates: list[DateSpan], skipp
         ):
             source = subject  # ", studied law at X": not the place just named, the sentence's subject
         subject = subject or source
+        if post := appointed(between, tokens, current):
+            links += [Link(b.name, a.name, "WORKS_AT", None, {"role": post}) for a in source for b in current]
+            continue
         if guess.name.split("_")[0].lower() in _CORPORATE_TITLES or guess.name in ("WORKS_AT", "WORKED_AT"):
             at_least_organization(current)
         clause_end = tokens[groups[index + 1][0].first].start if index + 1 < len(groups) else tokens[-1].end
