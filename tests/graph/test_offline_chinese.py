@@ -249,8 +249,13 @@ def test_it_goes_on_with_someone_named_through_kin_for_the_rest_of_the_sentence(
     assert edges(extract("孙敏是一名医生，她的丈夫郭峰是一名律师，在北京工作。他们住在天津。")) == {
         ("孙敏", "MARRIED_TO", "郭峰"),
         ("郭峰", "WORKS_IN", "北京"),  # he works there, not she
-        ("孙敏", "LIVES_IN", "天津"),  # the next sentence is about her again
+        ("孙敏", "LIVES_IN", "天津"),  # 他们, "they": the two of them
+        ("郭峰", "LIVES_IN", "天津"),
     }
+    # The next sentence is about her again.
+    assert ("孙敏", "LIVES_IN", "天津") in edges(
+        extract("孙敏是一名医生，她的丈夫郭峰是一名律师，在北京工作。她住在天津。")
+    )
 
 
 def test_it_reads_a_described_studio_whose_name_ends_in_a_suffix():
@@ -292,3 +297,34 @@ def test_it_reads_a_surname_jieba_takes_for_a_measure_word():
 
 def test_it_makes_no_one_founder_of_an_organisation_named_after_the_post():
     assert edges(extract("创始人吴振华毕业于复旦大学。")) == {("吴振华", "GRADUATED_FROM", "复旦大学")}
+
+
+def test_it_reads_kin_joined_after_an_adverb_and_a_company_in_a_city():
+    result = extract("周婷在杭州的一家外企工作。后来和丈夫李军一起搬到苏州。")
+
+    assert edges(result) == {
+        ("周婷", "WORKS_IN", "杭州"),  # 在杭州的一家外企工作: she works in the city
+        ("周婷", "MARRIED_TO", "李军"),  # 后来和丈夫李军: the two together
+        ("周婷", "MOVED_TO", "苏州"),
+        ("李军", "MOVED_TO", "苏州"),
+    }
+
+
+def test_it_reads_a_headquarters_and_an_office_of_the_company_just_named():
+    assert edges(extract("星火物流是一家总部在成都的快递公司。")) == {("星火物流", "LOCATED_IN", "成都")}
+    assert edges(extract("阿里巴巴宣布，公司将在新加坡设立新的研发中心。")) == {("阿里巴巴", "HAS_OFFICE_IN", "新加坡")}
+
+
+def test_it_reads_students_of_a_university_and_its_schools():
+    assert edges(extract("孙悦是浙江大学的学生。")) == {("孙悦", "STUDIED_AT", "浙江大学")}  # not WORKS_AT
+    assert ("陈立", "STUDIED_AT", "复旦大学") in edges(extract("我是复旦大学数学学院的博士生陈立。"))
+
+
+def test_it_reads_two_people_together_as_each_of_them():
+    result = extract("王磊是复旦大学的老师，他的妻子赵敏在华山医院当护士。两人住在上海徐汇区。")
+
+    assert {("王磊", "LIVES_IN", "徐汇区"), ("赵敏", "LIVES_IN", "徐汇区")} <= edges(result)
+    assert edges(extract("王磊和赵敏是同学。他们住在北京。")) == {
+        ("王磊", "LIVES_IN", "北京"),
+        ("赵敏", "LIVES_IN", "北京"),
+    }

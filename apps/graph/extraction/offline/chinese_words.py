@@ -135,6 +135,7 @@ ROLE_EDGES = {
         律师 设计师 科学家 负责人 首席技术官 CTO 技术总监 产品经理 分析师 老师 教师 院长 校长 行长""".split(),
         "WORKS_AT",
     ),
+    **dict.fromkeys("学生 研究生 博士生 硕士生 本科生 博士研究生 留学生".split(), "STUDIES_AT"),
 }  # fmt: skip
 # Roles strong enough to tie a name at a clause's start to the organisation the text is about (，创始人张伟将…).
 LEADING_ROLES = frozenset(r for r, edge in ROLE_EDGES.items() if edge != "WORKS_AT")

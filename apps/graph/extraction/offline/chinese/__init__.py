@@ -13,12 +13,18 @@ each clause's subject and groups, and edges the edge between two names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from apps.graph.extraction.offline import chinese_words as cw
 from apps.graph.extraction.offline.analysis import Mention, SentenceAnalysis
 from apps.graph.extraction.offline.chinese.clauses import _clause_date, _clause_links, _clauses, _subject
-from apps.graph.extraction.offline.chinese.names import _Name, _names, _placed_organisations, _placed_places
+from apps.graph.extraction.offline.chinese.names import (
+    PLURAL_PRONOUNS,
+    _Name,
+    _names,
+    _placed_organisations,
+    _placed_places,
+)
 from apps.graph.extraction.offline.chinese.roles import people_in_posts, titled_people
 from apps.graph.extraction.offline.chinese.tokens import (
     _posseg,
@@ -41,6 +47,7 @@ class Topic:
     person: str | None = None
     organization: str | None = None
     organizations: frozenset[str] = frozenset()  # named so far, found again however jieba cuts them
+    people: tuple[str, ...] = ()  # whom 两人 or 他们 stand for: the people of the last sentence naming several
 
 
 def _kin_named(clause: list[_Name], words: list[_Word]) -> _Name | None:
@@ -81,7 +88,19 @@ def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = 
             sentence_subject = sentence_subject or subject
             if subject.type == "Person":
                 person = subject.name
-        analysis.links += _clause_links(clause, words, subject, _clause_date(words, clause))
+        clause_links = _clause_links(clause, words, subject, _clause_date(words, clause))
+        if subject is not None and clause[0].pronoun and clause[0].name in PLURAL_PRONOUNS:
+            # 两人住在北京海淀区: each of the people named before
+            people = _people(names, clause[0].first) or topic.people
+            if subject.name in people:
+                clause_links += [
+                    replace(link, source=other)
+                    for link in clause_links
+                    if link.source == subject.name
+                    for other in people
+                    if other not in (subject.name, link.target)
+                ]
+        analysis.links += clause_links
         if kin := _kin_named(clause, words):
             # 她的丈夫黄涛是一名律师，在金杜律师事务所工作: he works there; the next sentence is about her again.
             carried = carried or person
@@ -94,4 +113,11 @@ def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = 
         person,
         organizations[-1] if organizations else topic.organization,
         topic.organizations | {n for n in organizations if len(n) >= 4},
+        _people(names, len(words)) or topic.people,
     )
+
+
+def _people(names: list[_Name], before: int) -> tuple[str, ...]:
+    """The people named before a position, if there are several."""
+    people = tuple(dict.fromkeys(n.name for n in names if n.type == "Person" and not n.pronoun and n.end <= before))
+    return people if len(people) > 1 else ()

@@ -122,7 +122,7 @@ def _kin_in_groups(groups: list[list[_Name]], words: list[_Word], valid_at: date
     links = []
     for group in groups:
         for before, name in zip(group, group[1:]):
-            between = [w.text for w in words[before.end : name.first]]
+            between = [w.text for w in _without_adverbs(words[before.end : name.first])]
             if len(between) == 2 and between[1] in cw.KIN_WORDS:
                 kin = cw.KIN_WORDS[between[1]]
                 source, target = (name, before) if kin.startswith("~") else (before, name)
@@ -142,8 +142,17 @@ def _groups(names: list[_Name], words: list[_Word]) -> list[list[_Name]]:
 
 
 def _joined(between: list[_Word]) -> bool:
-    """和, 、, 以及 join two names; so does 和 + a kin word or a companion (和妻子王丽, 与好友周磊: the two together)."""
-    texts = [w.text for w in between]
+    """和, 、, 以及 join two names; so does 和 + a kin word or a companion (和妻子王丽, 与好友周磊: the two together),
+    after a time word or an adverb (后来和丈夫林峰)."""
+    texts = [w.text for w in _without_adverbs(between)]
     if len(texts) == 2 and texts[0] in _COORDINATORS and (texts[1] in cw.KIN_WORDS or texts[1] in cw.COMPANION_WORDS):
         return True
     return bool(texts) and all(t in _COORDINATORS for t in texts)
+
+
+def _without_adverbs(words: list[_Word]) -> list[_Word]:
+    """后来和丈夫: the words joining two names, past the time words and adverbs before them."""
+    start = 0
+    while start < len(words) and words[start].flag in ("t", "d"):
+        start += 1
+    return words[start:]

@@ -61,8 +61,8 @@ def _edge_in(
         return None  # 会到广州拜访, 在欧洲建设工厂: a visit or a plan somewhere, no standing fact
     if verb == "是":  # 陈静是阿里巴巴集团的工程师: a role at the organisation
         role = _role_after(words, target_end)
-        if role in cw.FOUNDER_ROLES:
-            return "FOUNDED", {}
+        if cw.ROLE_EDGES.get(role or "") in ("FOUNDED", "STUDIES_AT"):
+            return cw.ROLE_EDGES[role], {}  # 是云帆物流的创始人, 是浙江大学的学生
         return ("WORKS_AT", {"role": role}) if role and target.type == "Organization" else None
     return "RELATED_TO", {"verb": verb}
 
@@ -101,6 +101,8 @@ def _pattern_edge(
     if texts and texts[-1] in cw.KIN_WORDS and texts[:-1] in ([], ["的"]) and target.type in ("Person", GENERIC_TYPE):
         kin = cw.KIN_WORDS[texts[-1]]  # 她的丈夫李明, 我女儿小美
         return (kin[1:], {"reverse": "yes"}) if kin.startswith("~") else (kin, {})
+    if texts[-2:-1] == ["总部"] and texts[-1] in ("在", "设在", "位于", "设于") and target.type == "Location":
+        return "HEADQUARTERED_IN", {}  # 一家总部在广州的快递公司, 总部设在深圳
     if any(t in cw.HOMETOWN_WORDS for t in texts) and target.type == "Location":
         return "COMES_FROM", {}  # 她老家在西安
     if any(t in cw.TITLE_VERBS for t in texts):
@@ -139,6 +141,14 @@ def _place_verb_edge(
         return None
     if target_end + 1 < len(words) and words[target_end].text == "的" and words[target_end + 1].text in cw.ORG_NOUNS:
         target_end += 2  # 在一家叫做蓝海数据的公司做数据分析
+    elif (
+        target.type == "Location"
+        and target_end + 2 < len(words)
+        and words[target_end].text == "的"
+        and words[target_end + 1].flag == "m"
+        and words[target_end + 2].flag in ("n", "j", "nz")
+    ):
+        target_end += 3  # 在上海的一家外企工作: works in Shanghai
     after = words[target_end : target_end + 2]
     verb = next((w.text for w in after if w.text in PLACE_VERBS), None)
     if verb:

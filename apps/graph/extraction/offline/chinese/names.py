@@ -22,6 +22,8 @@ from apps.graph.extraction.offline.chinese_words import KNOWN_ORGANIZATIONS, ORG
 from apps.graph.extraction.types import GENERIC_TYPE
 
 _PRONOUNS = frozenset("他 她 他们 她们 其".split())
+# Words for the two or more people named before: 两人住在北京, 夫妻俩, 他们.
+PLURAL_PRONOUNS = frozenset("他们 她们 两人 二人 夫妻俩 两口子 夫妻二人 二人".split())
 
 
 _QUANTIFIED = re.compile(r"^[一两几这那该每某各][家个所间位名]?$|^\d+[家个所间]$")
@@ -112,9 +114,13 @@ def _names(
             names.append(introduced)
             index = introduced.end
             continue
-        if organization and words[index].text in cw.ORG_NOUNS and _opens_clause(words, index):
-            # 公司位于南山区: the organisation named last.
-            names.append(_Name(index, index + 1, organization, "Organization", UNKNOWN))
+        # 公司位于南山区, 阿里巴巴宣布，公司将在新加坡设立…: the organisation named last, before in the
+        # sentence (when 公司 opens a clause after a comma) or in an earlier one.
+        named = (
+            [n.name for n in names if n.type == "Organization"] if index and words[index - 1].text in "，,；;" else []
+        )
+        if (named or organization) and words[index].text in cw.ORG_NOUNS and _opens_clause(words, index):
+            names.append(_Name(index, index + 1, named[-1] if named else organization, "Organization", UNKNOWN))
             index += 1
             continue
         if described := _described(words, index):
@@ -128,6 +134,10 @@ def _names(
         if inner := _inner_place(words, index, names):
             names.append(inner)
             index = inner.end
+            continue
+        if plural := _plural_at(words, index):
+            names.append(plural)
+            index = plural.end
             continue
         org_end = _organisation_end(words, index)
         if org_end is not None and index > 0 and _QUANTIFIED.match(words[index - 1].text):
@@ -273,6 +283,15 @@ def _bought(words: list[_Word], found: _Name) -> _Name:
         end += 1
     name = "".join(w.text for w in words[found.first : end])
     return _Name(found.first, end, name, "Organization", CONTEXT)
+
+
+def _plural_at(words: list[_Word], index: int) -> _Name | None:
+    """两/m 人/n, 夫妻/n 二人/nrt, 夫妻俩: the people named before, as one pronoun."""
+    for size in (2, 1):
+        text = "".join(w.text for w in words[index : index + size])
+        if len(words) - index >= size and text in PLURAL_PRONOUNS - _PRONOUNS:
+            return _Name(index, index + size, text, "Person", UNKNOWN, pronoun=True)
+    return None
 
 
 def _name_at(word: _Word, index: int, speaker: str | None) -> _Name | None:

@@ -44,6 +44,8 @@ def titled_people(words: list[_Word], names: list[_Name], organization: str | No
             continue
         if start > 0 and words[start - 1].text == "的":
             start -= 1
+        if before is not None and 1 <= start - before.end <= 2 and words[start - 1].text.endswith(cw.SCHOOL_UNITS):
+            start = before.end  # 浙江大学化学系的研究生孙悦, 北京大学物理学院的研究生: of the university
         if before is not None and before.type == "Organization" and before.end == start:
             if before.first > 0 and words[before.first - 1].text == "前":  # 前美敦力高管: a past post
                 edge = PAST_FORMS.get(edge, edge)
