@@ -771,3 +771,13 @@ def test_it_reads_an_appointment_reported_after_an_aside():
 
 def test_it_reads_where_a_newcomer_comes_from():
     assert ("Tom Becker", "WORKED_AT", "Zalando") in edges(extract("Tom Becker comes to us from Zalando."))
+
+
+def test_it_reads_a_lower_case_town_on_the_large_list_after_a_word_saying_where():
+    result = extract(
+        "dev: haha he was my roommate in pune\nnina: and now you live near basel", content_type="conversation"
+    )
+
+    assert {("pune", "Location"), ("basel", "Location")} <= entities(result)
+    # Not a word that is also a town: "reading" is one, but reads as the verb.
+    assert entities(extract("jo: we split the bill in reading lol", content_type="conversation")) == {("jo", "Person")}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from apps.graph.extraction.offline import gazetteer
 from apps.graph.extraction.offline import lexicon as lx
 from apps.graph.extraction.offline.english.names import _at_sentence_start
 from apps.graph.extraction.offline.english_edges import looks_like_verb
@@ -106,7 +107,16 @@ def chat_names(sentences: Iterable[str]) -> frozenset[str]:
                 at = listed.end()
         # "their toronto office", "nah dublin office": a place an organisation works from.
         names.update(m.group(1) for m in _OFFICE_PLACE.finditer(lowered) if _could_name(m.group(1)))
+        # "the team is in basel", "my roommate in pune": a town on the large list after a word saying where.
+        names.update(
+            m.group(1)
+            for m in _PLACED.finditer(lowered)
+            if m.group(1) in gazetteer.places() and _could_name(m.group(1))
+        )
     return frozenset(names)
+
+
+_PLACED = re.compile(r"\b(?:in|from|near|outside) ([a-z][a-z-]{2,})\b")
 
 
 _OFFICE_PLACE = re.compile(r"\b(?:the|their|his|her|its|nah|no)\s+([a-z][a-z-]{2,}) office\b")
