@@ -781,3 +781,23 @@ def test_it_reads_a_lower_case_town_on_the_large_list_after_a_word_saying_where(
     assert {("pune", "Location"), ("basel", "Location")} <= entities(result)
     # Not a word that is also a town: "reading" is one, but reads as the verb.
     assert entities(extract("jo: we split the bill in reading lol", content_type="conversation")) == {("jo", "Person")}
+
+
+def test_it_reads_partners_and_friends_of_the_people_a_chat_talks_about():
+    assert ("marta", "PARTNER_OF", "luca") in edges(
+        extract("jay: marta is moving in with her bf luca next month", content_type="conversation")
+    )
+    assert ("Calvin", "FRIEND_OF", "Kenji") in edges(
+        extract("Calvin: I got to hang out with my buddy Kenji.", content_type="conversation")
+    )
+
+
+def test_it_reads_a_team_or_an_office_in_a_place_of_the_organisation_named_after_it():
+    result = extract("jay: marta manages the whole berlin team at spotify now", content_type="conversation")
+
+    assert edges(result) == {
+        ("marta", "WORKS_AT", "spotify"),
+        ("spotify", "HAS_OFFICE_IN", "berlin"),
+        ("marta", "WORKS_IN", "berlin"),  # who manages a team in a place works there; no one manages Berlin
+    }
+    assert ("Acme Corp", "HAS_OFFICE_IN", "Lisbon") in edges(extract("Ana moved to the Lisbon office of Acme Corp."))

@@ -178,8 +178,12 @@ def kin_links(tokens: list[Token], spans: list[Span], context: Any) -> list[Link
         if at < 1:
             continue
         relation = lx.KIN_WORDS.get(tokens[at].lower)
-        if relation is None and context.speaker and tokens[at - 1].lower in ("my", "our", "your"):
-            relation = lx.CHAT_KIN_WORDS.get(tokens[at].lower)
+        if (
+            relation is None
+            and context.speaker
+            and tokens[at - 1].lower in ("my", "our", "your", "his", "her", "their")
+        ):
+            relation = lx.CHAT_KIN_WORDS.get(tokens[at].lower)  # "her bf luca", "my buddy Kenji"
         if relation is None:
             continue
         if span.type not in (lx.KIN_TARGET_TYPES[relation], "Entity"):

@@ -304,6 +304,10 @@ def _typed(
             # "left Zendesk": a past employer; "left Berlin": a former home.
             left = {"Organization": "WORKED_AT", "Location": "MOVED_FROM"}.get(types[relationship.target])
             relationship = replace(relationship, name=left) if left else relationship
+        if relationship.name in ("LEADS", "MANAGES") and types[relationship.target] == "Location":
+            # "runs a little studio in Tokyo", "manages the berlin team": someone who leads work in a place
+            # works there; a place is led by no one here.
+            relationship = replace(relationship, name="WORKS_IN")
         if relationship.name == "HIRED" and types[relationship.target] in ("Person", GENERIC_TYPE):
             # "Acme hired Lena", "was hired by Samsung": what a reader notes is where the person works.
             relationship = replace(

@@ -368,9 +368,9 @@ KIN_TARGET_TYPES = {
 # Only a chat speaker's own "my boyfriend sam", "my cousin sara", "my friend rosa": in prose
 # "its partner", "a friend of" are too often something else.
 CHAT_KIN_WORDS = {
-    **dict.fromkeys(("boyfriend", "girlfriend", "partner"), "PARTNER_OF"),
+    **dict.fromkeys(("boyfriend", "girlfriend", "partner", "bf", "gf"), "PARTNER_OF"),
     **dict.fromkeys(("cousin",), "COUSIN_OF"),
-    **dict.fromkeys(("friend", "bestie", "roommate", "flatmate"), "FRIEND_OF"),
+    **dict.fromkeys(("friend", "bestie", "roommate", "flatmate", "buddy", "pal"), "FRIEND_OF"),
 }  # fmt: skip
 # Words between the possessive and the kin word: "my older sister", "her late husband", "my home country".
 KIN_MODIFIERS = _words("older younger elder little big baby late new twin oldest youngest eldest home native")

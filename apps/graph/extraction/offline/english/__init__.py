@@ -28,12 +28,24 @@ __all__ = ["EnglishContext", "addressed_names", "analyse", "capitalised_mid_sent
 
 
 def _offices(spans: list[Span], tokens: list[Token], context: EnglishContext) -> list[Link]:
-    """ "their toronto office", "our Rome office": the organisation named last has an office in the place."""
+    """ "their toronto office", "our Rome office": the organisation named last has an office in the place;
+    "the berlin team at spotify", "the Lisbon office of Acme": the one named after has."""
     links = []
     for index, place in enumerate(spans):
-        if place.end >= len(tokens) or tokens[place.end].lower not in OFFICE_WORDS:
+        if place.end >= len(tokens) or place.type != "Location":
             continue
-        if place.type != "Location":
+        office = tokens[place.end].lower
+        after = spans[index + 1] if index + 1 < len(spans) else None
+        if (
+            (office in OFFICE_WORDS or office == "team")
+            and after is not None
+            and after.first == place.end + 2
+            and tokens[place.end + 1].lower in ("at", "of")  # after.first is within the tokens
+            and after.type == "Organization"
+        ):
+            links.append(Link(after.name, place.name, "HAS_OFFICE_IN"))
+            continue
+        if office not in OFFICE_WORDS:
             continue
         if place.first > 0 and tokens[place.first - 1].lower in ("our", "my"):
             continue  # the writer's employer, whom the text may not name
