@@ -328,3 +328,31 @@ def test_it_reads_two_people_together_as_each_of_them():
         ("王磊", "LIVES_IN", "北京"),
         ("赵敏", "LIVES_IN", "北京"),
     }
+
+
+def test_it_reads_towns_jieba_takes_for_people_and_foreign_names_with_a_dot():
+    result = extract("钢琴家宋雨桐出生于大连。2016年她嫁给了指挥家马库斯·韦伯，婚后两人定居柏林。")
+
+    # 大连/d and 柏林/nr are towns on GeoNames' list; 马库斯·韦伯 is one person.
+    assert {("大连", "Location"), ("柏林", "Location"), ("马库斯·韦伯", "Person")} <= entities(result)
+    assert edges(result) == {
+        ("宋雨桐", "BORN_IN", "大连"),
+        ("宋雨桐", "MARRIED_TO", "马库斯·韦伯"),
+        ("宋雨桐", "LIVES_IN", "柏林"),  # 两人: she and the one she married
+        ("马库斯·韦伯", "LIVES_IN", "柏林"),
+    }
+
+
+def test_it_reads_workplaces_jieba_takes_for_people_and_news_organisations():
+    assert edges(extract("邓佳琪之前在宝洁任职。")) == {("邓佳琪", "WORKED_AT", "宝洁")}  # 宝洁/nr
+    assert edges(extract("冯磊在南方日报当记者。")) == {("冯磊", "WORKS_AT", "南方日报")}
+
+
+def test_it_reads_funding_ownership_partnership_and_children():
+    assert edges(extract("启源资本领投了杭州初创公司澄观数据的A轮融资。")) == {
+        ("启源资本", "INVESTED_IN", "澄观数据"),  # 领投, and the company's round is the company's
+        ("澄观数据", "LOCATED_IN", "杭州"),
+    }
+    assert edges(extract("青禾食品隶属于华丰控股。")) == {("青禾食品", "SUBSIDIARY_OF", "华丰控股")}
+    assert edges(extract("睿康医疗与浙江大学合作。")) == {("睿康医疗", "PARTNERED_WITH", "浙江大学")}
+    assert ("贺磊", "PARENT_OF", "贺小满") in edges(extract("她嫁给了摄影师贺磊，两人育有一女贺小满。"))

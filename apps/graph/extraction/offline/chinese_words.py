@@ -44,6 +44,15 @@ ORG_SUFFIXES = (
     "资本",
     "咨询",
     "教育",
+    "智能",
+    "动力",
+    "数据",
+    "医疗",
+    # News organisations: 南方日报, 新华社 (jieba knows), 湖南电视台.
+    "日报",
+    "晚报",
+    "报社",
+    "电视台",
 )
 # Said after an organisation suffix in one jieba word: 公司总裁, 公司总部.
 AFTER_SUFFIX = frozenset("总裁 副总裁 董事长 总经理 经理 总监 创始人 总部 员工 高管 首席执行官 CEO".split())
@@ -62,6 +71,8 @@ KNOWN_ORGANIZATIONS = frozenset(
     """.split()
 )
 
+# Verbs of a funding round jieba does not know as words (领投: leads the round).
+DEAL_VERBS = ("领投", "参投", "跟投")
 # verb -> relation, for a verb between two names (张伟加入了腾讯).
 VERB_EDGES = {
     **dict.fromkeys(("加入", "加盟"), "JOINED"),
@@ -76,7 +87,9 @@ VERB_EDGES = {
     **dict.fromkeys(("来自",), "COMES_FROM"),
     **dict.fromkeys(("搬到", "搬去", "搬往", "搬", "移居", "迁往", "迁居", "移民"), "MOVED_TO"),
     **dict.fromkeys(("收购", "并购", "买下", "收入囊中"), "ACQUIRED"),
-    **dict.fromkeys(("投资", "注资"), "INVESTED_IN"),
+    **dict.fromkeys(("投资", "注资", *DEAL_VERBS), "INVESTED_IN"),
+    **dict.fromkeys(("隶属于", "隶属"), "SUBSIDIARY_OF"),
+    **dict.fromkeys(("合作",), "PARTNERED_WITH"),
     **dict.fromkeys(("领导", "带领"), "LEADS"),
     **dict.fromkeys(("管理", "负责", "主管"), "MANAGES"),
     **dict.fromkeys(("认识",), "KNOWS"),
@@ -111,7 +124,7 @@ DESCRIPTION_HEADS = tuple("公司 工作室 制造商 厂商 开发商 运营商
 KIN_WORDS = {
     **dict.fromkeys("丈夫 妻子 老婆 老公 太太 夫人 爱人 未婚夫 未婚妻".split(), "MARRIED_TO"),
     **dict.fromkeys("哥哥 姐姐 弟弟 妹妹 兄弟 姐妹".split(), "SIBLING_OF"),
-    **dict.fromkeys("儿子 女儿 孩子".split(), "PARENT_OF"),
+    **dict.fromkeys("儿子 女儿 孩子 一女 一子 一儿 独子 独女".split(), "PARENT_OF"),
     **dict.fromkeys("父亲 母亲 爸爸 妈妈".split(), "~PARENT_OF"),
     **dict.fromkeys("同事".split(), "COLLEAGUE_OF"),
     **dict.fromkeys("男朋友 女朋友 男友 女友".split(), "PARTNER_OF"),

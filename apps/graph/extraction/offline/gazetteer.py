@@ -2,7 +2,8 @@
 
 The word lists in `lexicon` are small and hand-written: they say for sure. These
 lists are large and say "probably": every town of 15,000 people or more and every
-country (GeoNames, through the `geotext` package; CC BY), and the first names of
+country (GeoNames, through the `geotext` package; CC BY; the towns in Latin
+letters and in Chinese characters), and the first names of
 the United States census (through the `names` package). They type a name nothing
 else explains ("Kyoto", "Camille Roux"); they never make a word a name. The
 census's surnames are left out: too many are words ("Park", "Dash", "Phoenix").
@@ -11,11 +12,13 @@ census's surnames are left out: too many are words ("Park", "Dash", "Phoenix").
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 
 _CITIES = "cities15000.txt"
 _COUNTRIES = "countryInfo.txt"
 _FIRST_NAMES = ("dist.male.first", "dist.female.first")
+_HAN = re.compile(r"[\u4e00-\u9fff]{2,5}")
 
 
 @functools.cache
@@ -31,6 +34,16 @@ def places() -> frozenset[str]:
         for line in lines:
             if not line.startswith("#"):
                 names.add(line.split("\t")[4].lower())
+    return frozenset(names)
+
+
+@functools.cache
+def chinese_places() -> frozenset[str]:
+    """The towns' names as GeoNames writes them in Chinese characters (柏林, 大连, 班加罗尔)."""
+    names: set[str] = set()
+    with (resources.files("geotext") / "data" / _CITIES).open(encoding="utf-8") as lines:
+        for line in lines:
+            names.update(name for name in line.split("\t", 4)[3].split(",") if _HAN.fullmatch(name))
     return frozenset(names)
 
 

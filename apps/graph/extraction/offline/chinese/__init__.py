@@ -25,8 +25,9 @@ from apps.graph.extraction.offline.chinese.names import (
     _placed_organisations,
     _placed_places,
 )
-from apps.graph.extraction.offline.chinese.roles import people_in_posts, titled_people
+from apps.graph.extraction.offline.chinese.roles import people_in_posts, places_of_work, titled_people
 from apps.graph.extraction.offline.chinese.tokens import (
+    _join_foreign_names,
     _posseg,
     _split_degrees,
     _split_placed_names,
@@ -61,15 +62,19 @@ def _kin_named(clause: list[_Name], words: list[_Word]) -> _Name | None:
 def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = None) -> tuple[SentenceAnalysis, Topic]:
     """The sentence's mentions and links, and the topic later sentences may refer to."""
     topic = topic or Topic()
-    words = _with_names_introduced(
-        _split_stuck(
-            _split_degrees(
-                _split_placed_names(_split_suffixes([_Word(w.word, w.flag) for w in _posseg().cut(sentence)]))
-            )
-        )
-    )
+    words = [_Word(w.word, w.flag) for w in _posseg().cut(sentence)]
+    for step in (
+        _split_suffixes,
+        _split_placed_names,
+        _split_degrees,
+        _split_stuck,
+        _join_foreign_names,
+        _with_names_introduced,
+    ):
+        words = step(words)
     names = _names(words, speaker, topic.organization, topic.organizations)
     people_in_posts(words, names)
+    places_of_work(words, names)
     analysis = SentenceAnalysis(text=sentence)
     analysis.mentions = [Mention(n.name, n.type, n.strength) for n in names if not n.pronoun]
     analysis.links += _placed_organisations(words, names) + _placed_places(words, names)
@@ -91,7 +96,8 @@ def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = 
         clause_links = _clause_links(clause, words, subject, _clause_date(words, clause))
         if subject is not None and clause[0].pronoun and clause[0].name in PLURAL_PRONOUNS:
             # 两人住在北京海淀区: each of the people named before
-            people = _people(names, clause[0].first) or topic.people
+            # (婚后两人定居柏林: she and the one she married, named in this sentence)
+            people = _people(names, clause[0].first, subject.name) or topic.people
             if subject.name in people:
                 clause_links += [
                     replace(link, source=other)
@@ -117,7 +123,8 @@ def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = 
     )
 
 
-def _people(names: list[_Name], before: int) -> tuple[str, ...]:
-    """The people named before a position, if there are several."""
-    people = tuple(dict.fromkeys(n.name for n in names if n.type == "Person" and not n.pronoun and n.end <= before))
+def _people(names: list[_Name], before: int, topic: str | None = None) -> tuple[str, ...]:
+    """The people named before a position, with the `topic` person if given, if they are several."""
+    named = [n.name for n in names if n.type == "Person" and not n.pronoun and n.end <= before]
+    people = tuple(dict.fromkeys([topic, *named] if topic else named))
     return people if len(people) > 1 else ()

@@ -79,6 +79,7 @@ def _clause_links(
         names = [subject, *[n for n in names if n.first >= subject.end]]
     groups = _groups(names, words)
     links: list[Link] = _married_groups(groups, words, valid_at) + _kin_in_groups(groups, words, valid_at)
+    links += _partnered_groups(groups, words, valid_at)
     for previous, current in zip(groups, groups[1:]):
         edge = _edge(words, previous[-1].end, current[0], current[-1].end)
         if edge is None:
@@ -115,6 +116,19 @@ def _married_groups(groups: list[list[_Name]], words: list[_Word], valid_at: dat
         if len(group) >= 2 and any(w.text in cw.MARRY_WORDS for w in after):
             links += [Link(group[0].name, other.name, "MARRIED_TO", valid_at) for other in group[1:]]
     return links
+
+
+def _partnered_groups(groups: list[list[_Name]], words: list[_Word], valid_at: datetime | None) -> list[Link]:
+    """睿康医疗与浙江大学合作: organisations of one group working together."""
+    links = []
+    for group in groups:
+        after = [w.text for w in words[group[-1].end : group[-1].end + 3]]
+        if len(group) >= 2 and any(w in _PARTNERING for w in after) and all(n.type != "Person" for n in group):
+            links += [Link(group[0].name, other.name, "PARTNERED_WITH", valid_at) for other in group[1:]]
+    return links
+
+
+_PARTNERING = frozenset("合作 携手 联手 共建".split())
 
 
 def _kin_in_groups(groups: list[list[_Name]], words: list[_Word], valid_at: datetime | None) -> list[Link]:

@@ -98,11 +98,18 @@ def _pattern_edge(
             return "REPORTS_TO", {}  # 向刘总汇报, 向副总裁陈静汇报
     if "是" in texts and any(t in cw.SPOUSE_WORDS for t in texts) and target.type in ("Person", GENERIC_TYPE):
         return "MARRIED_TO", {}  # 他的妻子是张瑛
-    if texts and texts[-1] in cw.KIN_WORDS and texts[:-1] in ([], ["的"]) and target.type in ("Person", GENERIC_TYPE):
-        kin = cw.KIN_WORDS[texts[-1]]  # 她的丈夫李明, 我女儿小美
+    if (
+        texts
+        and texts[-1] in cw.KIN_WORDS
+        and texts[:-1] in ([], ["的"], ["育有"], ["有"])
+        and target.type in ("Person", GENERIC_TYPE)
+    ):
+        kin = cw.KIN_WORDS[texts[-1]]  # 她的丈夫李明, 我女儿小美, 两人育有一女贺小满
         return (kin[1:], {"reverse": "yes"}) if kin.startswith("~") else (kin, {})
     if texts[-2:-1] == ["总部"] and texts[-1] in ("在", "设在", "位于", "设于") and target.type == "Location":
         return "HEADQUARTERED_IN", {}  # 一家总部在广州的快递公司, 总部设在深圳
+    if texts[-1:] and texts[-1] in ("与", "和", "同", "跟") and after[:1] == ["合作"]:
+        return "PARTNERED_WITH", {}  # 与浙江大学合作
     if any(t in cw.HOMETOWN_WORDS for t in texts) and target.type == "Location":
         return "COMES_FROM", {}  # 她老家在西安
     if any(t in cw.TITLE_VERBS for t in texts):
@@ -127,8 +134,16 @@ def _describes_the_subject(texts: list[str], words: list[_Word], index: int) -> 
 
 
 def _modifies_a_noun(words: list[_Word], index: int) -> bool:
-    """ "<verb> <name> 的 <noun>": a relative clause describing the noun."""
-    return index + 1 < len(words) and words[index].text == "的" and words[index + 1].flag.startswith(("n", "v"))
+    """ "<verb> <name> 的 <noun>": a relative clause describing the noun (not 领投了X的A轮融资: X's round)."""
+    return (
+        index + 1 < len(words)
+        and words[index].text == "的"
+        and words[index + 1].flag.startswith(("n", "v"))
+        and not words[index + 1].text.endswith(_ROUND_WORDS)
+    )
+
+
+_ROUND_WORDS = ("融资", "轮", "股份", "股权", "业务")
 
 
 def _place_verb_edge(

@@ -8,12 +8,14 @@ import re
 from dataclasses import dataclass
 
 from apps.graph.extraction.offline import chinese_words as cw
+from apps.graph.extraction.offline import gazetteer
 from apps.graph.extraction.offline import lexicon as lx
 from apps.graph.extraction.offline.analysis import (
     CONTEXT,
     DEFINITE,
     FORMAT,
     GAZETTEER,
+    LISTED,
     UNKNOWN,
     Link,
 )
@@ -158,7 +160,7 @@ def _names(
                 index, org_end, "".join(w.text for w in words[index:org_end]), "Organization", DEFINITE
             )
         else:
-            found = _name_at(words[index], index, speaker)
+            found = _listed_place(words, index) or _name_at(words[index], index, speaker)
         if found is None:
             index += 1
             continue
@@ -294,6 +296,20 @@ def _plural_at(words: list[_Word], index: int) -> _Name | None:
     return None
 
 
+def _listed_place(words: list[_Word], index: int) -> _Name | None:
+    """定居柏林/nr, 生于大连/d: a town on GeoNames' list that jieba takes for someone or for another word,
+    where it is tagged as a name or follows a word saying where. A three-character name opening with a
+    surname stays a person (马德里 is tagged a place anyway)."""
+    word = words[index]
+    if word.flag == "ns" or word.text not in gazetteer.chinese_places():
+        return None
+    named = word.flag in ("nr", "nrt", "nz", "nrfg")
+    placed = index > 0 and words[index - 1].text in _BEFORE_PLACE | {"定居", "生于", "出生于", "迁往", "前往"}
+    if not (named or placed) or (named and len(word.text) >= 3 and word.text[0] in cw.SURNAMES):
+        return None
+    return _Name(index, index + 1, word.text, "Location", LISTED)
+
+
 def _name_at(word: _Word, index: int, speaker: str | None) -> _Name | None:
     if word.text in cw.KIN_WORDS or word.text in cw.PLACE_VERBS:  # jieba tags 哥哥 and 长大 as places
         return None
@@ -358,8 +374,8 @@ def _organisation_end(words: list[_Word], index: int) -> int | None:
 
 # Words after which a common noun + an organisation suffix is a name (在星展银行工作, 他是星辰资本的合伙人).
 _BEFORE_ORGANISATION = frozenset("在 于 加入 是 收购 由 到 离开 从 为".split()) | cw.POST_VERBS  # 担任天府出版社主编
-# The flags of the words jieba makes of a name it does not know: 星展/n, 锐/nr 芯/ng, 沐瞳/v, 华润/nz.
-_BRAND_FLAGS = frozenset("n ng nr nz v vn j".split())
+# The flags of the words jieba makes of a name it does not know: 星展/n, 锐/nr 芯/ng, 沐瞳/v, 华润/nz, 睿康/a.
+_BRAND_FLAGS = frozenset("n ng nr nz v vn j a".split())
 
 
 def _placed_common_noun(words: list[_Word], index: int) -> bool:

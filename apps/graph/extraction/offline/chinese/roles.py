@@ -61,6 +61,17 @@ def titled_people(words: list[_Word], names: list[_Name], organization: str | No
     return links
 
 
+def places_of_work(words: list[_Word], names: list[_Name]) -> None:
+    """之前在宝洁/nr 任职, 在博世/nrt 工作: where someone works or studies is no person, whatever jieba says;
+    a name it takes for a person there is an organisation."""
+    for name in names:
+        if name.type != "Person" or name.pronoun or name.first == 0 or words[name.first - 1].text != "在":
+            continue
+        after = words[name.end].text if name.end < len(words) else ""
+        if cw.PLACE_VERBS.get(after) in ("WORKS_AT", "STUDIED_AT"):
+            name.type = "Organization"
+
+
 def people_in_posts(words: list[_Word], names: list[_Name]) -> None:
     """创始人是马建国 (jieba: 马建国/ns): the name a post is given to is a person's."""
     for name in names:

@@ -36,6 +36,8 @@ def _posseg() -> Any:
                     jieba.add_word(name, freq=100_000, tag="nt")
                 for post in sorted(cw.ROLE_EDGES):  # 前百度高管赵刚: jieba would cut 高 + 管
                     jieba.add_word(post, tag="n")
+                for verb in sorted(cw.DEAL_VERBS):  # 启源资本领投了…: jieba would cut 领 + 投
+                    jieba.add_word(verb, tag="v")
                 _jieba_ready = True
     return jieba.posseg
 
@@ -118,6 +120,23 @@ def _split_stuck(words: list[_Word]) -> list[_Word]:
         else:
             split.append(word)
     return split
+
+
+def _join_foreign_names(words: list[_Word]) -> list[_Word]:
+    """马库斯/nr ·/x 韦伯/nr: a foreign name written with a middle dot is one person's."""
+    joined: list[_Word] = []
+    for word in words:
+        if (
+            len(joined) >= 2
+            and joined[-1].text in ("·", "•", "・")
+            and joined[-2].flag in ("nr", "nrt", "nrfg")
+            and word.flag in ("nr", "nrt", "nrfg", "ns")
+        ):
+            first = joined[-2]
+            joined[-2:] = [_Word(first.text + "·" + word.text, "nrt")]
+        else:
+            joined.append(word)
+    return joined
 
 
 _NAMING = "naming"  # the flag of 名叫/叫做: neither a verb nor a clause break
