@@ -26,6 +26,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "memstack.settings")
 os.environ.setdefault("DEBUG", "true")
 
 
+PARTS = ("dev", "dev_chat", *(f"heldout{n}" if n > 1 else "heldout" for n in range(1, 9)))
+
+
 def main(argv: list[str]) -> None:
     import django
 
@@ -35,7 +38,7 @@ def main(argv: list[str]) -> None:
 
     extractor = OfflineExtractor()
     shown = next((a.partition("=")[2] or "dev" for a in argv if a.startswith("--misses")), None)
-    for part in ("dev", "dev_chat", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8"):
+    for part in PARTS:
         items = load(part)
         started = time.perf_counter()
         totals = score(items, extractor)
