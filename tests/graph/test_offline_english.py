@@ -801,3 +801,36 @@ def test_it_reads_a_team_or_an_office_in_a_place_of_the_organisation_named_after
         ("marta", "WORKS_IN", "berlin"),  # who manages a team in a place works there; no one manages Berlin
     }
     assert ("Acme Corp", "HAS_OFFICE_IN", "Lisbon") in edges(extract("Ana moved to the Lisbon office of Acme Corp."))
+
+
+def test_it_reads_the_possessive_of_a_plural_name():
+    result = extract("Okafor Textiles' chief executive, Ngozi Okafor, spent four years at McKinsey.")
+
+    assert {("Okafor Textiles", "Organization"), ("Ngozi Okafor", "Person")} <= entities(result)
+    assert edges(result) == {
+        ("Ngozi Okafor", "CEO_OF", "Okafor Textiles"),
+        ("Ngozi Okafor", "WORKED_AT", "McKinsey"),  # "spent four years at": a past job
+    }
+
+
+def test_it_reads_a_post_named_with_its_field():
+    assert edges(
+        extract("Dr. Samuel Achterberg, professor of marine biology at Dalhousie University, was born in Rotterdam.")
+    ) == {
+        ("Samuel Achterberg", "WORKS_AT", "Dalhousie University"),
+        ("Samuel Achterberg", "BORN_IN", "Rotterdam"),  # the aside closed: not the university
+    }
+
+
+def test_it_keeps_the_person_a_sentence_opens_with_he_as_the_topic():
+    result = extract(
+        "Lunch with Felix today. He finally quit Goldman and is joining Ines Moreau at her startup. "
+        "He and his wife Hana are moving back to Vienna."
+    )
+
+    assert {
+        ("Felix", "MARRIED_TO", "Hana"),  # he is still Felix, not Ines Moreau, named last
+        ("Felix", "MOVED_TO", "Vienna"),  # "He and his wife Hana": the two of them
+        ("Hana", "MOVED_TO", "Vienna"),
+    } <= edges(result)
+    assert not {e for e in edges(result) if e[0] == "Ines Moreau"}

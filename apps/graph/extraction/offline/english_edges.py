@@ -313,6 +313,8 @@ def _role_edge(phrase: list[str], introduced: bool, source_type: str, target_typ
     if "of" in phrase[1:4] and len(phrase) - phrase.index("of") <= 2:
         phrase = phrase[: phrase.index("of") + 1]  # "the brother of the journalist X"
     role, last = phrase[:-1], phrase[-1]
+    if last in ("at", "for") and role[1:2] == ["of"] and len(role) <= 5 and role[0] in _POSTS_OF_A_FIELD:
+        role = role[:1]  # ", professor of marine biology at X": a professor there
     if not introduced or not 1 <= len(role) <= 3:
         return None
     if last == "in" and target_type == "Location" and source_type != "Person" and not any(map(looks_like_verb, role)):
@@ -331,6 +333,8 @@ def _role_edge(phrase: list[str], introduced: bool, source_type: str, target_typ
     return None
 
 
+# Posts named with their field before "at": "professor of marine biology at X", "head of risk at X".
+_POSTS_OF_A_FIELD = frozenset("professor lecturer head director vp chair dean editor".split())
 # "was appointed head of sales at X", "named CFO at X": a post given there.
 _APPOINTING = frozenset("appointed named promoted hired".split())
 

@@ -321,7 +321,12 @@ def unverbed_links(
         at_least_organization(current)
         return [Link(a.name, b.name, "WORKS_AT") for a in previous for b in current]
     title = [w for w in words if w != ","]
-    if words[-1:] == [","] and title and all(w in lx.TITLE_WORDS for w in title) and current[0].type == "Person":
+    if (
+        words[-1:] == [","]
+        and title
+        and all(w in lx.TITLE_WORDS for w in title)
+        and current[0].type in ("Person", GENERIC_TYPE)
+    ):
         # "Its chief executive, Claire Dubois": Claire is the chief executive of what "its" stands for.
         name = canonical_edge(upper_snake(" ".join(title)) + "_OF")
         return [Link(b.name, a.name, name) for a in previous for b in current if a.type != "Person"]

@@ -11,11 +11,11 @@ from apps.graph.extraction.offline.dates import DateSpan
 
 _TOKEN = re.compile(
     r"(?P<initials>(?:[A-Za-z]\.){2,})"  # U.S., U.K.
-    r"|(?P<word>[^\W\d_](?:[\w&'’-]*\w)?)"
+    r"|(?P<word>[^\W\d_](?:[\w&'’-]*\w)?(?:(?<=s)['’](?!\w))?)"  # "Textiles'": the possessive of a plural
     r"|(?P<number>\d(?:[\d.,:/]*\d)?)"
     r"|(?P<punct>[^\w\s])"
 )
-_POSSESSIVE = re.compile(r"['’]s$")
+_POSSESSIVE = re.compile(r"['’]s$|(?<=s)['’]$")
 # Full month and weekday names are dates, never names; "Jan" or "May" alone may be a person.
 _CALENDAR_WORDS = frozenset(m for m in lx.MONTHS if len(m) > 3 and m != "sept") | lx.WEEKDAYS
 _FIRST_PERSON = frozenset({"I", "I'm", "I've", "I'll", "I'd", "I’m", "I’ve", "I’ll", "I’d"})

@@ -167,6 +167,11 @@ def _with_topics(
         None,
     )
     places = [m.name for m in analysis.mentions if m.type == "Location"]
+    # "He quit Goldman and is joining Ines Moreau. He and his wife ...": a sentence whose subject is "he"
+    # or "she" keeps the person it stands for as the topic.
+    first = analysis.text.split(maxsplit=1)[0].lower() if analysis.text.strip() else ""
+    if context.person and first in lx.PERSON_PRONOUNS:
+        people = [context.person, *people]
     return replace(
         context,
         person=people[0] if people else context.person,

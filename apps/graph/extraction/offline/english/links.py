@@ -279,10 +279,10 @@ def _groups(spans: list[_Span], tokens: list[Token]) -> list[list[_Span]]:
         return []
     # "Alice and Acme Corp" is rarely a list; "... in Paris, and Priya works ..." joins clauses.
     joins = [
-        None
-        if a.reference != b.reference and b.first >= a.end and not _and_i(b, tokens[a.end : b.first])
-        else "and"
-        if b.first < a.end  # "They": several names at one place
+        "and"
+        if b.first < a.end or _and_i(a, b, tokens[a.end : b.first])  # "They": several names at one place
+        else None
+        if a.reference != b.reference
         else _coordination(tokens[a.end : b.first])
         if GENERIC_TYPE in (a.type, b.type) or a.type == b.type
         else None
@@ -303,9 +303,16 @@ def _groups(spans: list[_Span], tokens: list[Token]) -> list[list[_Span]]:
     return groups
 
 
-def _and_i(b: _Span, between: list[Token]) -> bool:
-    """ "Sam and I": a chat's speaker joined to a name ("worked for Acme, and she is" opens a new clause)."""
-    return b.reference and b.strength == FORMAT and [t.lower for t in between] == ["and"]
+def _and_i(a: _Span, b: _Span, between: list[Token]) -> bool:
+    """ "Sam and I", "He and his wife Hana": a name joined to a word standing for someone ("worked for Acme,
+    and she is" opens a new clause)."""
+    words = [t.lower for t in between]
+    if b.reference and b.strength == FORMAT and words == ["and"]:
+        return True  # the chat's speaker
+    kin = words[1:] in ([], ["his", "wife"], ["her", "husband"]) or (
+        len(words) == 3 and words[1] in ("his", "her", "their") and words[2] in lx.KIN_WORDS
+    )
+    return a.reference and a.type == "Person" and not b.reference and words[:1] == ["and"] and kin
 
 
 def _closed_by_and(tokens: list[Token], at: int) -> bool:

@@ -259,7 +259,7 @@ def _known_name(token: Token, context: EnglishContext) -> bool:
 
 def _name(sentence: str, tokens: list[Token], first: int, end: int) -> str:
     name = sentence[tokens[first].start : tokens[end - 1].end]
-    name = re.sub(r"['’]s$", "", name)
+    name = re.sub(r"['’]s$|(?<=s)['’]$", "", name)
     if name.endswith(".") and not re.search(r"(?:\b[A-Za-z]\.){2,}$", name):
         name = name[:-1]  # "Acme Corp." -> "Acme Corp"; keep "U.S."
     return re.sub(r"\s+", " ", name).strip()
