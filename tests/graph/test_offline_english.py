@@ -834,3 +834,22 @@ def test_it_keeps_the_person_a_sentence_opens_with_he_as_the_topic():
         ("Hana", "MOVED_TO", "Vienna"),
     } <= edges(result)
     assert not {e for e in edges(result) if e[0] == "Ines Moreau"}
+
+
+def test_it_reads_an_organisation_described_by_its_town_and_kind_and_who_set_it_up():
+    result = extract("Tindra Robotics has acquired Pickwise, a Leipzig start-up set up in 2019 by Ines Kaltenbach.")
+
+    assert edges(result) == {
+        ("Tindra Robotics", "ACQUIRED", "Pickwise"),
+        ("Pickwise", "LOCATED_IN", "Leipzig"),
+        ("Ines Kaltenbach", "FOUNDED", "Pickwise"),
+    }
+    assert ("Verdant Seeds", "Organization") in entities(extract("Verdant Seeds, a Nairobi agritech startup, grew."))
+
+
+def test_it_reads_backing_as_an_investment_and_knows_a_town_by_its_english_name():
+    assert edges(extract("Pollen Labs is backed by Index Ventures.")) == {
+        ("Index Ventures", "INVESTED_IN", "Pollen Labs")
+    }
+    # GeoNames writes the town Antwerpen; its English name is among its other names.
+    assert ("Antwerp", "Location") in entities(extract("They discussed Antwerp at length."))

@@ -173,6 +173,8 @@ def _special_edge(
     last = phrase[-1]
     if last == "of" and any(w in ("acquisition", "purchase", "takeover") for w in phrase):
         return EdgeGuess(name="ACQUIRED")  # "completed its acquisition of X"
+    if phrase[:2] == ["set", "up"] and last == "by":
+        return EdgeGuess(name="FOUNDED", reverse=True)  # "a start-up set up in 2019 by X"
     if phrase[0] in ("joined", "joins", "joining") and last == "from":
         return EdgeGuess(name="WORKS_AT")  # the employer they came from
     if phrase[0] in ("comes", "came", "coming") and "us" in phrase and last == "from":

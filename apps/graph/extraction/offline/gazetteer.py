@@ -19,6 +19,7 @@ _CITIES = "cities15000.txt"
 _COUNTRIES = "countryInfo.txt"
 _FIRST_NAMES = ("dist.male.first", "dist.female.first")
 _HAN = re.compile(r"[\u4e00-\u9fff]{2,5}")
+_WRITTEN_AS_A_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}")
 
 
 @functools.cache
@@ -35,6 +36,17 @@ def places() -> frozenset[str]:
             if not line.startswith("#"):
                 names.add(line.split("\t")[4].lower())
     return frozenset(names)
+
+
+@functools.cache
+def place_names() -> frozenset[str]:
+    """`places()`, and the towns' other names written as names in Latin letters ("antwerp", "cologne",
+    "gothenburg"): for a capitalised name only, as some are words in a language ("port", "big")."""
+    names: set[str] = set()
+    with (resources.files("geotext") / "data" / _CITIES).open(encoding="utf-8") as lines:
+        for line in lines:
+            names.update(n.lower() for n in line.split("\t", 4)[3].split(",") if _WRITTEN_AS_A_NAME.fullmatch(n))
+    return places() | names
 
 
 @functools.cache

@@ -272,6 +272,8 @@ VERB_EDGES: dict[str, tuple[str, bool]] = {
     **dict.fromkeys(("found", "founds", "founded", "co-founded", "cofounded", "co-founds", "established", "establishes"), ("FOUNDED", True)),
     **dict.fromkeys(("located", "based", "headquartered", "situated"), ("LOCATED_IN", True)),
     **dict.fromkeys(("acquire", "acquires", "acquired", "bought", "buy", "buys", "purchased"), ("ACQUIRED", True)),
+    # "backed by Index Ventures", "funded by": whoever backs a company has invested in it.
+    **dict.fromkeys(("backed", "backs", "funded", "funds", "invested", "invests"), ("INVESTED_IN", True)),
     # Past and present stay apart: a past job does not close the current one (WORKS_AT is exclusive).
     **dict.fromkeys(("work", "works", "working"), ("WORKS", False)),
     **dict.fromkeys(("worked",), ("WORKED", False)),

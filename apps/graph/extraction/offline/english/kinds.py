@@ -75,7 +75,7 @@ def _by_census_or_map(words: list[str], before: str) -> tuple[str, int, dict[str
     )
     if person and _unaccented(words[0]) in gazetteer.first_names():
         return "Person", LISTED, {}
-    if " ".join(words) in gazetteer.places() and not (len(words) == 1 and words[0] in gazetteer.first_names()):
+    if " ".join(words) in gazetteer.place_names() and not (len(words) == 1 and words[0] in gazetteer.first_names()):
         return "Location", LISTED, {}  # not "Kyle" or "Austin" alone: a town, and as often someone
     return GENERIC_TYPE, UNKNOWN, {}
 

@@ -182,9 +182,21 @@ def _descriptions(spans: list[_Span], tokens: list[Token]) -> tuple[list[Link], 
             and a.type == "Location"
             and tokens[a.end - 1].possessive
             and b.type in ("Organization", GENERIC_TYPE)
-            and (a.name.lower() in lx.LOCATIONS or a.name.lower() in gazetteer.places())
+            and (a.name.lower() in lx.LOCATIONS or a.name.lower() in gazetteer.place_names())
         ):
             links.append(Link(b.name, a.name, "LOCATED_IN"))  # "Taiwan's Sunrise Optics", "Oslo's Trellis"
+        elif (
+            words in ([",", "a"], [",", "an"])
+            and b.type == "Location"
+            and _kind_of_organisation(tokens[b.end : b.end + _kind_length(tokens, b.end)])
+            and a.type in ("Organization", GENERIC_TYPE)
+        ):
+            # "Verdant Seeds, a Nairobi agritech startup,": the name before is an organisation there
+            links.append(Link(a.name, b.name, "LOCATED_IN"))
+            at_least_organization([a])
+            b.modifier = True
+            skipped.update(t.start for t in tokens[b.first : b.end + _kind_length(tokens, b.end)])
+            continue
         elif words in (["called"], ["named"]) and a.type == "Location" and a.first > 0:
             preposition = tokens[a.first - 1]
             if preposition.lower not in ("in", "at"):
@@ -228,9 +240,17 @@ def _kind_of_organisation(between: list[Token]) -> bool:
     words = [t.text for t in between]
     return (
         1 <= len(words) <= 3
-        and all(w.isalpha() and w.islower() for w in words)
+        and all(w.replace("-", "").isalpha() and w.islower() for w in words)  # "start-up"
         and words[-1] in lx.ORGANIZATION_REFERENCES
     )
+
+
+def _kind_length(tokens: list[Token], at: int) -> int:
+    """How many lower-case words from `at` name a kind of organisation ("agritech startup"), or 0."""
+    for size in (1, 2, 3):
+        if _kind_of_organisation(tokens[at : at + size]):
+            return size
+    return 0
 
 
 def _coordinated(spans: list[_Span], index: int, tokens: list[Token]) -> list[_Span]:
