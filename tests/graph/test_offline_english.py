@@ -853,3 +853,18 @@ def test_it_reads_backing_as_an_investment_and_knows_a_town_by_its_english_name(
     }
     # GeoNames writes the town Antwerpen; its English name is among its other names.
     assert ("Antwerp", "Location") in entities(extract("They discussed Antwerp at length."))
+
+
+def test_it_reads_texting_shorthand_and_keeps_the_words_written_in_the_facts():
+    result = extract("kev: btw owen quit accenture, hes @ loopbase now", content_type="conversation")
+
+    assert {("owen", "WORKED_AT", "accenture"), ("owen", "WORKS_AT", "loopbase")} <= edges(result)
+    assert {r.fact for r in result.relationships} == {"kev: btw owen quit accenture, hes @ loopbase now"}
+    moving = extract("dee: ya my cousin tariq is moving 2 palo alto in aug", content_type="conversation")
+    assert ("tariq", "MOVED_TO", "palo alto") in edges(moving)  # a town of two words on the list
+
+
+def test_it_reads_a_lower_case_first_name_after_a_word_for_someone_close():
+    assert ("jess", "MARRIED_TO", "wes") in edges(
+        extract("mia: jess n her husband wes co-founded it", content_type="conversation")
+    )

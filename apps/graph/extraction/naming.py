@@ -99,7 +99,13 @@ def expects(name: str) -> tuple[str | None, str | None]:
 def fits(name: str, source_type: str, target_type: str) -> bool:
     """Whether the known types of both ends allow the relation (the generic type allows anything)."""
     wanted_source, wanted_target = expects(name)
+    if wanted_source == PERSON and source_type == ORGANIZATION and name not in _DONE_BY_ORGANISATIONS_TOO:
+        return False  # an organisation is born nowhere and works for no one
     return _allows(wanted_source, source_type) and _allows(wanted_target, target_type)
+
+
+# A person's relations an organisation may have too: "moved its headquarters from Denver to Dallas".
+_DONE_BY_ORGANISATIONS_TOO = frozenset({"MOVED_TO", "MOVED_FROM", "VISITED", "MANAGES", "LEADS", "COMES_FROM"})
 
 
 # Types that cannot stand where another is wanted: a place works nowhere, a person is not

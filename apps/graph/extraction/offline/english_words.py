@@ -113,3 +113,19 @@ def _ends_sentence(text: str, match: re.Match[str], *, informal: bool = False) -
         if previous in lx.NON_FINAL_ABBREVIATIONS or re.fullmatch(r"[a-z]", previous):
             return False  # "Dr. Chen", "J. Smith"
     return True
+
+
+# Texting shorthand, spelled out for reading a chat: "hes @ loopbase", "moving 2 palo alto", "jess n wes".
+_SHORTHAND = {
+    "@": "at", "w": "with", "w/": "with", "n": "and", "u": "you", "ur": "your", "r": "are",
+    "hes": "he's", "shes": "she's", "theyre": "they're", "ive": "I've", "bc": "because", "cuz": "because",
+    "bro": "brother", "sis": "sister", "fam": "family", "bday": "birthday", "rn": "now",
+}  # fmt: skip
+_SHORT_WORD = re.compile(r"(?<![\w@/'’])(?:@|w/|[A-Za-z]+)(?![\w/'’@])")
+_NUMBER_WORD = re.compile(r"(?<=[a-z] )(2|4)(?= [a-z])")  # "moving 2 palo alto", "love that 4 him"
+
+
+def spelled_out(sentence: str) -> str:
+    """A chat sentence with its texting shorthand written out, for reading only: facts keep the words written."""
+    sentence = _NUMBER_WORD.sub(lambda m: "to" if m.group(1) == "2" else "for", sentence)
+    return _SHORT_WORD.sub(lambda m: _SHORTHAND.get(m.group(0).lower(), m.group(0)), sentence)

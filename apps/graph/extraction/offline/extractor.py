@@ -26,6 +26,7 @@ from apps.graph.extraction.offline import chinese, english, english_turns
 from apps.graph.extraction.offline import lexicon as lx
 from apps.graph.extraction.offline.analysis import FORMAT, GAZETTEER, LISTED, Link, Mention, SentenceAnalysis
 from apps.graph.extraction.offline.content import Segment, segments
+from apps.graph.extraction.offline.english_words import spelled_out
 from apps.graph.extraction.offline.english_words import split_sentences as split_english
 from apps.graph.extraction.types import (
     GENERIC_TYPE,
@@ -52,7 +53,8 @@ class OfflineExtractor:
 class _Prepared:
     segment: Segment
     chinese: bool
-    sentences: list[str]
+    sentences: list[str]  # as read: a chat's texting shorthand written out
+    written: list[str]  # as written, for the facts
     # A chat turn that answers the turn before: what the two say together, and the fact's text.
     answered: tuple[str, str] | None = None
 
@@ -85,7 +87,9 @@ def _prepare(segment: Segment) -> _Prepared:
         sentences = chinese.split_sentences(segment.text)
     else:
         sentences = split_english(segment.text, informal=segment.speaker is not None)
-    return _Prepared(segment, is_chinese, sentences)
+    if segment.speaker and not is_chinese:
+        return _Prepared(segment, is_chinese, [spelled_out(s) for s in sentences], sentences)
+    return _Prepared(segment, is_chinese, sentences, sentences)
 
 
 def _with_answers(prepared: list[_Prepared]) -> list[_Prepared]:
@@ -97,7 +101,8 @@ def _with_answers(prepared: list[_Prepared]) -> list[_Prepared]:
             if before.sentences and part.sentences:
                 question, answer = before.sentences[-1], part.sentences[0]
                 if statement := english_turns.answered(question, answer):
-                    part = replace(part, answered=(statement, f"{asker}: {question} {speaker}: {answer}"))
+                    quoted = f"{asker}: {before.written[-1]} {speaker}: {part.written[0]}"
+                    part = replace(part, answered=(statement, quoted))
         marked.append(part)
     return marked
 
@@ -114,7 +119,7 @@ def _analyse_segment(
         yield SentenceAnalysis(segment.text, [Mention(segment.text, segment.hint_type, FORMAT)]), topics
         return
     if segment.speaker:
-        first = part.sentences[0] if part.sentences else ""
+        first = part.written[0] if part.written else ""
         yield SentenceAnalysis(f"{segment.speaker}: {first}", [Mention(segment.speaker, "Person", FORMAT)]), topics
     others = speakers - {segment.speaker}
     context = replace(
@@ -131,12 +136,13 @@ def _analyse_segment(
         context = _with_topics(context, analysis, segment.speaker)
         analysis.text = quoted
         yield analysis, context
-    for sentence in part.sentences:
+    for sentence, written in zip(part.sentences, part.written):
         if part.chinese:
             analysis, topic = chinese.analyse(sentence, speaker=segment.speaker, topic=topic)
         else:
             analysis = english.analyse(sentence, context)
             context = _with_topics(context, analysis, segment.speaker)
+            analysis.text = written
         if segment.speaker:  # "I joined Acme" means nothing without who said it
             analysis.text = f"{segment.speaker}: {analysis.text}"
         yield analysis, context

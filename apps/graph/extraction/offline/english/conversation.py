@@ -67,6 +67,8 @@ _CUED_NAME = re.compile(
     r"|(?:nights?|days|weeks|weekend|holiday|vacation|trip) in"
     # "im from cork", "originally from porto"
     r"|(?:i'm|im|i am|we're|she's|he's|she is|he is|is|are|originally|comes|come) from"
+    # "hes @ loopbase" (spelled out: "he's at loopbase")
+    r"|(?:he's|she's|i'm|im|they're|we're) (?:at|with)"
     # "working at shopify", "interning at airbus", "a phd at mcgill", "still at boeing"
     r"|(?:work|works|working|worked|job|intern|interns|interning|internship|started|starting|phd|masters|degree"
     r"|studying|studies|study|still) (?:at|for)"
@@ -113,7 +115,40 @@ def chat_names(sentences: Iterable[str]) -> frozenset[str]:
             for m in _PLACED.finditer(lowered)
             if m.group(1) in gazetteer.places() and _could_name(m.group(1))
         )
+        # "moving to palo alto", "in jersey city": a town of two words on the list, after a cued first word.
+        for word, following in _TWO_WORDS.findall(lowered):
+            if word in names and f"{word} {following}" in gazetteer.places():
+                names.add(following)
+        # "owen quit accenture", "btw jess started it", "jess and her husband": a census first name opening a
+        # clause, before a verb or "and".
+        words = _WORD.findall(lowered)
+        for at, (word, following) in enumerate(zip(words, words[1:])):
+            opens = at == 0 or words[at - 1] in _OPENERS
+            if opens and word in gazetteer.first_names() and _could_name(word, first_name=True):
+                if _verb(following) or following == "and":
+                    names.add(word)
+            # "her husband wes", "my cousin tariq": a census first name after a word for someone close
+            if _close(word) and following in gazetteer.first_names() and _could_name(following, first_name=True):
+                names.add(following)
     return frozenset(names)
+
+
+_TWO_WORDS = re.compile(r"\b([a-z][a-z-]{2,}) ([a-z][a-z-]{2,})\b")
+_WORD = re.compile(r"[a-z']+|[,;:!?.]")
+_OPENERS = frozenset(",;:!?. btw omg and so yeah ya yep lol".split())
+
+
+def _close(word: str) -> bool:
+    return word in lx.KIN_WORDS or word in lx.CHAT_KIN_WORDS or word in lx.CLOSE_PEOPLE
+
+
+def _verb(word: str) -> bool:
+    return (
+        word in lx.VERB_EDGES
+        or word in lx.IRREGULAR_VERBS
+        or word in ("got", "is", "was", "has")
+        or (looks_like_verb(word) and word.endswith("ed"))
+    )
 
 
 _PLACED = re.compile(r"\b(?:in|from|near|outside) ([a-z][a-z-]{2,})\b")
@@ -123,7 +158,10 @@ _OFFICE_PLACE = re.compile(r"\b(?:the|their|his|her|its|nah|no)\s+([a-z][a-z-]{2
 _LISTED_NAME = re.compile(r"(?:,\s*|\s+and\s+|\s+or\s+)([a-z][a-z-]{2,})\b")
 
 
-def _could_name(word: str) -> bool:
+def _could_name(word: str, first_name: bool = False) -> bool:
+    """`first_name`: a census first name, which may look like a verb (owen, karen)."""
+    if first_name and (word in lx.COMMON_WORD_NAMES or word in lx.VERB_EDGES or word in lx.IRREGULAR_VERBS):
+        return False
     return not (
         word in _CUED_NOT_NAMES
         or word in lx.CLOSE_PEOPLE  # "grew up in cork, dad is from derry"
@@ -135,6 +173,5 @@ def _could_name(word: str) -> bool:
         or word in lx.MONTHS
         or word in lx.WEEKDAYS
         or word in lx.INTERJECTIONS
-        or word.endswith(("ing", "ly"))
-        or looks_like_verb(word)
+        or (not first_name and (word.endswith(("ing", "ly")) or looks_like_verb(word)))
     )
