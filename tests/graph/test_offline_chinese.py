@@ -356,3 +356,22 @@ def test_it_reads_funding_ownership_partnership_and_children():
     assert edges(extract("青禾食品隶属于华丰控股。")) == {("青禾食品", "SUBSIDIARY_OF", "华丰控股")}
     assert edges(extract("睿康医疗与浙江大学合作。")) == {("睿康医疗", "PARTNERED_WITH", "浙江大学")}
     assert ("贺磊", "PARENT_OF", "贺小满") in edges(extract("她嫁给了摄影师贺磊，两人育有一女贺小满。"))
+
+
+def test_it_takes_a_description_ending_in_a_kind_of_company_out_of_the_name():
+    result = extract("本报讯 总部设在佛山的智能家居企业栖梧科技宣布收购东莞传感器厂商芯澜微电子。")
+
+    assert {("栖梧科技", "Organization"), ("芯澜微电子", "Organization")} <= entities(result)
+    assert not any(name == "本报讯" for name, _ in entities(result))  # "this paper reports" names no one
+    assert {("栖梧科技", "LOCATED_IN", "佛山"), ("栖梧科技", "ACQUIRED", "芯澜微电子")} <= edges(result)
+
+
+def test_it_reads_what_belongs_to_a_group():
+    assert edges(extract("星河集团旗下的远航物流上月已把总部从厦门迁往深圳。")) == {
+        ("远航物流", "SUBSIDIARY_OF", "星河集团"),
+        ("远航物流", "MOVED_FROM", "厦门"),
+        ("远航物流", "MOVED_TO", "深圳"),
+    }
+    assert ("岚屿茶业", "SUBSIDIARY_OF", "鹿鸣集团") in edges(
+        extract("岚屿茶业成立于2009年，是鹿鸣集团旗下的高端茶叶品牌。")
+    )

@@ -46,6 +46,13 @@ ORG_SUFFIXES = (
     "教育",
     "智能",
     "动力",
+    "茶业",
+    "酒业",
+    "乳业",
+    "药业",
+    "矿业",
+    "农业",
+    "置地",
     "数据",
     "医疗",
     # News organisations: 南方日报, 新华社 (jieba knows), 湖南电视台.
@@ -175,3 +182,5 @@ SURNAMES = frozenset(
     "蔡 余 杜 叶 程 苏 魏 吕 丁 任 沈 姚 卢 姜 崔 钟 谭 陆 汪 范 金 石 廖 贾 夏 韦 付 方 白 邹 孟 熊 秦 邱 江 尹 薛 闫 段 "
     "雷 侯 龙 史 陶 黎 贺 顾 毛 郝 龚 邵 万 钱 严 覃 武 戴 莫 孔 向 汤".split()
 )
+# Words jieba tags as proper nouns that name nothing: a news item's "this paper reports", a "happy news" heading.
+NOT_NAMES = frozenset("本报讯 喜讯 快讯 简讯 据悉 特此通知".split())

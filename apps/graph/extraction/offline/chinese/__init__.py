@@ -24,6 +24,7 @@ from apps.graph.extraction.offline.chinese.names import (
     _names,
     _placed_organisations,
     _placed_places,
+    owned_organisations,
 )
 from apps.graph.extraction.offline.chinese.roles import people_in_posts, places_of_work, titled_people
 from apps.graph.extraction.offline.chinese.tokens import (
@@ -78,6 +79,7 @@ def analyse(sentence: str, *, speaker: str | None = None, topic: Topic | None = 
     analysis = SentenceAnalysis(text=sentence)
     analysis.mentions = [Mention(n.name, n.type, n.strength) for n in names if not n.pronoun]
     analysis.links += _placed_organisations(words, names) + _placed_places(words, names)
+    analysis.links += owned_organisations(words, names)
     analysis.links += titled_people(words, names, topic.organization)
     names = [n for n in names if not n.modifier]
     person = topic.person

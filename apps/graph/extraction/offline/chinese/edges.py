@@ -108,6 +108,8 @@ def _pattern_edge(
         return (kin[1:], {"reverse": "yes"}) if kin.startswith("~") else (kin, {})
     if texts[-2:-1] == ["总部"] and texts[-1] in ("在", "设在", "位于", "设于") and target.type == "Location":
         return "HEADQUARTERED_IN", {}  # 一家总部在广州的快递公司, 总部设在深圳
+    if texts[-1:] == ["是"] and after[:1] == ["旗下"] and target.type == "Organization":
+        return "SUBSIDIARY_OF", {}  # 岚屿茶业……是鹿鸣集团旗下的高端茶叶品牌
     if texts[-1:] and texts[-1] in ("与", "和", "同", "跟") and after[:1] == ["合作"]:
         return "PARTNERED_WITH", {}  # 与浙江大学合作
     if any(t in cw.HOMETOWN_WORDS for t in texts) and target.type == "Location":

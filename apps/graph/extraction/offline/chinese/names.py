@@ -42,6 +42,20 @@ class _Name:
     modifier: bool = False  # a place describing the organisation after it (杭州康宁医药)
 
 
+def owned_organisations(words: list[_Word], names: list[_Name]) -> list[Link]:
+    """星河集团旗下的远航物流: the organisation after 旗下(的) belongs to the one before, which takes no other
+    part in the clause."""
+    links = []
+    for owner, owned in zip(names, names[1:]):
+        between = [w.text for w in words[owner.end : owned.first] if w.flag != _DESCRIBING]
+        if owner.type == "Organization" and owned.type == "Organization" and between in (["旗下"], ["旗下", "的"]):
+            links.append(Link(owned.name, owner.name, "SUBSIDIARY_OF"))
+            owner.modifier = True
+            for index in range(owner.first, owned.first):
+                words[index] = _Word(words[index].text, _SKIPPED)
+    return links
+
+
 def _placed_organisations(words: list[_Word], names: list[_Name]) -> list[Link]:
     """杭州康宁医药, 位于上海的蔚蓝生物: the place locates the organisation and takes no other part."""
     links = []
@@ -156,6 +170,13 @@ def _names(
             names.append(_Name(index, index + 1, words[index].text, "Location", DEFINITE))
             index += 1
         if org_end is not None:
+            # 智能家居/nr 企业 栖梧科技, 传感器厂商芯澜微电子: the words up to a kind of company describe the name
+            # after them, which is the organisation.
+            heads = [i for i in range(index, org_end - 1) if words[i].text.endswith(cw.DESCRIPTION_HEADS)]
+            if heads and org_end - heads[-1] > 2:
+                for at in range(index, heads[-1] + 1):
+                    words[at] = _Word(words[at].text, _DESCRIBING)
+                index = heads[-1] + 1
             found: _Name | None = _Name(
                 index, org_end, "".join(w.text for w in words[index:org_end]), "Organization", DEFINITE
             )
@@ -332,7 +353,7 @@ def _single_word_name(word: str, flag: str, index: int) -> _Name | None:
         return _Name(index, index + 1, word, kind, DEFINITE)
     if flag == "nrt":  # transliterated foreign names
         return _Name(index, index + 1, word, "Person", CONTEXT)
-    if flag == "nz" and word not in cw.REPORT_TO[1]:  # other proper nouns (jieba tags 汇报 one too)
+    if flag == "nz" and word not in cw.REPORT_TO[1] and word not in cw.NOT_NAMES:  # (jieba tags 汇报 nz too)
         return _Name(index, index + 1, word, GENERIC_TYPE, UNKNOWN)
     return None
 
@@ -393,10 +414,14 @@ def _placed_common_noun(words: list[_Word], index: int) -> bool:
         return False
     if index == 0:
         after = words[end + 1] if end + 1 < len(words) else None
-        return after is not None and after.flag.startswith(("v", "p"))
+        return after is not None and (after.flag.startswith(("v", "p")) or after.text == "旗下")
     before = words[index - 1]
-    if before.text == "的":  # 位于武汉的光谷微电子, but 总部在北京的游戏公司 is only a description
-        return index > 1 and words[index - 2].flag == "ns" and not words[end].text.endswith(cw.DESCRIPTION_HEADS)
+    if before.text == "的":  # 位于武汉的光谷微电子, 星河集团旗下的远航物流; but 总部在北京的游戏公司 only describes
+        return (
+            index > 1
+            and (words[index - 2].flag == "ns" or words[index - 2].text == "旗下")
+            and not words[end].text.endswith(cw.DESCRIPTION_HEADS)
+        )
     return before.text in _BEFORE_ORGANISATION or before.flag == _DESCRIBING
 
 
