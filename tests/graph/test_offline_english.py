@@ -868,3 +868,17 @@ def test_it_reads_a_lower_case_first_name_after_a_word_for_someone_close():
     assert ("jess", "MARRIED_TO", "wes") in edges(
         extract("mia: jess n her husband wes co-founded it", content_type="conversation")
     )
+
+
+def test_it_reads_no_fact_from_a_question_but_the_kin_it_takes_for_granted():
+    assert edges(extract("Did Tom Baker move to Berlin?")) == set()
+    result = extract("Jonah: Did I tell you my sister Abby got engaged?", content_type="conversation")
+    assert ("Jonah", "SIBLING_OF", "Abby") in edges(result)
+
+
+def test_it_reads_a_yes_no_question_about_someone_named_and_its_answer():
+    result = extract(
+        "Sara: Amazing! Is Layla still working at Emirates?\nOmar: Yes, she is.", content_type="conversation"
+    )
+
+    assert ("Layla", "WORKS_AT", "Emirates") in edges(result)

@@ -118,3 +118,38 @@ def test_it_reads_a_conversation_in_two_languages():
         ("北京大学", "Organization"),
     }
     assert edges(result) == {("Alice Chen", "JOINED", "Acme Corp"), ("张伟", "WORKS_AT", "北京大学")}
+
+
+def test_it_reads_a_letter_as_written_by_its_signer():
+    result = extract(
+        "Hi Priyanka,\nMy sister Elena runs the pharmacology lab at Uppsala University.\nCheers,\nNino Beridze"
+    )
+
+    assert ("Nino Beridze", "Person") in entities(result)
+    assert ("Nino Beridze", "SIBLING_OF", "Elena") in edges(result)  # "my" is the signer's
+
+
+def test_it_reads_where_a_signer_works_from_the_signature():
+    result = extract("Hi Kwame,\nWould you be open to a call?\nBest,\nLeila Marouf\nTalent Partner, Crestline Search")
+
+    assert edges(result) == {("Leila Marouf", "WORKS_AT", "Crestline Search")}
+
+
+@pytest.mark.parametrize(
+    ("text", "author"),
+    [
+        ("Dear team,\nI am pleased that Marcus Webb joined us.\nBest, Karen", "Karen"),  # sign-off and name on one line
+        ("Hi all,\nFrom Monday Yusuf Aydin will report to me.\nLena Hoffmann, VP Engineering", "Lena Hoffmann"),
+    ],
+)
+def test_it_finds_the_signer_of_a_letter(text, author):
+    assert (author, "Person") in entities(extract(text))
+    assert not any(name in ("Best", "Engineering", "VP Engineering") for name, _ in entities(extract(text)))
+
+
+def test_it_reads_no_signer_in_prose():
+    # No greeting, no sign-off line of its own: the last line is prose, not a signature.
+    assert entities(extract("Acme Corp hired Bob Li.\nBest regards were sent.")) == {
+        ("Acme Corp", "Organization"),
+        ("Bob Li", "Person"),
+    }

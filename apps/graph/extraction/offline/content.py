@@ -20,6 +20,11 @@ class Segment:
     text: str
     speaker: str | None = None  # conversation: the speaker of this line, a Person
     hint_type: str | None = None  # json: the type the value's key implies, for short values
+    # A letter or an e-mail: who signed it ("I", "my"), whom it greets ("your"), and the organisation
+    # its signature names after the signer's post ("Talent Partner, Crestline Search").
+    author: str | None = None
+    addressee: str | None = None
+    affiliation: str | None = None
 
 
 def segments(text: str, content_type: str) -> list[Segment]:
@@ -31,7 +36,56 @@ def segments(text: str, content_type: str) -> list[Segment]:
         return list(_json_segments(text))
     if content_type == "conversation":
         return list(_conversation_segments(text))
-    return [Segment(text)]
+    return _letter(text)
+
+
+# --- letters and e-mails -------------------------------------------------------------
+
+_GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|dear|good morning|good afternoon)\b[ ,]*(?P<name>[^,\n!:]*)[,!:]?\s*$", re.I
+)
+_SIGN_OFF = re.compile(
+    r"^\s*(?:best|cheers|regards|best regards|kind regards|warm regards|warmly|many thanks|thanks|thank you"
+    r"|sincerely|yours|yours sincerely|all the best|talk soon|take care)[,.!]?\s*$",
+    re.I,
+)
+_GREETS = re.compile(r"^\s*(?:hi|hello|hey|dear)\b", re.I)
+_PERSON_NAME = re.compile(r"(?:[A-Z][\w'’-]*\.?)(?: [A-Z][\w'’-]*\.?){0,3}")
+_GROUPS = frozenset("all team everyone everybody folks there guys colleagues friends".split())
+
+
+def _letter(text: str) -> list[Segment]:
+    """A text signed at its end (after a sign-off, or greeting someone at its start) is a letter: its signer
+    is whom "I" and "my" stand for, the one it greets whom "your" stands for. Otherwise one plain segment."""
+    lines = text.strip().splitlines()
+    greeting = _GREETING.match(lines[0]) if lines else None  # a line of its own: "Hi Priyanka,"
+    greets = bool(lines) and bool(_GREETS.match(lines[0]))  # "Hi all, quick update: ..."
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    sign_off = next((i for i in range(end - 1, max(-1, end - 5), -1) if _SIGN_OFF.match(lines[i])), None)
+    signature_at = sign_off + 1 if sign_off is not None else None
+    if signature_at is None and greets and end > 1:
+        signature_at = end - 1  # "Hi all, ... \n Lena Hoffmann, VP Engineering"
+    if signature_at is None or signature_at >= end:
+        return [Segment(text)]
+    first, _, post = lines[signature_at].strip().partition(",")
+    if _SIGN_OFF.match(first) and post.strip():  # "Best, Karen", "Best regards, Hélène Dubois, Lab Coordinator"
+        first, _, post = post.strip().partition(",")
+        sign_off = signature_at
+    if not _PERSON_NAME.fullmatch(first.strip()) or first.strip().lower() in _GROUPS:
+        return [Segment(text)]
+    author = first.strip()
+    addressee = greeting["name"].strip() if greeting else None
+    if not addressee or not _PERSON_NAME.fullmatch(addressee) or addressee.lower() in _GROUPS:
+        addressee = None
+    body = "\n".join(lines[1 if greeting else 0 : sign_off if sign_off is not None else signature_at])
+    segments = [Segment(body, author=author, addressee=addressee)]
+    for line in [post, *lines[signature_at + 1 : end]]:
+        role, comma, organisation = line.strip().rpartition(",")
+        if comma and _PERSON_NAME.fullmatch(organisation.strip()):
+            segments.append(Segment(line.strip(), author=author, affiliation=organisation.strip()))
+    return segments
 
 
 # --- markdown ------------------------------------------------------------------------

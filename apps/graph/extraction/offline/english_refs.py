@@ -59,7 +59,12 @@ def references(tokens: list[Token], context: Any, named: list[Span]) -> list[Spa
             spans.append(Span(0, 0, context.speaker, "Person", FORMAT, reference=True))
             if token.text in _FIRST_PERSON:
                 spans.append(Span(index, index + 1, context.speaker, "Person", FORMAT, reference=True))
-        elif context.speaker and (token.text in _FIRST_PERSON or _my_job(tokens, index) or _guess_who(tokens, index)):
+        elif context.speaker and (
+            token.text in _FIRST_PERSON
+            or _my_job(tokens, index)
+            or _guess_who(tokens, index)
+            or (lower == "me" and index > 0 and tokens[index - 1].lower == "to")  # "he'll report to me"
+        ):
             spans.append(Span(index, index + 1, context.speaker, "Person", FORMAT, reference=True))
         elif (
             lower == "there"

@@ -17,7 +17,7 @@ _YES = frozenset("yes yeah yep yup ya yea yess definitely exactly correct sure t
 _YES_NO_QUESTION = re.compile(
     r"^(?:(?:so|and|but|wait|oh)\s+)?"
     r"(?P<aux>is|are|was|were|did|does|do|has|have|isn'?t|aren'?t|wasn'?t|weren'?t|didn'?t|doesn'?t|don'?t"
-    r"|hasn'?t|haven'?t)\s+(?P<subject>you|he|she|they)\s+(?P<rest>[^?]+?)\s*\?+$",
+    r"|hasn'?t|haven'?t)\s+(?P<subject>you|he|she|they|[A-Z][\w'’-]*)\s+(?P<rest>[^?]+?)\s*\?+$",
     re.IGNORECASE,
 )
 _WHERE_QUESTION = re.compile(
@@ -55,10 +55,13 @@ def answered(question: str, answer: str) -> str | None:
     words = re.findall(r"[\w'’]+", answer.lower())
     if not words or not question.endswith("?"):
         return None
+    # "omg congrats to him, is he moving to boston?": the question after the turn's last comma or "!"
+    question = re.split(r"[,!]\s+", question)[-1]
     if match := _YES_NO_QUESTION.match(question):
         if words[0] not in _YES:
             return None
-        subject = match["subject"].lower()
+        subject = match["subject"]  # a pronoun, or a name: "Is Layla still working at Emirates?"
+        subject = subject.lower() if subject.lower() in ("you", "he", "she", "they") else subject
         aux = match["aux"].lower().replace("n't", "").replace("’", "")
         aux = aux[:-2] if aux.endswith("nt") and aux not in ("want",) else aux  # "isnt" -> "is"
         if subject == "you":

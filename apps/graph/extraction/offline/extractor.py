@@ -24,7 +24,7 @@ from typing import Any
 from apps.graph.extraction.naming import canonical_edge, expects, fits, typed_by_relationships
 from apps.graph.extraction.offline import chinese, english, english_turns
 from apps.graph.extraction.offline import lexicon as lx
-from apps.graph.extraction.offline.analysis import FORMAT, GAZETTEER, LISTED, Link, Mention, SentenceAnalysis
+from apps.graph.extraction.offline.analysis import CONTEXT, FORMAT, GAZETTEER, LISTED, Link, Mention, SentenceAnalysis
 from apps.graph.extraction.offline.content import Segment, segments
 from apps.graph.extraction.offline.english_words import spelled_out
 from apps.graph.extraction.offline.english_words import split_sentences as split_english
@@ -118,16 +118,20 @@ def _analyse_segment(
     if segment.hint_type:  # a JSON value under a key such as "company": the value is the name
         yield SentenceAnalysis(segment.text, [Mention(segment.text, segment.hint_type, FORMAT)]), topics
         return
-    if segment.speaker:
+    if segment.affiliation:  # a signature's "Talent Partner, Crestline Search": where the signer works
+        yield _signature(segment), topics
+        return
+    speaker = segment.speaker or segment.author  # whom "I" and "my" stand for
+    if speaker:
         first = part.written[0] if part.written else ""
-        yield SentenceAnalysis(f"{segment.speaker}: {first}", [Mention(segment.speaker, "Person", FORMAT)]), topics
+        yield SentenceAnalysis(f"{speaker}: {first}", [Mention(speaker, "Person", FORMAT)]), topics
     others = speakers - {segment.speaker}
     context = replace(
         topics,
         capitalised_mid_sentence=capitalised,
-        speaker=segment.speaker,
+        speaker=speaker,
         lowercase_names=lowercase,
-        addressee=next(iter(others)) if segment.speaker and len(others) == 1 else None,
+        addressee=next(iter(others)) if segment.speaker and len(others) == 1 else segment.addressee,
     )
     topic = chinese.Topic()  # not the speaker: 他 is someone else; 我 is handled as the speaker
     if part.answered:
@@ -138,14 +142,24 @@ def _analyse_segment(
         yield analysis, context
     for sentence, written in zip(part.sentences, part.written):
         if part.chinese:
-            analysis, topic = chinese.analyse(sentence, speaker=segment.speaker, topic=topic)
+            analysis, topic = chinese.analyse(sentence, speaker=speaker, topic=topic)
         else:
             analysis = english.analyse(sentence, context)
-            context = _with_topics(context, analysis, segment.speaker)
+            context = _with_topics(context, analysis, speaker)
             analysis.text = written
-        if segment.speaker:  # "I joined Acme" means nothing without who said it
-            analysis.text = f"{segment.speaker}: {analysis.text}"
+        if speaker:  # "I joined Acme" means nothing without who said it
+            analysis.text = f"{speaker}: {analysis.text}"
         yield analysis, context
+
+
+def _signature(segment: Segment) -> SentenceAnalysis:
+    author, organisation = segment.author or "", segment.affiliation or ""
+    post = segment.text.rpartition(",")[0].strip()
+    return SentenceAnalysis(
+        f"{author}: {segment.text}",
+        [Mention(author, "Person", FORMAT), Mention(organisation, "Organization", CONTEXT)],
+        [Link(author, organisation, "WORKS_AT", None, {"role": post} if post else {})],
+    )
 
 
 def _with_topics(

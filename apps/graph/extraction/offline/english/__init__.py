@@ -120,6 +120,9 @@ def _post_before(tokens: list[Token], at: int, before: list[Span]) -> str | None
     return post
 
 
+_KIN_RELATIONS = frozenset(name.lstrip("~") for name in (*lx.KIN_WORDS.values(), *lx.CHAT_KIN_WORDS.values()))
+
+
 def analyse(sentence: str, context: EnglishContext) -> SentenceAnalysis:
     dates = find_dates(sentence)
     tokens = tokenize(sentence, dates)
@@ -132,4 +135,8 @@ def analyse(sentence: str, context: EnglishContext) -> SentenceAnalysis:
         if span.type == "Event" and dates:  # "the Global AI Summit ... on 2023-11-14"
             span.attributes.setdefault("date", dates[0].value.date().isoformat())
     mentions = [Mention(s.name, s.type, s.strength, s.attributes) for s in spans if not s.reference]
+    if sentence.rstrip().endswith("?"):
+        # "Did Tom move to Berlin?", "can we meet at your office?": a question states no fact, though it
+        # takes for granted who is whose kin ("Did I tell you my sister Abby got engaged?").
+        links = [link for link in links if link.name in _KIN_RELATIONS]
     return SentenceAnalysis(text=sentence, mentions=mentions, links=links)
