@@ -26,15 +26,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "memstack.settings")
 os.environ.setdefault("DEBUG", "true")
 
 
-PARTS = ("dev", "dev_chat", *(f"heldout{n}" if n > 1 else "heldout" for n in range(1, 9)))
-
-
 def main(argv: list[str]) -> None:
     import django
 
     django.setup()
     from apps.graph.extraction.offline import OfflineExtractor
-    from tests.graph.knowledge_set.scoring import load, score
+    from tests.graph.knowledge_set.scoring import PARTS, load, score
 
     extractor = OfflineExtractor()
     shown = next((a.partition("=")[2] or "dev" for a in argv if a.startswith("--misses")), None)

@@ -21,6 +21,8 @@ from apps.graph.extraction.types import Extraction, Extractor, SchemaSpec
 from apps.graph.resolution import normalize_name
 
 HERE = Path(__file__).resolve().parent
+# The set's parts, in the order they were written (README.md).
+PARTS = ("dev", "dev_chat", *(f"heldout{n}" if n > 1 else "heldout" for n in range(1, 9)))
 SYMMETRIC = frozenset({"MARRIED_TO", "SIBLING_OF", "MET", "KNOWS", "PARTNERED_WITH"})
 # The types the set is labelled with; a schema's spelling of each counts as it.
 _CANONICAL = SchemaSpec.build(["Person", "Organization", "Location", "Event", "Product", "Entity"])
