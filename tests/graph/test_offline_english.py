@@ -882,3 +882,7 @@ def test_it_reads_a_yes_no_question_about_someone_named_and_its_answer():
     )
 
     assert ("Layla", "WORKS_AT", "Emirates") in edges(result)
+
+
+def test_it_makes_no_name_of_a_common_word_s_possessive_opening_a_sentence():
+    assert entities(extract("Mom's cooking is the best. Life's too short.")) == set()

@@ -232,16 +232,26 @@ def _plain_span(sentence: str, tokens: list[Token], first: int, end: int, contex
         end - first == 1
         and _at_sentence_start(tokens, first)
         and not _known_name(tokens[first], context)
-        and not (tokens[first].possessive and tokens[first].bare not in lx.SENTENCE_STARTERS)
+        and not _possessive_name(tokens, first, context)
     ):
         # "Researchers found ...": a lone capitalised first word is only a name when something else
-        # says so, such as its possessive ("Kvist's co-founder ...", though not "Today's").
+        # says so.
         return None
     kind, strength, attributes = _classify(tokens, first, end, name)
     if kind == "Product" and end < len(tokens) and tokens[end].kind == "number" and not tokens[end].in_date:
         end += 1  # "iPhone 15", "Windows 11": the number is part of the name
         name = _name(sentence, tokens, first, end)
     return _Span(first, end, name, kind, strength, attributes)
+
+
+def _possessive_name(tokens: list[Token], first: int, context: EnglishContext) -> bool:
+    """ "Kvist's co-founder ...", "Acme's chief executive ...": a possessive opening a sentence is a name when
+    a post follows it or the text writes the word with a capital elsewhere; not "Mom's cooking"."""
+    token = tokens[first]
+    if not token.possessive or token.bare in lx.SENTENCE_STARTERS:
+        return False
+    after = tokens[first + 1].lower if first + 1 < len(tokens) else ""
+    return token.bare in context.capitalised_mid_sentence or after in lx.TITLE_WORDS or after in lx.PERSON_POSTS
 
 
 def _known_name(token: Token, context: EnglishContext) -> bool:
