@@ -137,7 +137,7 @@ def _analyse_segment(
     if part.answered:
         statement, quoted = part.answered
         analysis = english.analyse(statement, context)
-        context = _with_topics(context, analysis, segment.speaker)
+        context = _with_topics(context, analysis, speaker)
         analysis.text = quoted
         yield analysis, context
     for sentence, written in zip(part.sentences, part.written):

@@ -86,7 +86,7 @@ def _posts_at_the_organisation_talked_about(
     Roux said ...". The name is a person. A name of unknown kind counts as an organisation when the
     sentence's `links` make it one ("will join Trellis ... and report to chief operating officer X")."""
     employers = {link.target for link in links if expects(canonical_edge(link.name))[1] == "Organization"}
-    links = []
+    posts = []
     for index, span in enumerate(spans):
         if span.reference or span.type not in ("Person", GENERIC_TYPE):
             continue
@@ -97,8 +97,8 @@ def _posts_at_the_organisation_talked_about(
             span.type, span.strength = "Person", CONTEXT
         named = [s.name for s in spans[:index] if s.type == "Organization" or s.name in employers]
         if organization := named[-1] if named else context.organization:
-            links.append(Link(span.name, organization, post))
-    return links
+            posts.append(Link(span.name, organization, post))
+    return posts
 
 
 def _post_before(tokens: list[Token], at: int, before: list[Span]) -> str | None:
