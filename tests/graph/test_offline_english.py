@@ -886,3 +886,12 @@ def test_it_reads_a_yes_no_question_about_someone_named_and_its_answer():
 
 def test_it_makes_no_name_of_a_common_word_s_possessive_opening_a_sentence():
     assert entities(extract("Mom's cooking is the best. Life's too short.")) == set()
+
+
+def test_it_spells_out_shorthand_but_not_abbreviations():
+    from apps.graph.extraction.offline.english_words import spelled_out
+
+    assert spelled_out("hes @ loopbase n jess r moving 2 palo alto w/o u") == (
+        "he's at loopbase and jess are moving to palo alto w/o you"
+    )
+    assert spelled_out("we flew to the U.S. last week") == "we flew to the U.S. last week"

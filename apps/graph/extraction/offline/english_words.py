@@ -121,7 +121,7 @@ _SHORTHAND = {
     "hes": "he's", "shes": "she's", "theyre": "they're", "ive": "I've", "bc": "because", "cuz": "because",
     "bro": "brother", "sis": "sister", "fam": "family", "bday": "birthday", "rn": "now",
 }  # fmt: skip
-_SHORT_WORD = re.compile(r"(?<![\w@/'’])(?:@|w/|[A-Za-z]+)(?![\w/'’@])")
+_SHORT_WORD = re.compile(r"(?<![\w@/'’.])(?:@|w/|[A-Za-z]+)(?![\w/'’@]|\.\w)")  # not "U.S.", "w/o"
 _NUMBER_WORD = re.compile(r"(?<=[a-z] )(2|4)(?= [a-z])")  # "moving 2 palo alto", "love that 4 him"
 
 
