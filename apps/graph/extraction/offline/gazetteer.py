@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from importlib import resources
+from typing import NamedTuple
 
 _CITIES = "cities15000.txt"
 _COUNTRIES = "countryInfo.txt"
@@ -25,13 +26,8 @@ _WRITTEN_AS_A_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}")
 @functools.cache
 def places() -> frozenset[str]:
     """Lower-cased names of towns and countries, as written there and in ASCII ("kraków", "krakow")."""
-    data = resources.files("geotext") / "data"
-    names: set[str] = set()
-    with (data / _CITIES).open(encoding="utf-8") as lines:
-        for line in lines:
-            _, name, ascii_name, *_ = line.split("\t", 3)
-            names.update((name.lower(), ascii_name.lower()))
-    with (data / _COUNTRIES).open(encoding="utf-8-sig") as lines:
+    names = set(_towns().written)
+    with (resources.files("geotext") / "data" / _COUNTRIES).open(encoding="utf-8-sig") as lines:
         for line in lines:
             if not line.startswith("#"):
                 names.add(line.split("\t")[4].lower())
@@ -42,21 +38,36 @@ def places() -> frozenset[str]:
 def place_names() -> frozenset[str]:
     """`places()`, and the towns' other names written as names in Latin letters ("antwerp", "cologne",
     "gothenburg"): for a capitalised name only, as some are words in a language ("port", "big")."""
-    names: set[str] = set()
-    with (resources.files("geotext") / "data" / _CITIES).open(encoding="utf-8") as lines:
-        for line in lines:
-            names.update(n.lower() for n in line.split("\t", 4)[3].split(",") if _WRITTEN_AS_A_NAME.fullmatch(n))
-    return places() | names
+    return places() | _towns().latin
+
+
+def chinese_places() -> frozenset[str]:
+    """The towns' names as GeoNames writes them in Chinese characters (柏林, 大连, 班加罗尔)."""
+    return _towns().chinese
+
+
+class _Towns(NamedTuple):
+    written: frozenset[str]  # the name and its ASCII spelling, lower-cased
+    latin: frozenset[str]  # other names written as names in Latin letters, lower-cased
+    chinese: frozenset[str]  # other names in Chinese characters
 
 
 @functools.cache
-def chinese_places() -> frozenset[str]:
-    """The towns' names as GeoNames writes them in Chinese characters (柏林, 大连, 班加罗尔)."""
-    names: set[str] = set()
+def _towns() -> _Towns:
+    """The town list's names, read in one pass: its lines are id, name, ASCII name, other names, ..."""
+    written: set[str] = set()
+    latin: set[str] = set()
+    chinese: set[str] = set()
     with (resources.files("geotext") / "data" / _CITIES).open(encoding="utf-8") as lines:
         for line in lines:
-            names.update(name for name in line.split("\t", 4)[3].split(",") if _HAN.fullmatch(name))
-    return frozenset(names)
+            _, name, ascii_name, others, _ = line.split("\t", 4)
+            written.update((name.lower(), ascii_name.lower()))
+            for other in others.split(","):
+                if _WRITTEN_AS_A_NAME.fullmatch(other):
+                    latin.add(other.lower())
+                elif _HAN.fullmatch(other):
+                    chinese.add(other)
+    return _Towns(frozenset(written), frozenset(latin), frozenset(chinese))
 
 
 @functools.cache
