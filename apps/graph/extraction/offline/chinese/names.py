@@ -132,13 +132,13 @@ def _names(
             continue
         # 公司位于南山区, 阿里巴巴宣布，公司将在新加坡设立…: the organisation named last, before in the
         # sentence (when 公司 opens a clause after a comma) or in an earlier one.
-        named = (
-            [n.name for n in names if n.type == "Organization"] if index and words[index - 1].text in "，,；;" else []
-        )
-        if (named or organization) and words[index].text in cw.ORG_NOUNS and _opens_clause(words, index):
-            names.append(_Name(index, index + 1, named[-1] if named else organization, "Organization", UNKNOWN))
-            index += 1
-            continue
+        if words[index].text in cw.ORG_NOUNS and _opens_clause(words, index):
+            after_comma = index > 0 and words[index - 1].text in _COMMAS
+            named = [n.name for n in names if n.type == "Organization"] if after_comma else []
+            if named or organization:
+                names.append(_Name(index, index + 1, named[-1] if named else organization, "Organization", UNKNOWN))
+                index += 1
+                continue
         if described := _described(words, index):
             names += described
             index = described[-1].end
@@ -317,6 +317,10 @@ def _plural_at(words: list[_Word], index: int) -> _Name | None:
     return None
 
 
+_BEFORE_TOWN = _BEFORE_PLACE | frozenset("定居 生于 出生于 迁往 前往".split())
+_COMMAS = frozenset("， , ； ;".split())
+
+
 def _listed_place(words: list[_Word], index: int) -> _Name | None:
     """定居柏林/nr, 生于大连/d: a town on GeoNames' list that jieba takes for someone or for another word,
     where it is tagged as a name or follows a word saying where. A three-character name opening with a
@@ -325,7 +329,7 @@ def _listed_place(words: list[_Word], index: int) -> _Name | None:
     if word.flag == "ns" or word.text not in gazetteer.chinese_places():
         return None
     named = word.flag in ("nr", "nrt", "nz", "nrfg")
-    placed = index > 0 and words[index - 1].text in _BEFORE_PLACE | {"定居", "生于", "出生于", "迁往", "前往"}
+    placed = index > 0 and words[index - 1].text in _BEFORE_TOWN
     if not (named or placed) or (named and len(word.text) >= 3 and word.text[0] in cw.SURNAMES):
         return None
     return _Name(index, index + 1, word.text, "Location", LISTED)
