@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from apps.graph.extraction.naming import canonical_edge, expects
 
 # How sure the analyser is of a mention's type; the strongest evidence across
 # all mentions of a name decides the entity's type.
@@ -39,3 +42,14 @@ class SentenceAnalysis:
     text: str
     mentions: list[Mention] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+
+
+def wanted_as(kind: str, links: Iterable[Link], *, source: bool = False) -> set[str]:
+    """The names the links' relations want to be of `kind`: at the target ("works at X": X is an
+    organisation), or at the source (`source`: "X lives in Paris": X is a person)."""
+    at = 0 if source else 1
+    found = set()
+    for link in links:
+        if expects(canonical_edge(link.name))[at] == kind:
+            found.add(link.source if source else link.target)
+    return found

@@ -21,10 +21,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from apps.graph.extraction.naming import canonical_edge, expects, fits, typed_by_relationships
+from apps.graph.extraction.naming import canonical_edge, fits, typed_by_relationships
 from apps.graph.extraction.offline import chinese, english, english_turns
 from apps.graph.extraction.offline import lexicon as lx
-from apps.graph.extraction.offline.analysis import CONTEXT, FORMAT, GAZETTEER, LISTED, Link, Mention, SentenceAnalysis
+from apps.graph.extraction.offline.analysis import (
+    CONTEXT,
+    FORMAT,
+    GAZETTEER,
+    LISTED,
+    Link,
+    Mention,
+    SentenceAnalysis,
+    wanted_as,
+)
 from apps.graph.extraction.offline.content import Segment, segments
 from apps.graph.extraction.offline.english_words import spelled_out
 from apps.graph.extraction.offline.english_words import split_sentences as split_english
@@ -168,7 +177,7 @@ def _with_topics(
     """The person, organisation and place the next sentence's "he", "she", "the company" or "there" stand for."""
     spoken_to = english.addressed_names(analysis.text)
     # "Sophie Martin lives in Paris. Her brother ...": a name of unknown kind that lives somewhere is a person.
-    acting = {link.source for link in analysis.links if expects(canonical_edge(link.name))[0] == "Person"}
+    acting = wanted_as("Person", analysis.links, source=True)
     people = [
         m.name
         for m in analysis.mentions
@@ -177,7 +186,7 @@ def _with_topics(
         and m.name not in spoken_to
     ]
     # "started volunteering at the Riverside Animal Shelter. The manager, ...": what is worked at is one.
-    employing = {link.target for link in analysis.links if expects(canonical_edge(link.name))[1] == "Organization"}
+    employing = wanted_as("Organization", analysis.links)
     organization = next(
         (
             m.name

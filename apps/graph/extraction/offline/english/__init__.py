@@ -11,9 +11,8 @@ what carries from one sentence to the next.
 
 from __future__ import annotations
 
-from apps.graph.extraction.naming import canonical_edge, expects
 from apps.graph.extraction.offline import lexicon as lx
-from apps.graph.extraction.offline.analysis import CONTEXT, Link, Mention, SentenceAnalysis
+from apps.graph.extraction.offline.analysis import CONTEXT, Link, Mention, SentenceAnalysis, wanted_as
 from apps.graph.extraction.offline.dates import find_dates
 from apps.graph.extraction.offline.english.context import EnglishContext
 from apps.graph.extraction.offline.english.conversation import addressed_names, capitalised_mid_sentence, chat_names
@@ -85,7 +84,7 @@ def _posts_at_the_organisation_talked_about(
     sentence or an earlier one): "The manager, Greg, has been so welcoming", "Chief executive Camille
     Roux said ...". The name is a person. A name of unknown kind counts as an organisation when the
     sentence's `links` make it one ("will join Trellis ... and report to chief operating officer X")."""
-    employers = {link.target for link in links if expects(canonical_edge(link.name))[1] == "Organization"}
+    employers = wanted_as("Organization", links)
     posts = []
     for index, span in enumerate(spans):
         if span.reference or span.type not in ("Person", GENERIC_TYPE):
