@@ -188,14 +188,14 @@ def _descriptions(spans: list[_Span], tokens: list[Token]) -> tuple[list[Link], 
         elif (
             words in ([",", "a"], [",", "an"])
             and b.type == "Location"
-            and _kind_of_organisation(tokens[b.end : b.end + _kind_length(tokens, b.end)])
+            and (kind := _kind_length(tokens, b.end))
             and a.type in ("Organization", GENERIC_TYPE)
         ):
             # "Verdant Seeds, a Nairobi agritech startup,": the name before is an organisation there
             links.append(Link(a.name, b.name, "LOCATED_IN"))
             at_least_organization([a])
             b.modifier = True
-            skipped.update(t.start for t in tokens[b.first : b.end + _kind_length(tokens, b.end)])
+            skipped.update(t.start for t in tokens[b.first : b.end + kind])
             continue
         elif words in (["called"], ["named"]) and a.type == "Location" and a.first > 0:
             preposition = tokens[a.first - 1]
