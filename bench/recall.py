@@ -265,15 +265,21 @@ def _without_recall():
     from apps.memories import services
     from apps.tasks.reporter import ProgressReporter
 
-    stage, memory_index = ProgressReporter.stage, services.recall.memory_index
+    stage, memory_index, embedding_start = (
+        ProgressReporter.stage,
+        services.recall.memory_index,
+        services.recall.embedding_start,
+    )
     services.recall.memory_index = lambda **kwargs: {"passages": 0}
+    services.recall.embedding_start = lambda memories: None
     ProgressReporter.stage = lambda self, progress, message: (
         None if message == services.INDEXING_FOR_RECALL[1] else stage(self, progress, message)
     )
     try:
         yield
     finally:
-        services.recall.memory_index, ProgressReporter.stage = memory_index, stage
+        services.recall.memory_index, services.recall.embedding_start = memory_index, embedding_start
+        ProgressReporter.stage = stage
 
 
 # --- the embedding model alone ---------------------------------------------------

@@ -372,11 +372,13 @@ def memory_ingest(task: TaskLog, reporter: ProgressReporter) -> dict:
     episode = graph.Episode(
         memory_id=memory.id, text=memory.content, content_type=memory.content_type, valid_at=memory.valid_at
     )
+    # Its passages are embedded beside the graph's stages and indexed after them.
+    embedding = recall.embedding_start([memory])
 
     ingested = graph.episode_ingest(project=memory.project, episode=episode, reporter=reporter)
     try:
         reporter.stage(*INDEXING_FOR_RECALL)
-        indexed = recall.memory_index(memory=memory)
+        indexed = recall.memory_index(memory=memory, embedding=embedding)
     except BaseException:
         # Cancelled or failed after the graph's part: take back what it wrote too.
         graph.episode_remove(project=memory.project, episode_id=memory.id)

@@ -10,8 +10,12 @@ trash's transaction, and leaves results at once.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
@@ -43,9 +47,57 @@ def memory_text(memory: Memory) -> str:
     return memory.content
 
 
-def _passages(memory: Memory, embedder: Embedder) -> list[Passage]:
-    pieces = text.split_passages(memory_text(memory)) or [text.Piece(0, memory.title)]
-    vectors = embedder.embed([p.text for p in pieces])
+def _pieces(memory: Memory) -> list[text.Piece]:
+    return text.split_passages(memory_text(memory)) or [text.Piece(0, memory.title)]
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """Memories' passages and their vectors, from `embedder`: memory pk → (pieces, one row per piece)."""
+
+    embedder: Embedder
+    passages: dict
+
+
+def _embed(embedder: Embedder, pieces: dict) -> Embedded:
+    vectors = embedder.embed([piece.text for each in pieces.values() for piece in each])
+    rows, at = {}, 0
+    for pk, each in pieces.items():
+        rows[pk] = (each, vectors[at : at + len(each)])
+        at += len(each)
+    return Embedded(embedder, rows)
+
+
+_background: tuple[int, ThreadPoolExecutor] | None = None
+_background_lock = threading.Lock()
+
+
+def _embedding_thread() -> ThreadPoolExecutor:
+    """This process's one embedding thread, made in the process that uses it (never inherited by a fork)."""
+    global _background
+    with _background_lock:
+        if _background is None or _background[0] != os.getpid():
+            _background = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="recall-embedding"))
+        return _background[1]
+
+
+def embedding_start(memories: Sequence[Memory]) -> Future:
+    """Start embedding these memories' passages beside the caller; the Future gives an `Embedded`.
+
+    Ingestion starts it before the graph's stages and hands it to the
+    indexing stage: the model (ONNX Runtime, or an HTTP endpoint) runs
+    without the interpreter's lock, so its milliseconds pass while the
+    graph's stages wait on the database, not after them (docs/benchmarks.md,
+    "Recall"). A failure is raised where the result is asked for, by the
+    indexing stage, as if it had embedded there.
+    """
+    pieces = {memory.pk: _pieces(memory) for memory in memories}
+    return _embedding_thread().submit(_embed, get_embedder(), pieces)
+
+
+def _passages(memory: Memory, embedded: Embedded) -> list[Passage]:
+    pieces, vectors = embedded.passages[memory.pk]
+    embedder = embedded.embedder
     return [
         Passage(
             project_id=memory.project_id,
@@ -63,10 +115,18 @@ def _passages(memory: Memory, embedder: Embedder) -> list[Passage]:
     ]
 
 
-def memory_index(*, memory: Memory, embedder: Embedder | None = None) -> dict:
-    """(Re)build the passages of one memory. Returns {"passages": n}; 0 if it left the live memories."""
-    embedder = embedder or get_embedder()
-    passages = _passages(memory, embedder)  # embedding happens before any lock is taken
+def _embedded_now(memories: Sequence[Memory], embedder: Embedder) -> Embedded:
+    return _embed(embedder, {memory.pk: _pieces(memory) for memory in memories})
+
+
+def memory_index(*, memory: Memory, embedding: Future | None = None) -> dict:
+    """(Re)build the passages of one memory. Returns {"passages": n}; 0 if it left the live memories.
+
+    `embedding`: its passages' vectors, from `embedding_start([memory])`; without it they are made here.
+    """
+    embedded = embedding.result() if embedding else _embedded_now([memory], get_embedder())
+    embedder = embedded.embedder
+    passages = _passages(memory, embedded)  # embedding happens before any lock is taken
     if connection.vendor == "postgresql":
         written = _replace_in_one_statement(memory, passages)
     else:
@@ -147,12 +207,15 @@ def memory_unindex(*, memory_id) -> int:
 
 def memories_index(*, memories: Sequence[Memory], embedder: Embedder) -> int:
     """Index many memories in one transaction (the reindex task, the benchmark). Returns the passage count."""
-    return sum(memories_index_each(memories=memories, embedder=embedder).values())
+    return sum(memories_index_each(memories=memories, embedded=_embedded_now(memories, embedder)).values())
 
 
-def memories_index_each(*, memories: Sequence[Memory], embedder: Embedder) -> dict:
-    """Index many memories in one transaction (a batch import's ingestions); returns each one's passage count."""
-    each = {memory.pk: _passages(memory, embedder) for memory in memories}
+def memories_index_each(*, memories: Sequence[Memory], embedded: Embedded) -> dict:
+    """Index many memories in one transaction (a batch import's ingestions); returns each one's passage count.
+
+    `embedded` holds their passages (`embedding_start`, or made at once), and may hold others'.
+    """
+    each = {memory.pk: _passages(memory, embedded) for memory in memories}
     with transaction.atomic():
         Passage.objects.filter(memory_id__in=list(each)).delete()
         Passage.objects.bulk_create([p for passages in each.values() for p in passages], batch_size=500)

@@ -145,8 +145,8 @@ def test_it_fails_with_a_readable_error_when_extraction_fails(team, ingest):
 
 
 def test_it_fails_and_takes_back_the_graph_when_embedding_fails(team, ingest):
-    # The passages are embedded after the graph's part (nothing listens on port 9): the task fails
-    # at "Indexing for recall...", and what the graph's part wrote is taken back.
+    # The passages are embedded beside the graph's part (nothing listens on port 9): the task fails
+    # at "Indexing for recall...", where the vectors are asked for, and what the graph's part wrote is taken back.
     unreachable = {"EMBEDDINGS_BASE_URL": "http://127.0.0.1:9/v1", "EMBEDDINGS_MAX_RETRIES": 0}
     with override_settings(EMBEDDINGS_BACKEND="openai", EMBEDDINGS_MODEL="nowhere", **unreachable):
         memory = ingest(team["project"], team["editor"], content=TEAM_NEWS)

@@ -33,7 +33,6 @@ from apps.memories.models import Memory
 from apps.memories.services import DONE_MESSAGE
 from apps.projects.access import signed_in
 from apps.recall import services as recall
-from apps.recall.embeddings import get_embedder
 from apps.tasks.models import Status, TaskLog
 from apps.tasks.services import task_children_changed, task_heartbeat, tasks_create_together, tasks_start
 
@@ -100,8 +99,9 @@ def _ingest(started: list[TaskLog]) -> None:
         )
         for memory in present
     }
+    # Their passages are embedded beside the extraction and the graph's writes, outside the locks below.
+    embedding = recall.embedding_start(present)
     extracted = graph.episodes_extract(project=project, episodes=list(episodes.values()))
-    embedder = get_embedder()
     with transaction.atomic():
         # Task rows first, then the graph lock (the lock order of every path):
         # only the attempts still current and not asked to stop write anything.
@@ -139,15 +139,16 @@ def _ingest(started: list[TaskLog]) -> None:
                 errors[task.pk] = _readable(outcome)
             else:
                 ingested[task.pk] = outcome
+        embedded = embedding.result()
         indexed = recall.memories_index_each(
-            memories=[by_task[task_id] for task_id in ingested], embedder=embedder
+            memories=[by_task[task_id] for task_id in ingested], embedded=embedded
         ) if ingested else {}  # fmt: skip
         results = {
             task_id: {**asdict(outcome), "passages": indexed.get(by_task[task_id].pk, 0)}
             for task_id, outcome in ingested.items()
         }
         _end(current, results, {task.pk for task in cancelled}, errors)
-    recall.ensure_vector_index(embedder.dimension)
+    recall.ensure_vector_index(embedded.embedder.dimension)
 
 
 # The field an ended task of each status has of its own (a cancelled one has none).
