@@ -103,3 +103,48 @@ def test_it_keeps_beating_after_its_database_connection_is_killed(make_task, set
         assert heartbeat.thread.is_alive()
     assert "failed (1 in a row)" in caplog.text
     assert TaskLog.objects.get(pk=task.pk).status == Status.PROCESSING
+
+
+def report_hard_time_limit(celery_task_id: str, task: TaskLog) -> None:
+    """What Celery's worker does when a hard time limit kills the process running a message."""
+    from celery import signals
+    from celery.exceptions import TimeLimitExceeded
+
+    from apps.memories.tasks import ingest_memory
+
+    signals.task_failure.send(
+        sender=ingest_memory, task_id=celery_task_id, exception=TimeLimitExceeded(5), args=[str(task.id)], kwargs={}
+    )
+
+
+def test_a_time_limit_on_a_replaced_attempt_leaves_the_new_attempt_running(
+    make_task, django_capture_on_commit_callbacks
+):
+    task = make_task()
+    first_message = services.celery_id(task)  # the message that starts attempt 1
+    assert task.mark_started(worker="the first worker")
+    current = replace_attempt(task)
+    second_message = services.celery_id(task)  # what the sweeper sends: attempt 2
+    assert (first_message, second_message) == (f"{task.id}:1", f"{task.id}:2")
+
+    # Attempt 1's worker, paused past the stale window, resumes; its hard time limit kills it.
+    with django_capture_on_commit_callbacks(execute=True):
+        report_hard_time_limit(first_message, task)
+    current.refresh_from_db()
+    assert (current.status, current.attempts, current.error) == (Status.PROCESSING, 2, "")
+    assert terminal_events(task) == []
+
+    # The same report about attempt 2 ends it.
+    with django_capture_on_commit_callbacks(execute=True):
+        report_hard_time_limit(f"{task.id}:2", task)
+    current.refresh_from_db()
+    assert current.status == Status.FAILED and "TimeLimitExceeded" in current.error
+    assert terminal_events(task) == ["failed"]
+
+
+def test_a_failure_of_a_message_not_yet_started_fails_its_task(make_task, django_capture_on_commit_callbacks):
+    task = make_task()
+    with django_capture_on_commit_callbacks(execute=True):
+        report_hard_time_limit(services.celery_id(task), task)
+    task.refresh_from_db()
+    assert task.status == Status.FAILED

@@ -8,6 +8,8 @@ transaction.
 
 from apps.tasks.services.control import RetryRefused, task_request_cancel, task_retry
 from apps.tasks.services.creation import (
+    attempt_of,
+    celery_id,
     celery_name,
     task_create,
     task_enqueue,
@@ -25,6 +27,8 @@ __all__ = [
     "WAIT_FOR_CHILDREN",
     "RetryRefused",
     "_Heartbeat",
+    "attempt_of",
+    "celery_id",
     "celery_name",
     "register_subject",
     "run_task",

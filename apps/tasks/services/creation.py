@@ -24,6 +24,23 @@ def celery_name(task_type: str) -> str:
     return f"memstack.{task_type}"
 
 
+def celery_id(task: TaskLog) -> str:
+    """The Celery id of a message that is to start the task's next attempt: "<task id>:<attempt>".
+
+    When Celery itself reports that a message failed (a hard time limit kills
+    the process running it), the id says which attempt that was, so the
+    report ends that attempt only, never a later one the sweeper started
+    meanwhile (apps/tasks/signals.py).
+    """
+    return f"{task.id}:{task.attempts + 1}"
+
+
+def attempt_of(celery_task_id: str | None) -> int | None:
+    """The attempt a message's Celery id names (see celery_id); None for an id without one."""
+    _, colon, attempt = (celery_task_id or "").rpartition(":")
+    return int(attempt) if colon and attempt.isdigit() else None
+
+
 # Set while a caller creates tasks that it hands to the workers in batches
 # (tasks_held_for_batch): those are neither announced nor enqueued one by one.
 _held_for_batch: ContextVar[list[TaskLog] | None] = ContextVar("tasks_held_for_batch", default=None)
@@ -104,7 +121,7 @@ def task_enqueue(task: TaskLog) -> bool:
     from memstack.celery import app
 
     try:
-        app.send_task(celery_name(task.task_type), args=[str(task.id)], task_id=str(task.id))
+        app.send_task(celery_name(task.task_type), args=[str(task.id)], task_id=celery_id(task))
     except Exception as exc:
         logger.warning("Could not enqueue task %s (it stays pending for the sweeper): %s", task.id, exc)
         return False

@@ -11,7 +11,7 @@ from functools import partial
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.tasks.models import Status, TaskLog
@@ -113,14 +113,26 @@ def task_heartbeat(tasks: list[TaskLog]) -> _Heartbeat:
     return _Heartbeat([(task.pk, task.attempts) for task in tasks])
 
 
-def task_fail_unfinished(task_id: str, error: str) -> None:
-    """Fail a task that ended outside the runner's sight (killed, timed out)."""
+def task_fail_unfinished(task_id: str, error: str, *, attempt: int | None = None) -> bool:
+    """Fail a task that ended outside the runner's sight (killed, timed out); whether it was failed.
+
+    `attempt`: the attempt that ended so. Then the task is failed only while
+    that attempt is running, or is the one still waiting to start: a report
+    about an attempt the sweeper has replaced leaves the new one alone.
+    """
     task = TaskLog.objects.filter(pk=task_id).first()
     if task is None or task.is_finished:
-        return
+        return False
+    where = Q()
+    if attempt is not None:
+        where = Q(status=Status.PROCESSING, attempts=attempt) | Q(status=Status.PENDING, attempts=attempt - 1)
     with transaction.atomic():
-        if task.mark_failed(error=error):
+        failed = task.mark_failed(error=error, where=where)
+        if failed:
             _status_changed(task)
+    if not failed:
+        logger.warning("Task %s: a report that attempt %s ended was about an attempt since replaced", task_id, attempt)
+    return failed
 
 
 def _readable(exc: Exception) -> str:
