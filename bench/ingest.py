@@ -418,7 +418,8 @@ def child(args) -> dict:
     if args.suites in ("all", "ingest"):
         results["locomo"] = ingest_all("LoCoMo", locomo_notes(args.locomo_turns))
         results["synthetic"] = ingest_all("Synthetic", synthetic_notes(args.synthetic, args.seed))
-        results["profile"] = ingest_all("Profiled", synthetic_notes(args.profile, args.seed + 1), profile=True)
+        if args.profile:  # --profile 0: no profiled pass
+            results["profile"] = ingest_all("Profiled", synthetic_notes(args.profile, args.seed + 1), profile=True)
     if args.suites in ("all", "import"):
         # The same notes as above (another project), through a batch import.
         results["import_locomo"] = import_all("LoCoMo import", locomo_notes(args.locomo_turns))
