@@ -9,10 +9,13 @@ import threading
 import numpy as np
 import pytest
 
+from apps.memories import services as memory_services
 from apps.memories.imports.tasks import ingest_batch
+from apps.memories.tasks import ingest_memory
 from apps.recall import services as recall
 from apps.recall.embeddings import get_embedder
 from apps.recall.models import Passage
+from tests.concurrency import DatabaseThread
 from tests.memories.test_import import numbered, run_parent, start  # noqa: F401 - fixtures
 
 TEXT = "Alice Chen works at Acme Corp in Berlin. She moved there from Lyon in 2019."
@@ -58,6 +61,33 @@ def test_an_import_embeds_its_batch_beside_the_graph_writes(
     assert task.result["children"] == {"completed": 3}
     assert embedding_threads == ["recall-embedding_0"]  # the batch's passages, in one call
     assert Passage.objects.filter(project=task.project).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ingestions_running_at_once_each_index_their_own_vectors(make_user, make_project):
+    # Two worker threads of one process share its embedding thread: each memory must get its own vectors.
+    owner = make_user()
+    contents = [f"Note {i}: the {word} is kept in the {place}." for i, (word, place) in enumerate(
+        [("spare key", "blue flowerpot"), ("passport", "desk drawer"), ("bike lock", "garage"), ("ladder", "shed")]
+    )]  # fmt: skip
+    memories = [
+        memory_services.memory_create(project=make_project(owner), author=owner, title=f"Note {i}", content=content)
+        for i, content in enumerate(contents)
+    ]
+    threads = [DatabaseThread(lambda m=memory: ingest_memory(str(m.current_task_id))) for memory in memories]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+        assert thread.finished.is_set()
+
+    embedder = get_embedder()
+    for memory in memories:
+        passage = Passage.objects.get(memory=memory)
+        assert passage.text == memory.content
+        np.testing.assert_array_equal(
+            np.asarray(passage.embedding, dtype=np.float32), embedder.embed([memory.content])[0]
+        )
 
 
 def test_a_forked_process_gets_an_embedding_thread_of_its_own():
