@@ -25,7 +25,9 @@ from apps.graph.extraction.types import GENERIC_TYPE
 
 _PRONOUNS = frozenset("他 她 他们 她们 其".split())
 # Words for the two or more people named before: 两人住在北京, 夫妻俩, 他们.
-PLURAL_PRONOUNS = frozenset("他们 她们 两人 二人 夫妻俩 两口子 夫妻二人 二人".split())
+PLURAL_PRONOUNS = frozenset("他们 她们 两人 二人 夫妻俩 两口子 夫妻二人".split())
+# Those jieba does not already give as one pronoun word (两/m 人/n, 夫妻俩).
+_PLURAL_WORDS = PLURAL_PRONOUNS - _PRONOUNS
 
 
 _QUANTIFIED = re.compile(r"^[一两几这那该每某各][家个所间位名]?$|^\d+[家个所间]$")
@@ -312,7 +314,7 @@ def _plural_at(words: list[_Word], index: int) -> _Name | None:
     """两/m 人/n, 夫妻/n 二人/nrt, 夫妻俩: the people named before, as one pronoun."""
     for size in (2, 1):
         text = "".join(w.text for w in words[index : index + size])
-        if len(words) - index >= size and text in PLURAL_PRONOUNS - _PRONOUNS:
+        if len(words) - index >= size and text in _PLURAL_WORDS:
             return _Name(index, index + size, text, "Person", UNKNOWN, pronoun=True)
     return None
 

@@ -94,6 +94,7 @@ def chat_names(sentences: Iterable[str]) -> frozenset[str]:
     Read over the whole conversation, so a name typed alone elsewhere ("ottawa, we moved there") is one too.
     """
     names = set()
+    towns, first_names = gazetteer.places(), gazetteer.first_names()
     for sentence in sentences:
         lowered = sentence.lower()
         for match in _CUED_NAME.finditer(lowered):
@@ -110,25 +111,21 @@ def chat_names(sentences: Iterable[str]) -> frozenset[str]:
         # "their toronto office", "nah dublin office": a place an organisation works from.
         names.update(m.group(1) for m in _OFFICE_PLACE.finditer(lowered) if _could_name(m.group(1)))
         # "the team is in basel", "my roommate in pune": a town on the large list after a word saying where.
-        names.update(
-            m.group(1)
-            for m in _PLACED.finditer(lowered)
-            if m.group(1) in gazetteer.places() and _could_name(m.group(1))
-        )
+        names.update(m.group(1) for m in _PLACED.finditer(lowered) if m.group(1) in towns and _could_name(m.group(1)))
         # "moving to palo alto", "in jersey city": a town of two words on the list, after a cued first word.
         for word, following in _TWO_WORDS.findall(lowered):
-            if word in names and f"{word} {following}" in gazetteer.places():
+            if word in names and f"{word} {following}" in towns:
                 names.add(following)
         # "owen quit accenture", "btw jess started it", "jess and her husband": a census first name opening a
         # clause, before a verb or "and".
         words = _WORD.findall(lowered)
         for at, (word, following) in enumerate(zip(words, words[1:])):
             opens = at == 0 or words[at - 1] in _OPENERS
-            if opens and word in gazetteer.first_names() and _could_name(word, first_name=True):
+            if opens and word in first_names and _could_name(word, first_name=True):
                 if _verb(following) or following == "and":
                     names.add(word)
             # "her husband wes", "my cousin tariq": a census first name after a word for someone close
-            if _close(word) and following in gazetteer.first_names() and _could_name(following, first_name=True):
+            if _close(word) and following in first_names and _could_name(following, first_name=True):
                 names.add(following)
     return frozenset(names)
 
