@@ -130,8 +130,8 @@ def task_fail_unfinished(task_id: str, error: str, *, attempt: int | None = None
         failed = task.mark_failed(error=error, where=where)
         if failed:
             _status_changed(task)
-    if not failed:
-        logger.warning("Task %s: a report that attempt %s ended was about an attempt since replaced", task_id, attempt)
+    if not failed and attempt is not None:
+        logger.warning("Task %s: a report that attempt %s ended came after it was replaced or ended", task_id, attempt)
     return failed
 
 
